@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/cli: named exports only.
+export {};

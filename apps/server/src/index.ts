@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/server: named exports only.
+export {};

@@ -1,0 +1,9 @@
+export { type AccountId, parseAccountId } from './account.js';
+export {
+  checkOrigin,
+  type EndpointOptions,
+  isLoopbackUrl,
+  type NetSuiteEndpoints,
+  netsuiteEndpoints,
+} from './endpoints.js';
+export { type CoreErrorCode, isNetSuiteError, NetSuiteConfigError, NetSuiteError } from './errors.js';

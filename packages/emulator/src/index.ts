@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/emulator: named exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/governance-redis: named exports only.
+export {};

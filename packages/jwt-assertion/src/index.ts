@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/jwt-assertion: named exports only.
+export {};

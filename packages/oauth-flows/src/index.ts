@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/oauth-flows: named exports only.
+export {};

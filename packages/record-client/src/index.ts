@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/record-client: named exports only.
+export {};

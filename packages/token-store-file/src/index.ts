@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/token-store-file: named exports only.
+export {};

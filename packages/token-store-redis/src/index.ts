@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/token-store-redis: named exports only.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/token-store-test-suite: named exports only.
+export {};

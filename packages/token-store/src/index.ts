@@ -1,0 +1,2 @@
+// Public API of @netsuite-oauth/token-store: named exports only.
+export {};

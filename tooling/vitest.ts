@@ -1,0 +1,32 @@
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+type TestOptions = NonNullable<ViteUserConfig['test']>;
+
+/**
+ * The per-package vitest configuration.
+ *
+ * `vitest run --mode unit` runs `test/**\/*.test.ts` except integration tests, `--mode int` runs
+ * `test/**\/*.int.test.ts` (real servers: emulator, redis-server, Chromium), a plain run runs both.
+ * Every run writes a JSON report to `.reports/<mode>-node<major>.json`; `.ci/run` sums them.
+ */
+export function packageVitestConfig(name: string, extra: TestOptions = {}): ReturnType<typeof defineConfig> {
+  return defineConfig(({ mode }) => {
+    const major = process.versions.node.split('.')[0];
+    const include = mode === 'int' ? ['test/**/*.int.test.ts'] : ['test/**/*.test.ts'];
+    const exclude =
+      mode === 'unit' ? ['test/**/*.int.test.ts', '**/node_modules/**'] : ['**/node_modules/**'];
+    return {
+      test: {
+        name,
+        include,
+        exclude,
+        passWithNoTests: true,
+        testTimeout: 30_000,
+        hookTimeout: 60_000,
+        reporters: ['default', 'json'],
+        outputFile: { json: `.reports/${mode}-node${major}.json` },
+        ...extra,
+      },
+    };
+  });
+}
