@@ -1,4 +1,19 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+// Tests import workspace packages from their sources, so a test run never waits for (or races with)
+// another package's build. Published builds are checked by each package's build (publint, attw)
+// and by the apps, whose tests run the built output.
+const workspaceAliases = readdirSync(join(root, 'packages'), { withFileTypes: true })
+  .filter((entry) => entry.isDirectory())
+  .map((entry) => ({
+    find: new RegExp(`^@netsuite-oauth/${entry.name}$`),
+    replacement: join(root, 'packages', entry.name, 'src', 'index.ts'),
+  }));
 
 type TestOptions = NonNullable<ViteUserConfig['test']>;
 
@@ -16,6 +31,7 @@ export function packageVitestConfig(name: string, extra: TestOptions = {}): Retu
     const exclude =
       mode === 'unit' ? ['test/**/*.int.test.ts', '**/node_modules/**'] : ['**/node_modules/**'];
     return {
+      resolve: { alias: workspaceAliases },
       test: {
         name,
         include,
