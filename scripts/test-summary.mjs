@@ -19,7 +19,9 @@ if (existsSync('bench')) dirs.push('bench');
 for (const dir of dirs) {
   const reports = join(dir, '.reports');
   if (!existsSync(reports)) continue;
-  for (const file of readdirSync(reports).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(reports)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     let report;
     try {
       report = JSON.parse(readFileSync(join(reports, file), 'utf8'));
@@ -33,7 +35,9 @@ for (const dir of dirs) {
     if (report.success === false && f === 0) f = 1;
     passed += p;
     failed += f;
-    rows.push(`${dir.padEnd(34)} ${file.padEnd(20)} ${String(p).padStart(5)} passed ${String(f).padStart(4)} failed`);
+    rows.push(
+      `${dir.padEnd(34)} ${file.padEnd(20)} ${String(p).padStart(5)} passed ${String(f).padStart(4)} failed`,
+    );
   }
 }
 if (process.argv.includes('--table')) for (const row of rows) console.log(row);

@@ -1,3 +1,4 @@
 import { packageConfig } from '../../tooling/tsup.js';
 
-export default packageConfig();
+// Two entries: the library and the `netsuite-emulator` bin (its shebang comes from src/bin.ts).
+export default packageConfig({ entry: ['src/index.ts', 'src/bin.ts'] });

@@ -1,2 +1,38 @@
 // Public API of @netsuite-oauth/oauth-flows: named exports only.
-export {};
+export {
+  type AuthorizationCallback,
+  type AuthorizationCallbackOptions,
+  type AuthorizationPrompt,
+  type AuthorizationRequest,
+  type AuthorizationRequestOptions,
+  createAuthorizationRequest,
+  type ExchangeCodeOptions,
+  exchangeAuthorizationCode,
+  parseAuthorizationCallback,
+} from './authorization-code.js';
+export {
+  type AssertionSignerLike,
+  type ClientCredentialsOptions,
+  requestClientCredentialsToken,
+} from './client-credentials.js';
+export {
+  AuthorizationResponseError,
+  isOAuthFlowError,
+  OAuthFlowError,
+  type OAuthFlowErrorCode,
+  OAuthResponseError,
+} from './errors.js';
+export type { FetchLike } from './http.js';
+export type { AccountOptions, OAuthClient, TransportOptions } from './options.js';
+export { type RefreshOptions, refreshAccessToken } from './refresh.js';
+export { type RevokeOptions, revokeToken } from './revoke.js';
+export type { TokenStoreLike } from './store-types.js';
+export {
+  type ClientCredentialsGrant,
+  createTokenManager,
+  type RefreshTokenGrant,
+  type TokenManager,
+  type TokenManagerGrant,
+  type TokenManagerOptions,
+} from './token-manager.js';
+export { isTokenSet, TokenSet, type TokenSetInit } from './token-set.js';

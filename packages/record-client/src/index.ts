@@ -1,2 +1,57 @@
 // Public API of @netsuite-oauth/record-client: named exports only.
-export {};
+export {
+  type CircuitBreaker,
+  type CircuitBreakerOptions,
+  type CircuitState,
+  createCircuitBreaker,
+} from './circuit-breaker.js';
+export { createNetSuiteClient, type NetSuiteClient, type NetSuiteClientOptions } from './client.js';
+export {
+  isRecordClientError,
+  NetSuiteApiError,
+  type NetSuiteApiErrorInit,
+  type NetSuiteErrorDetail,
+  RecordClientError,
+  type RecordClientErrorCode,
+} from './errors.js';
+export {
+  type ConcurrencyLimiter,
+  type ConcurrencyPermit,
+  createConcurrencyLimiter,
+  type LocalConcurrencyLimiter,
+} from './limiter.js';
+export type {
+  AsyncJobOptions,
+  AsyncJobResult,
+  CallOptions,
+  GetRecordOptions,
+  ListRecordsOptions,
+  RecordListItem,
+  RecordsApi,
+  UpdateRecordOptions,
+  WriteResult,
+} from './records.js';
+export type { RestletRequest } from './restlet.js';
+export { createRetryBudget, type RetryBudget, type RetryBudgetOptions, type RetryOptions } from './retry.js';
+export type { SuiteQLByKeyOptions, SuiteQLOptions, SuiteQLParam, SuiteQLRow } from './suiteql.js';
+export type { TokenProvider, TokenSource } from './token.js';
+export type {
+  Contact,
+  Customer,
+  Employee,
+  InventoryItem,
+  Invoice,
+  ItemFulfillment,
+  Link,
+  NetSuiteRecord,
+  RecordInput,
+  RecordOf,
+  RecordRef,
+  RecordTypes,
+  SalesOrder,
+  Sublist,
+  Transaction,
+  TransactionItemLine,
+  Vendor,
+  VendorBill,
+} from './types.js';

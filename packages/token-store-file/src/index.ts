@@ -1,2 +1,7 @@
 // Public API of @netsuite-oauth/token-store-file: named exports only.
-export {};
+export {
+  type FileTokenStore,
+  type FileTokenStoreCommonOptions,
+  type FileTokenStoreOptions,
+  fileTokenStore,
+} from './file-store.js';

@@ -1,2 +1,2 @@
 // Public API of @netsuite-oauth/token-store-redis: named exports only.
-export {};
+export { type RedisClientLike, type RedisTokenStoreOptions, redisTokenStore } from './redis-store.js';

@@ -1,2 +1,2 @@
 // Public API of @netsuite-oauth/token-store-test-suite: named exports only.
-export {};
+export { type DescribeTokenStoreOptions, describeTokenStore, type TokenStoreSuiteGroup } from './suite.js';

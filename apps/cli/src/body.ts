@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Context } from './context.js';
+import { configError, usageError } from './errors.js';
+
+async function readStdin(ctx: Context): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of ctx.io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The JSON body of a command, from `--data '<json>'` or `--data-file <file|->`; undefined when neither is given.
+ *
+ * @throws {CliError} exit 2 when both are given or the text is not JSON; exit 3 when the file cannot be read.
+ */
+export async function readJsonBody(ctx: Context, options: { required: boolean }): Promise<unknown> {
+  const data = ctx.string('data');
+  const file = ctx.string('data-file');
+  if (data !== undefined && file !== undefined) throw usageError('use either --data or --data-file, not both');
+  let text: string | undefined = data;
+  let from = '--data';
+  if (file !== undefined) {
+    from = file === '-' ? 'stdin' : file;
+    if (file === '-') text = await readStdin(ctx);
+    else {
+      try {
+        text = readFileSync(resolve(ctx.io.cwd, file), 'utf8');
+      } catch (cause) {
+        throw configError(`cannot read ${file}`, 'check the path given to --data-file', cause);
+      }
+    }
+  }
+  if (text === undefined) {
+    if (options.required) throw usageError('missing body', "give it with --data '<json>' or --data-file <file|->");
+    return undefined;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw usageError(`the body from ${from} is not valid JSON`, 'check quoting: wrap JSON in single quotes in a shell');
+  }
+}
+
+/** Parses a positive whole-number option. */
+export function positiveInt(ctx: Context, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  const text = ctx.string(name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`--${name} must be a whole number from 1 to ${max}`);
+  return n;
+}

@@ -1,0 +1,312 @@
+import type { Context } from './context.js';
+
+/** One option of a command, in node:util parseArgs form plus help text. */
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  readonly short?: string;
+  readonly multiple?: boolean;
+  readonly description: string;
+  readonly valueName?: string;
+}
+
+/** A command: its help text, options and a lazy loader, so start-up never imports what it does not run. */
+export interface CommandSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly usage: string;
+  readonly description?: string;
+  readonly positionals: { readonly min: number; readonly max: number };
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  readonly examples: readonly string[];
+  /** Accepts --json / --csv. */
+  readonly formats?: readonly ('json' | 'csv')[];
+  load(): Promise<{ run(ctx: Context): Promise<number | undefined> }>;
+}
+
+/** Options every command accepts. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  help: { type: 'boolean', short: 'h', description: 'show help for the command' },
+  profile: { type: 'string', short: 'p', valueName: 'name', description: 'profile in the config file (default: "default")' },
+  config: { type: 'string', valueName: 'file', description: 'config file (default: ~/.config/netsuite-oauth/config.json)' },
+  account: { type: 'string', short: 'a', valueName: 'id', description: 'NetSuite account id, e.g. 1234567 or 1234567_SB1' },
+  origin: {
+    type: 'string',
+    valueName: 'url',
+    description: 'serve every NetSuite host from this origin (the emulator, a proxy); http only on loopback',
+  },
+  'client-id': { type: 'string', valueName: 'id', description: 'integration record client id (consumer key)' },
+  'client-secret-file': { type: 'string', valueName: 'file', description: 'file holding the client secret' },
+  'certificate-id': { type: 'string', valueName: 'id', description: 'certificate id from the M2M setup page (JWT kid)' },
+  key: { type: 'string', valueName: 'file', description: 'private key PEM file for client credentials' },
+  cert: { type: 'string', valueName: 'file', description: 'certificate PEM file (checked against the key)' },
+  scopes: { type: 'string', valueName: 'list', description: 'scopes, comma-separated (default: rest_webservices,restlets)' },
+  'redirect-uri': { type: 'string', valueName: 'uri', description: 'redirect URI registered on the integration (https or custom scheme)' },
+  algorithm: { type: 'string', valueName: 'alg', description: 'assertion algorithm (PS256…PS512, ES256…ES512; default from the key)' },
+  store: { type: 'string', valueName: 'kind', description: 'token store: memory, file (default) or redis' },
+  'store-path': { type: 'string', valueName: 'file', description: 'file store path (default: ~/.config/netsuite-oauth/tokens.json)' },
+  'redis-url': { type: 'string', valueName: 'url', description: 'Redis URL for --store redis' },
+  timeout: { type: 'string', valueName: 'seconds', description: 'timeout of each HTTP request (default: 30)' },
+  json: { type: 'boolean', description: 'machine-readable JSON output' },
+  'no-color': { type: 'boolean', description: 'no colours (also: NO_COLOR=1)' },
+  debug: { type: 'boolean', description: 'on failure, also print the error code and cause chain (secrets still masked)' },
+};
+
+const AUTH_EXAMPLE_ENV =
+  'export NETSUITE_ACCOUNT_ID=1234567_SB1 NETSUITE_CLIENT_ID=<client id> NETSUITE_CERTIFICATE_ID=<certificate id>';
+
+/** Every command, in help order. */
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'demo',
+    summary: 'start a local emulator and run every flow against it, step by step',
+    usage: 'demo [--json]',
+    description:
+      'Starts the bundled NetSuite emulator in this process, generates a key pair and certificate, registers it,\n' +
+      'gets a token by client credentials, reads a customer, runs SuiteQL, calls a RESTlet, runs the\n' +
+      'authorization-code flow headlessly against the login form, refreshes and revokes. Needs no account.',
+    positionals: { min: 0, max: 0 },
+    options: {
+      'key-type': { type: 'string', valueName: 'type', description: 'rsa-3072, rsa-4096, ec-p256 (default), ec-p384, ec-p521' },
+    },
+    examples: ['netsuite-oauth demo', 'netsuite-oauth demo --json | jq .steps'],
+    load: () => import('./commands/demo.js'),
+  },
+  {
+    name: 'cert generate',
+    summary: 'generate a private key and a self-signed certificate NetSuite accepts',
+    usage: 'cert generate [--key-type ec-p256] [--days 730] [--cn name] [--out-key file] [--out-cert file] [--force]',
+    description:
+      'Writes the private key (mode 0600) and the certificate to files; prints only the certificate facts.\n' +
+      'Upload the certificate at Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup,\n' +
+      'then use the certificate id NetSuite shows as --certificate-id.',
+    positionals: { min: 0, max: 0 },
+    options: {
+      'key-type': { type: 'string', valueName: 'type', description: 'rsa-3072, rsa-4096, ec-p256 (default), ec-p384, ec-p521' },
+      days: { type: 'string', valueName: 'n', description: 'validity in days, at most 730 (default: 730)' },
+      cn: { type: 'string', valueName: 'name', description: 'certificate common name (default: netsuite-oauth)' },
+      'out-key': { type: 'string', valueName: 'file', description: 'private key file (default: ./netsuite-key.pem)' },
+      'out-cert': { type: 'string', valueName: 'file', description: 'certificate file (default: ./netsuite-cert.pem)' },
+      force: { type: 'boolean', description: 'overwrite existing files' },
+    },
+    examples: [
+      'netsuite-oauth cert generate',
+      'netsuite-oauth cert generate --key-type rsa-4096 --days 365 --out-key keys/prod.pem --out-cert keys/prod.cer',
+    ],
+    load: () => import('./commands/cert.js'),
+  },
+  {
+    name: 'cert inspect',
+    summary: 'check a certificate the way NetSuite will (key type and size, expiry, key match)',
+    usage: 'cert inspect [file] [--key file] [--json]',
+    description: 'Exits 1 when NetSuite would refuse the certificate or it does not match the key.',
+    positionals: { min: 0, max: 1 },
+    options: {},
+    examples: ['netsuite-oauth cert inspect netsuite-cert.pem', 'netsuite-oauth cert inspect netsuite-cert.pem --key netsuite-key.pem --json'],
+    load: () => import('./commands/cert.js'),
+  },
+  {
+    name: 'token',
+    summary: 'get an access token by client credentials (masked unless --reveal)',
+    usage: 'token [--reveal] [--fresh] [--json]',
+    description:
+      'Signs a client assertion with the private key and asks the token endpoint for an access token.\n' +
+      'A token still valid for more than a minute is reused from the token store unless --fresh.',
+    positionals: { min: 0, max: 0 },
+    options: {
+      reveal: { type: 'boolean', description: 'print the token itself (for piping into another tool)' },
+      fresh: { type: 'boolean', description: 'ignore a cached token and ask for a new one' },
+    },
+    examples: [
+      AUTH_EXAMPLE_ENV,
+      'netsuite-oauth token --key netsuite-key.pem',
+      'curl -H "Authorization: Bearer $(netsuite-oauth token --reveal)" "$URL"',
+    ],
+    load: () => import('./commands/token.js'),
+  },
+  {
+    name: 'login',
+    summary: 'sign in by authorization code + PKCE and keep the session in the token store',
+    usage: 'login [--no-browser] [--json]',
+    description:
+      'Opens the NetSuite login page in a browser when there is one, otherwise prints its URL. After you approve,\n' +
+      'NetSuite redirects to your redirect URI; paste that whole URL back here. NetSuite refuses http:// redirect\n' +
+      'URIs: register an https URI (e.g. https://localhost/netsuite-oauth/callback — nothing needs to listen there,\n' +
+      'copy the URL from the address bar) or a custom scheme. Needs the client secret in NETSUITE_CLIENT_SECRET\n' +
+      'or --client-secret-file (never on the command line).',
+    positionals: { min: 0, max: 0 },
+    options: {
+      'no-browser': { type: 'boolean', description: 'do not open a browser; print the URL' },
+      prompt: { type: 'string', valueName: 'value', description: 'prompt parameter: login, consent, none' },
+    },
+    examples: [
+      'export NETSUITE_CLIENT_SECRET_FILE=~/.secrets/netsuite-client-secret',
+      'netsuite-oauth login --redirect-uri https://localhost/netsuite-oauth/callback',
+      'netsuite-oauth login --no-browser --profile sandbox',
+    ],
+    load: () => import('./commands/session.js'),
+  },
+  {
+    name: 'refresh',
+    summary: 'refresh the access token of the stored login session',
+    usage: 'refresh [--json]',
+    positionals: { min: 0, max: 0 },
+    options: {},
+    examples: ['netsuite-oauth refresh', 'netsuite-oauth refresh --json'],
+    load: () => import('./commands/session.js'),
+  },
+  {
+    name: 'revoke',
+    summary: 'revoke the stored login session at NetSuite and forget it',
+    usage: 'revoke [--json]',
+    positionals: { min: 0, max: 0 },
+    options: {},
+    examples: ['netsuite-oauth revoke', 'netsuite-oauth revoke --profile sandbox'],
+    load: () => import('./commands/session.js'),
+  },
+  {
+    name: 'record get',
+    summary: 'read one record',
+    usage: 'record get <type> <id> [--fields a,b] [--expand] [--json]',
+    positionals: { min: 2, max: 2 },
+    options: {
+      fields: { type: 'string', valueName: 'list', description: 'only these fields, comma-separated' },
+      expand: { type: 'boolean', description: 'expand sublists and subrecords' },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m (client credentials) or session (login); default: m2m when a key is set' },
+    },
+    formats: ['json'],
+    examples: ['netsuite-oauth record get customer 107', 'netsuite-oauth record get customer 107 --fields companyName,email --json'],
+    load: () => import('./commands/record.js'),
+  },
+  {
+    name: 'record list',
+    summary: 'list record ids (and optionally filter with q)',
+    usage: 'record list <type> [--q "<query>"] [--limit n] [--json|--csv]',
+    positionals: { min: 1, max: 1 },
+    options: {
+      q: { type: 'string', valueName: 'query', description: 'filter, e.g. \'email START_WITH "a"\'' },
+      limit: { type: 'string', valueName: 'n', description: 'stop after n ids (default: 100)' },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
+    },
+    formats: ['json', 'csv'],
+    examples: ['netsuite-oauth record list customer --limit 10', 'netsuite-oauth record list customer --q \'companyName CONTAIN "Acme"\' --csv'],
+    load: () => import('./commands/record.js'),
+  },
+  {
+    name: 'record create',
+    summary: 'create a record from JSON (prints its new id)',
+    usage: 'record create <type> (--data \'<json>\' | --data-file <file|->)',
+    positionals: { min: 1, max: 1 },
+    options: {
+      data: { type: 'string', valueName: 'json', description: 'the record body as JSON' },
+      'data-file': { type: 'string', valueName: 'file', description: 'read the body from a file (- for stdin)' },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
+    },
+    formats: ['json'],
+    examples: [
+      'netsuite-oauth record create customer --data \'{"companyName":"Acme","subsidiary":{"id":"1"}}\'',
+      'netsuite-oauth record create customer --data-file customer.json --json',
+    ],
+    load: () => import('./commands/record.js'),
+  },
+  {
+    name: 'record update',
+    summary: 'update fields of a record from JSON',
+    usage: 'record update <type> <id> (--data \'<json>\' | --data-file <file|->)',
+    positionals: { min: 2, max: 2 },
+    options: {
+      data: { type: 'string', valueName: 'json', description: 'the fields to change, as JSON' },
+      'data-file': { type: 'string', valueName: 'file', description: 'read the body from a file (- for stdin)' },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
+    },
+    formats: ['json'],
+    examples: ['netsuite-oauth record update customer 107 --data \'{"email":"ap@acme.example"}\''],
+    load: () => import('./commands/record.js'),
+  },
+  {
+    name: 'record delete',
+    summary: 'delete a record',
+    usage: 'record delete <type> <id>',
+    positionals: { min: 2, max: 2 },
+    options: { auth: { type: 'string', valueName: 'kind', description: 'm2m or session' } },
+    formats: ['json'],
+    examples: ['netsuite-oauth record delete customer 107'],
+    load: () => import('./commands/record.js'),
+  },
+  {
+    name: 'suiteql',
+    summary: 'run a SuiteQL query and stream its rows (table, --json, --csv)',
+    usage: 'suiteql "<query>" [--limit n] [--page-size n] [--json|--csv]',
+    description: 'Rows are printed as they arrive; the row count is shown on stderr while it runs.',
+    positionals: { min: 1, max: 1 },
+    options: {
+      limit: { type: 'string', valueName: 'n', description: 'stop after n rows' },
+      'page-size': { type: 'string', valueName: 'n', description: 'rows per request, 5–1000 (default: 1000)' },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
+    },
+    formats: ['json', 'csv'],
+    examples: [
+      'netsuite-oauth suiteql "SELECT id, companyname FROM customer" --limit 20',
+      'netsuite-oauth suiteql "SELECT id, email FROM customer" --csv > customers.csv',
+    ],
+    load: () => import('./commands/suiteql.js'),
+  },
+  {
+    name: 'restlet',
+    summary: 'call a RESTlet',
+    usage: 'restlet <script> <deploy> [--method GET|POST|PUT|DELETE] [--data \'<json>\'] [--query k=v]',
+    positionals: { min: 2, max: 2 },
+    options: {
+      method: { type: 'string', short: 'X', valueName: 'method', description: 'HTTP method (default: GET, or POST with --data)' },
+      data: { type: 'string', valueName: 'json', description: 'JSON body' },
+      'data-file': { type: 'string', valueName: 'file', description: 'read the body from a file (- for stdin)' },
+      query: { type: 'string', multiple: true, valueName: 'k=v', description: 'query parameter (repeatable)' },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
+    },
+    formats: ['json'],
+    examples: [
+      'netsuite-oauth restlet customscript_echo customdeploy_echo --query hello=world',
+      'netsuite-oauth restlet customscript_orders customdeploy_1 -X POST --data \'{"id":42}\'',
+    ],
+    load: () => import('./commands/restlet.js'),
+  },
+  {
+    name: 'doctor',
+    summary: 'check a configuration the way a NetSuite expert would, and explain failures',
+    usage: 'doctor [--json]',
+    description:
+      'Checks the account id form, client and certificate ids, key type and size, algorithm, certificate expiry,\n' +
+      'clock skew against the server Date header, that the token endpoint is reachable, a real token request,\n' +
+      'the granted scopes and a REST call — and explains each INVALID_LOGIN-style failure in plain words.',
+    positionals: { min: 0, max: 0 },
+    options: {},
+    examples: ['netsuite-oauth doctor', 'netsuite-oauth doctor --profile prod --json'],
+    load: () => import('./commands/doctor.js'),
+  },
+  {
+    name: 'config show',
+    summary: 'show the resolved configuration and where each value came from (secrets masked)',
+    usage: 'config show [--json]',
+    description:
+      'Configuration comes from flags, then environment variables, then the profile in the config file:\n' +
+      '{ "profiles": { "default": { "accountId": "1234567_SB1", "clientId": "…", "certificateId": "…",\n' +
+      '  "privateKeyFile": "keys/netsuite-key.pem", "scopes": ["rest_webservices"], "store": "file" } } }\n' +
+      'Secrets never go in the file: use privateKeyFile / clientSecretFile, or environment variables.',
+    positionals: { min: 0, max: 0 },
+    options: {},
+    examples: ['netsuite-oauth config show', 'netsuite-oauth config show --profile sandbox --json'],
+    load: () => import('./commands/config.js'),
+  },
+];
+
+/** Top-level groups whose subcommands are listed together. */
+export const GROUPS: readonly string[] = ['cert', 'record', 'config'];
+
+/** Finds the command named by the leading positionals (`record get …` or `token …`). */
+export function findCommand(positionals: readonly string[]): { spec: CommandSpec; consumed: number } | undefined {
+  const two = positionals.slice(0, 2).join(' ');
+  const spec2 = COMMANDS.find((c) => c.name === two);
+  if (spec2) return { spec: spec2, consumed: 2 };
+  const spec1 = COMMANDS.find((c) => c.name === positionals[0]);
+  if (spec1) return { spec: spec1, consumed: 1 };
+  return undefined;
+}

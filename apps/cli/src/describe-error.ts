@@ -1,0 +1,202 @@
+import { CliError, EXIT, type ExitCode } from './errors.js';
+
+/** How the CLI reports one failure. */
+export interface DescribedError {
+  readonly code: string;
+  readonly message: string;
+  readonly hint: string | undefined;
+  readonly exitCode: ExitCode;
+}
+
+interface ErrorLike {
+  name?: unknown;
+  code?: unknown;
+  message?: unknown;
+  status?: unknown;
+  error?: unknown;
+  errorCode?: unknown;
+  cause?: unknown;
+}
+
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_SOCKET',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+]);
+
+/** Plain-words explanations of OAuth `error` values NetSuite returns (netsuite-facts §3.5, §9.2). */
+export const OAUTH_HINTS: Readonly<Record<string, string>> = {
+  invalid_client:
+    'NetSuite did not accept the client: check the client id (64 hex characters, not the Application ID), the certificate id ' +
+    '(kid, from the M2M setup page), that the certificate is active, unexpired and mapped to this integration, and that the key ' +
+    'matches it (for login: the client secret). Run "netsuite-oauth doctor".',
+  invalid_grant:
+    'the grant was refused. Client credentials: the certificate id matches no active certificate (wrong kid, revoked, ' +
+    'expired, or mapped in another account), the key does not match it, or the clock is off. Login: the code or refresh ' +
+    'token is expired, revoked or already used, or the redirect URI / PKCE verifier differs. Run "netsuite-oauth doctor".',
+  invalid_scope:
+    'a requested scope is not enabled on the integration record (Setup > Integration > Manage Integrations). Check --scopes.',
+  unauthorized_client:
+    'this grant is not enabled on the integration record: tick "Client Credentials (Machine to Machine) Grant" or "Authorization Code Grant".',
+  unsupported_grant_type: 'the token endpoint does not support this grant type.',
+  invalid_request:
+    'NetSuite called the request malformed: a parameter is missing or sent twice (e.g. two client authentication methods).',
+  access_denied: 'the user (or the integration record policy) refused the authorization.',
+  server_error:
+    'NetSuite answered server_error; for client credentials this usually means the iss is the Application ID instead of the ' +
+    'client id, or the assertion is signed with RS256 (use PS256 or ES256). Run "netsuite-oauth doctor".',
+  temporarily_unavailable: 'NetSuite is temporarily unavailable; try again shortly.',
+  invalid_token: 'the access token was refused (expired, revoked or for another account). Get a new one.',
+};
+
+/** Plain-words explanations of NetSuite REST error codes (netsuite-facts §9). */
+export const API_HINTS: Readonly<Record<string, string>> = {
+  INVALID_LOGIN:
+    'NetSuite refused the token (401 INVALID_LOGIN). It says no more on the wire; the Login Audit Trail (Setup > Users/Roles > ' +
+    'User Management > View Login Audit Trail) has the reason. Usual causes: the token expired or was revoked, the role lacks ' +
+    '"Log in using OAuth 2.0 Access Tokens" or "REST Web Services", the scope does not cover this service, the integration ' +
+    'record is disabled, or the role holds "OAuth 2.0 Authorized Applications Management".',
+  INSUFFICIENT_PERMISSION: 'the role behind the token lacks the permission for this record or operation.',
+  NONEXISTENT_ID: 'there is no record with that id (or the role cannot see it).',
+  INVALID_CONTENT: 'NetSuite rejected a field value in the body; the path in the message says which.',
+  INVALID_REQUEST: 'the URL or a parameter is malformed.',
+  CONCURRENCY_LIMIT_EXCEEDED:
+    'the account-wide concurrency limit was hit (it is shared by every integration); retry later or lower concurrency.',
+  SSS_REQUEST_LIMIT_EXCEEDED: 'the RESTlet concurrency limit was hit; retry later.',
+  NONEXISTENT_FIELD: 'a field in the request does not exist on this record type.',
+  INVALID_PARAMETER: 'a query parameter has an invalid value.',
+  NONEXISTENT_OFFSET: 'the page offset is past the end of the results.',
+  UNEXPECTED_ERROR: 'NetSuite hit an internal error; retry, and contact support with the error id if it persists.',
+};
+
+function causes(error: unknown): ErrorLike[] {
+  const chain: ErrorLike[] = [];
+  let current: unknown = error;
+  while (current && typeof current === 'object' && chain.length < 8) {
+    chain.push(current as ErrorLike);
+    current = (current as ErrorLike).cause;
+  }
+  return chain;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** True when an error (or its cause chain) is a connection or timeout failure. */
+export function isNetworkError(error: unknown): boolean {
+  return causes(error).some((e) => {
+    const code = str(e.code) ?? '';
+    const name = str(e.name) ?? '';
+    return (
+      NETWORK_CODES.has(code) ||
+      /_(NETWORK|TIMEOUT|UNREACHABLE)$/.test(code) ||
+      name === 'TimeoutError' ||
+      (name === 'TypeError' && str(e.message) === 'fetch failed')
+    );
+  });
+}
+
+function networkCode(error: unknown): string | undefined {
+  for (const e of causes(error)) {
+    const code = str(e.code);
+    if (code && NETWORK_CODES.has(code)) return code;
+  }
+  return undefined;
+}
+
+/**
+ * Turns any failure into one line, a hint and an exit code. Messages of our own packages are trusted
+ * (they never hold secrets); others are still passed through the redactor by the caller.
+ *
+ * @example
+ * describeError(new CliError('ERR_CLI_USAGE', 'unknown command "x"', 2)).exitCode // 2
+ */
+export function describeError(error: unknown): DescribedError {
+  if (error instanceof CliError) {
+    return { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode };
+  }
+  const e = (error ?? {}) as ErrorLike;
+  const code = str(e.code) ?? 'ERR_CLI_UNEXPECTED';
+  // A token source that failed inside the record client: the cause is the real story.
+  if (code === 'ERR_RECORD_TOKEN' && e.cause) return describeError(e.cause);
+  const message = str(e.message) || String(error);
+
+  if (isNetworkError(error) && typeof e.status !== 'number') {
+    const net = networkCode(error);
+    const what =
+      net === 'ENOTFOUND' || net === 'EAI_AGAIN'
+        ? 'host name not found'
+        : net === 'ECONNREFUSED'
+          ? 'connection refused'
+          : /TIMEOUT|ETIMEDOUT/.test(net ?? code) || causes(error).some((c) => c.name === 'TimeoutError')
+            ? 'no answer in time'
+            : 'connection failed';
+    return {
+      code,
+      message: `cannot reach NetSuite: ${what}`,
+      hint: 'check --account / --origin, your network and proxy; "netsuite-oauth doctor" tests the endpoints one by one',
+      exitCode: EXIT.network,
+    };
+  }
+
+  const oauthError = str(e.error);
+  if (oauthError && !('errorCode' in e && str(e.errorCode))) {
+    const status = typeof e.status === 'number' ? ` (HTTP ${e.status})` : '';
+    return {
+      code,
+      message: `token endpoint refused the request: ${oauthError}${status}`,
+      hint: OAUTH_HINTS[oauthError],
+      exitCode: oauthError === 'server_error' || oauthError === 'temporarily_unavailable' ? EXIT.failure : EXIT.auth,
+    };
+  }
+
+  const apiCode = str(e.errorCode);
+  if (typeof e.status === 'number' && (apiCode || e.name === 'NetSuiteApiError')) {
+    const auth = e.status === 401 || e.status === 403 || apiCode === 'INVALID_LOGIN';
+    const detail = str((e as { detail?: unknown }).detail);
+    const what = str((e as { path?: unknown }).path)
+      ? ` to ${str((e as { method?: unknown }).method) ?? ''} ${str((e as { path?: unknown }).path)}`.replace('  ', ' ')
+      : '';
+    return {
+      code,
+      message: `NetSuite answered ${e.status}${apiCode ? ` ${apiCode}` : ''}${what}${detail ? `: ${detail.slice(0, 300)}` : ''}`,
+      hint: (apiCode && API_HINTS[apiCode]) ?? (e.status === 401 ? API_HINTS.INVALID_LOGIN : undefined),
+      exitCode: auth ? EXIT.auth : EXIT.api,
+    };
+  }
+
+  if (code.startsWith('ERR_CORE_') || code.startsWith('ERR_ASSERTION_') || code.startsWith('ERR_STORE_')) {
+    return { code, message, hint: configHint(code), exitCode: EXIT.config };
+  }
+  if (code.startsWith('ERR_OAUTH_') || code.startsWith('ERR_RECORD_') || code.startsWith('ERR_NETSUITE_')) {
+    const auth = /STATE|CALLBACK|REFRESH|SESSION|TOKEN|GRANT|DENIED/.test(code);
+    return { code, message, hint: undefined, exitCode: auth ? EXIT.auth : EXIT.api };
+  }
+  if (str(e.code)?.startsWith('ERR_')) return { code, message, hint: undefined, exitCode: EXIT.failure };
+  return { code, message: `unexpected error: ${message}`, hint: 'run again with --debug for details', exitCode: EXIT.failure };
+}
+
+function configHint(code: string): string | undefined {
+  if (code === 'ERR_CORE_INVALID_ACCOUNT_ID') return 'use the account id as NetSuite shows it: 1234567, 1234567_SB1 or TSTDRV1234567';
+  if (code === 'ERR_CORE_INSECURE_ORIGIN' || code === 'ERR_CORE_INVALID_ORIGIN')
+    return '--origin must be a bare https origin, or http://127.0.0.1:<port> for a local emulator';
+  if (code.startsWith('ERR_ASSERTION_'))
+    return 'check the private key file (PEM, RSA 3072/4096 or EC P-256/384/521), NETSUITE_KEY_PASSPHRASE and --algorithm; "netsuite-oauth cert inspect" helps';
+  if (code.startsWith('ERR_STORE_'))
+    return 'check the token store: --store, --store-path, NETSUITE_OAUTH_STORE_KEY (the file store key) or --redis-url';
+  return undefined;
+}

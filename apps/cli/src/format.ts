@@ -1,0 +1,145 @@
+/** How a command prints results: a table for people, JSON or CSV for programs. */
+export type OutputFormat = 'table' | 'json' | 'csv';
+
+/** Text for one cell: objects as compact JSON, null/undefined as empty. */
+export function cellText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return JSON.stringify(value) ?? '';
+}
+
+/** The columns of a set of rows, in first-seen order. */
+export function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
+  const seen = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
+  return [...seen];
+}
+
+function clip(text: string, width: number): string {
+  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  return flat.length > width ? `${flat.slice(0, Math.max(1, width - 1))}…` : flat;
+}
+
+/**
+ * Renders rows as an aligned text table (cells clipped to `maxWidth`, newlines flattened).
+ *
+ * @example
+ * formatTable([{ id: 1, name: 'Acme' }]) // 'id  name\n--  ----\n1   Acme\n'
+ */
+export function formatTable(
+  rows: readonly Record<string, unknown>[],
+  options: { columns?: readonly string[]; maxWidth?: number } = {},
+): string {
+  const columns = options.columns ?? columnsOf(rows);
+  if (columns.length === 0) return '';
+  const maxWidth = options.maxWidth ?? 60;
+  const cells = rows.map((row) => columns.map((c) => clip(cellText(row[c]), maxWidth)));
+  const widths = columns.map((c, i) =>
+    Math.min(maxWidth, Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length))),
+  );
+  const line = (parts: readonly string[]) =>
+    parts
+      .map((p, i) => p.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return `${[line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n`;
+}
+
+/**
+ * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A text cell starting with
+ * `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets do not run it as a formula.
+ *
+ * @example
+ * csvField('a,b') // '"a,b"'
+ * csvField('=1+1') // "'=1+1"
+ */
+export function csvField(value: unknown): string {
+  let text = cellText(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text)) {
+    text = `'${text}`;
+  }
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** One CSV line with CRLF ending. */
+export function csvLine(values: readonly unknown[]): string {
+  return `${values.map(csvField).join(',')}\r\n`;
+}
+
+/** Rows as a CSV document with a header line. */
+export function formatCsv(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string {
+  const cols = columns ?? columnsOf(rows);
+  return csvLine(cols) + rows.map((row) => csvLine(cols.map((c) => row[c]))).join('');
+}
+
+/** A sink for streamed rows. */
+export interface RowWriter {
+  write(row: Record<string, unknown>): void;
+  /** Flush and finish; returns the number of rows written. */
+  end(): number;
+}
+
+/**
+ * Writes rows as they arrive: a JSON array streamed element by element, CSV line by line, or a table
+ * whose column widths come from the first `sample` rows (later rows are clipped to them).
+ *
+ * @example
+ * const w = createRowWriter('csv', (s) => process.stdout.write(s)); w.write({ id: 1 }); w.end();
+ */
+export function createRowWriter(
+  format: OutputFormat,
+  write: (text: string) => void,
+  options: { sample?: number; maxWidth?: number } = {},
+): RowWriter {
+  let count = 0;
+  let columns: string[] | undefined;
+  const sample = options.sample ?? 50;
+  const maxWidth = options.maxWidth ?? 60;
+  const buffered: Record<string, unknown>[] = [];
+  let widths: number[] | undefined;
+
+  const tableLine = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => clip(c, widths?.[i] ?? maxWidth).padEnd(widths?.[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  const flushTable = () => {
+    columns ??= columnsOf(buffered);
+    const cols = columns;
+    const cells = buffered.map((row) => cols.map((c) => clip(cellText(row[c]), maxWidth)));
+    widths = cols.map((c, i) => Math.min(maxWidth, Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length))));
+    if (cols.length > 0) {
+      write(`${tableLine(cols)}\n${tableLine(widths.map((w) => '-'.repeat(w)))}\n`);
+      for (const r of cells) write(`${tableLine(r)}\n`);
+    }
+    buffered.length = 0;
+  };
+
+  return {
+    write(row) {
+      count += 1;
+      if (format === 'json') {
+        write(`${count === 1 ? '[\n' : ',\n'}  ${JSON.stringify(row)}`);
+      } else if (format === 'csv') {
+        if (!columns) {
+          columns = Object.keys(row);
+          write(csvLine(columns));
+        }
+        const cols = columns;
+        write(csvLine(cols.map((c) => row[c])));
+      } else if (widths) {
+        const cols = columns ?? [];
+        write(`${tableLine(cols.map((c) => cellText(row[c])))}\n`);
+      } else {
+        buffered.push(row);
+        if (buffered.length >= sample) flushTable();
+      }
+    },
+    end() {
+      if (format === 'json') write(count === 0 ? '[]\n' : '\n]\n');
+      else if (format === 'table' && !widths && buffered.length > 0) flushTable();
+      return count;
+    },
+  };
+}

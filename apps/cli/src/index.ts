@@ -1,2 +1,0 @@
-// Public API of @netsuite-oauth/cli: named exports only.
-export {};

@@ -1,0 +1,159 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateCertificate } from '@netsuite-oauth/jwt-assertion';
+import { freePort } from '@netsuite-oauth/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSecrets, runCli } from './run-cli.js';
+import { createFixture, type Fixture, keyLines, loginWithCli } from './setup-emulator.js';
+
+let fx: Fixture;
+let otherKeyPem: string;
+const secrets = () => [fx.clientSecret, ...keyLines(fx.privateKeyPem), ...keyLines(otherKeyPem)];
+
+beforeAll(async () => {
+  fx = await createFixture();
+  otherKeyPem = (await generateCertificate({ keyType: 'ec-p256' })).privateKeyPem;
+});
+afterAll(async () => {
+  await fx?.close();
+});
+
+/** One error line, one hint line, nothing on stdout. */
+function expectOneLineError(result: { code: number | null; stdout: string; stderr: string }, code: number, message: RegExp) {
+  expect(result.code).toBe(code);
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines[0]).toMatch(message);
+  expect(lines[0]).toMatch(/^error: /);
+  expect(lines.length).toBeLessThanOrEqual(2);
+  if (lines[1] !== undefined) expect(lines[1]).toMatch(/^hint: /);
+  expect(result.stdout).toBe('');
+}
+
+describe('bad input: clear message, non-zero exit, no secret on screen', () => {
+  it('missing configuration → exit 3 with what to set', async () => {
+    const noAccount = await runCli(['token'], { env: { HOME: fx.dir } });
+    expectOneLineError(noAccount, 3, /missing account id/);
+    expect(noAccount.stderr).toContain('NETSUITE_ACCOUNT_ID');
+
+    const noCert = await runCli(['token'], { env: { ...fx.env, NETSUITE_CERTIFICATE_ID: '' } });
+    expectOneLineError(noCert, 3, /missing certificate id/);
+
+    const noKeyFile = await runCli(['token', '--fresh'], { env: { ...fx.env, NETSUITE_PRIVATE_KEY_FILE: join(fx.dir, 'nope.pem') } });
+    expectOneLineError(noKeyFile, 3, /cannot read private key file/);
+
+    const badAccount = await runCli(['token', '--account', 'not an account'], { env: fx.env });
+    expectOneLineError(badAccount, 3, /accountId must look like/);
+
+    const missingProfile = await runCli(['token', '--profile', 'prod'], { env: fx.env });
+    expectOneLineError(missingProfile, 3, /profile "prod" not found/);
+  });
+
+  it('wrong key → exit 4, the token endpoint\'s refusal explained', async () => {
+    const wrongKey = join(fx.dir, 'wrong-key.pem');
+    writeFileSync(wrongKey, otherKeyPem, { mode: 0o600 });
+    const result = await runCli(['token', '--fresh', '--key', wrongKey], { env: fx.env });
+    expectOneLineError(result, 4, /token endpoint refused the request: invalid_grant/);
+    expect(result.stderr).toContain('the key does not match it');
+    expectNoSecrets(result, secrets());
+
+    const doctor = await runCli(['doctor', '--key', wrongKey, '--cert', fx.certFile], { env: fx.env });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/✗ certificate\s+does not match the private key/);
+    expectNoSecrets(doctor, secrets());
+  });
+
+  it('a key that is not a key, or an RSA-2048 key → exit 3 / doctor explains', async () => {
+    const junk = join(fx.dir, 'junk.pem');
+    writeFileSync(junk, 'hello');
+    const result = await runCli(['token', '--fresh', '--key', junk], { env: fx.env });
+    expectOneLineError(result, 3, /not a PEM private key/);
+  });
+
+  it('expired certificate → cert inspect and doctor say so (exit 1)', async () => {
+    const old = await generateCertificate({ keyType: 'ec-p256', validityDays: 1, now: () => Date.now() - 3 * 86_400_000 });
+    const certFile = join(fx.dir, 'expired.pem');
+    const keyFile = join(fx.dir, 'expired-key.pem');
+    writeFileSync(certFile, old.certificatePem);
+    writeFileSync(keyFile, old.privateKeyPem, { mode: 0o600 });
+    const inspect = await runCli(['cert', 'inspect', certFile, '--json'], { env: { HOME: fx.dir } });
+    expect(inspect.code).toBe(1);
+    expect(JSON.parse(inspect.stdout)).toMatchObject({ expired: true });
+    const doctor = await runCli(['doctor', '--key', keyFile, '--cert', certFile], { env: fx.env });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/✗ certificate\s+expired on \d{4}-\d{2}-\d{2}/);
+    expect(doctor.stdout).toMatch(/- token request\s+skipped/);
+    expectNoSecrets(doctor, [...secrets(), ...keyLines(old.privateKeyPem)]);
+  });
+
+  it('certificate expired at the server → token refused, exit 4', async () => {
+    const short = await createFixture({ validityDays: 1 });
+    try {
+      await short.emu.admin.advanceClock(2 * 86_400_000);
+      const result = await runCli(['token', '--store', 'memory'], { env: short.env });
+      expectOneLineError(result, 4, /token endpoint refused the request: invalid_grant/);
+      expect(result.stderr).toContain('expired');
+      expectNoSecrets(result, [short.clientSecret, ...keyLines(short.privateKeyPem)]);
+    } finally {
+      await short.close();
+    }
+  });
+
+  it('revoked certificate → exit 4', async () => {
+    const other = await createFixture();
+    try {
+      await other.emu.admin.revokeCertificate(other.certificateId);
+      const result = await runCli(['token', '--store', 'memory'], { env: other.env });
+      expectOneLineError(result, 4, /invalid_grant/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('unreachable host → exit 5, no stack trace', async () => {
+    const port = await freePort();
+    const env = { ...fx.env, NETSUITE_ORIGIN: `http://127.0.0.1:${port}` };
+    const token = await runCli(['token', '--fresh', '--timeout', '5'], { env });
+    expectOneLineError(token, 5, /cannot reach NetSuite: connection (refused|failed)/);
+    const record = await runCli(['suiteql', 'SELECT id FROM customer', '--store', 'memory'], { env });
+    expectOneLineError(record, 5, /cannot reach NetSuite/);
+    const doctor = await runCli(['doctor'], { env });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/✗ token endpoint\s+cannot reach NetSuite: connection (refused|failed)/);
+    for (const r of [token, record, doctor]) expectNoSecrets(r, secrets());
+  });
+
+  it('plain http to a non-loopback host is refused before any request', async () => {
+    const result = await runCli(['token', '--origin', 'http://netsuite.example.com'], { env: fx.env });
+    expectOneLineError(result, 3, /origin must use https/);
+  });
+
+  it('wrong client secret → login refused with invalid_client, exit 4', async () => {
+    const secretFile = join(fx.dir, 'wrong-secret');
+    writeFileSync(secretFile, 'not-the-secret-0000');
+    const { result, loginError } = await loginWithCli(fx.env, ['--client-secret-file', secretFile]);
+    expect(loginError).toBeUndefined();
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^error: token endpoint refused the request: invalid_client \(HTTP 401\)$/m);
+    expect(result.stderr).toMatch(/^hint: .*client secret/m);
+    expect(result.stdout).toBe('');
+    expectNoSecrets(result, [...secrets(), 'not-the-secret-0000']);
+  });
+
+  it('bad JSON body, unknown record type and bad ids → exit 2', async () => {
+    const json = await runCli(['record', 'create', 'customer', '--data', '{nope'], { env: fx.env });
+    expectOneLineError(json, 2, /not valid JSON/);
+    const id = await runCli(['record', 'get', 'customer', '1;DROP'], { env: fx.env });
+    expectOneLineError(id, 2, /is not a record id/);
+    const query = await runCli(['suiteql', '   '], { env: fx.env });
+    expectOneLineError(query, 2, /the query is empty/);
+  });
+
+  it('colours only when forced on a non-TTY, and never with NO_COLOR', async () => {
+    const plain = await runCli(['token'], { env: { HOME: fx.dir } });
+    expect(plain.stderr).not.toMatch(/\u001b\[/);
+    const forced = await runCli(['token'], { env: { HOME: fx.dir, FORCE_COLOR: '1' } });
+    expect(forced.stderr).toMatch(/\u001b\[31merror/);
+    const noColor = await runCli(['token'], { env: { HOME: fx.dir, FORCE_COLOR: '1', NO_COLOR: '1' } });
+    expect(noColor.stderr).not.toMatch(/\u001b\[/);
+  });
+});

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { cellText, createRowWriter, csvField, formatCsv, formatTable } from '../src/format.js';
+
+describe('formatTable', () => {
+  it('aligns columns and flattens newlines', () => {
+    const out = formatTable([
+      { id: 1, name: 'Acme' },
+      { id: 22, name: 'B\nC' },
+    ]);
+    expect(out).toBe('id  name\n--  ----\n1   Acme\n22  B C\n');
+  });
+
+  it('clips long cells to maxWidth with an ellipsis', () => {
+    const out = formatTable([{ v: 'x'.repeat(100) }], { maxWidth: 10 });
+    expect(out.split('\n')[2]).toBe(`${'x'.repeat(9)}…`);
+  });
+
+  it('prints nothing for no columns', () => {
+    expect(formatTable([])).toBe('');
+  });
+});
+
+describe('csv', () => {
+  it('quotes commas, quotes and line breaks (RFC 4180)', () => {
+    expect(csvField('a,b')).toBe('"a,b"');
+    expect(csvField('say "hi"')).toBe('"say ""hi"""');
+    expect(csvField('a\nb')).toBe('"a\nb"');
+    expect(csvField(null)).toBe('');
+  });
+
+  it('defuses spreadsheet formulas but keeps numbers', () => {
+    expect(csvField('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(csvField('-12.5')).toBe('-12.5');
+    expect(csvField(-3)).toBe('-3');
+  });
+
+  it('writes a header and CRLF lines', () => {
+    expect(formatCsv([{ id: 1, n: 'a' }])).toBe('id,n\r\n1,a\r\n');
+  });
+
+  it('renders objects as JSON', () => {
+    expect(cellText({ id: '1' })).toBe('{"id":"1"}');
+  });
+});
+
+describe('createRowWriter', () => {
+  const collect = (format: 'json' | 'csv' | 'table', rows: Record<string, unknown>[], sample?: number) => {
+    let text = '';
+    const w = createRowWriter(format, (t) => (text += t), sample === undefined ? {} : { sample });
+    for (const r of rows) w.write(r);
+    const n = w.end();
+    return { text, n };
+  };
+
+  it('streams a valid JSON array', () => {
+    const { text, n } = collect('json', [{ a: 1 }, { a: 2 }]);
+    expect(n).toBe(2);
+    expect(JSON.parse(text)).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(JSON.parse(collect('json', []).text)).toEqual([]);
+  });
+
+  it('streams CSV with the first row\'s columns', () => {
+    expect(collect('csv', [{ a: 1, b: 'x' }, { a: 2, b: 'y,z' }]).text).toBe('a,b\r\n1,x\r\n2,"y,z"\r\n');
+  });
+
+  it('streams a table whose widths come from the first rows', () => {
+    const { text } = collect('table', [{ id: 1 }, { id: 2 }, { id: 333 }], 2);
+    expect(text.split('\n')).toEqual(['id', '--', '1', '2', '3…', '']);
+  });
+});

@@ -1,0 +1,171 @@
+import { ServerError } from './errors.js';
+
+/** The server's configuration, read from environment variables by {@link parseServerEnv}. */
+export interface ServerEnvConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly publicOrigin?: string | undefined;
+  readonly tls?: { readonly keyFile: string; readonly certFile: string } | undefined;
+  /** Absent: run against the in-process emulator. */
+  readonly netsuite?:
+    | {
+        readonly accountId: string;
+        readonly clientId: string;
+        readonly clientSecret?: string | undefined;
+        readonly origin?: string | undefined;
+        readonly allowInsecureLoopback: boolean;
+        readonly scopes: readonly string[];
+        readonly m2m?:
+          | { readonly clientId: string; readonly certificateId: string; readonly privateKeyFile: string }
+          | undefined;
+      }
+    | undefined;
+  readonly store:
+    | {
+        readonly kind: 'redis';
+        readonly url: string;
+        readonly prefix: string;
+        readonly key?: string | undefined;
+      }
+    | { readonly kind: 'file'; readonly path?: string | undefined; readonly key?: string | undefined };
+  readonly sessionTtlMs?: number | undefined;
+}
+
+/** Every environment variable the server reads, with what it means (printed by `--help` and the README). */
+export const ENVIRONMENT: Readonly<Record<string, string>> = {
+  PORT: 'port to listen on (default 3000; 0 = any free port)',
+  HOST: 'address to listen on (default 127.0.0.1)',
+  PUBLIC_ORIGIN:
+    'origin browsers use, if not http://HOST:PORT (e.g. https://demo.example.com behind a TLS proxy)',
+  TLS_KEY_FILE: 'serve https with this PEM private key (with TLS_CERT_FILE)',
+  TLS_CERT_FILE: 'serve https with this PEM certificate chain (with TLS_KEY_FILE)',
+  NETSUITE_ACCOUNT_ID: 'NetSuite account id (e.g. 1234567_SB1); unset = run against the built-in emulator',
+  NETSUITE_CLIENT_ID: 'client id of the integration record (authorization code grant enabled)',
+  NETSUITE_CLIENT_SECRET: 'client secret of the integration record (omit for a public client)',
+  NETSUITE_ORIGIN:
+    'serve every NetSuite endpoint from this origin (an emulator or proxy); unset for real NetSuite',
+  NETSUITE_SCOPES: 'space-separated scopes (default rest_webservices)',
+  NETSUITE_M2M_CLIENT_ID: 'client id for the machine-to-machine panel (client credentials grant)',
+  NETSUITE_M2M_CERTIFICATE_ID: 'certificate id from the OAuth 2.0 client credentials setup page',
+  NETSUITE_M2M_PRIVATE_KEY_FILE: 'PEM private key of that certificate',
+  REDIS_URL: 'keep sessions and tokens in Redis (redis:// or rediss://) instead of a file',
+  REDIS_PREFIX: 'key prefix in Redis (default nsdemo:)',
+  TOKEN_STORE_FILE: 'file of the encrypted store (default .netsuite-oauth/server-store.json)',
+  TOKEN_STORE_KEY:
+    '32 random bytes, base64: encrypts the store; unset = a random key per run (sessions end on restart)',
+  SESSION_TTL_SECONDS: 'session lifetime in seconds (default 28800 = 8 hours)',
+};
+
+function text(env: Readonly<Record<string, string | undefined>>, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+function invalid(name: string, why: string): ServerError {
+  return new ServerError('ERR_SERVER_INVALID_OPTION', `${name} ${why}`);
+}
+
+function integer(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
+  const value = text(env, name);
+  if (value === undefined) return undefined;
+  if (!/^[0-9]{1,10}$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw invalid(name, `must be a whole number from ${min} to ${max}`);
+  }
+  return Number(value);
+}
+
+/**
+ * Reads the server's configuration from environment variables (see {@link ENVIRONMENT}). Only the app's entry
+ * point calls it, with `process.env`; everything below takes options.
+ *
+ * @example
+ * const config = parseServerEnv(process.env);
+ * @throws {ServerError} `ERR_SERVER_INVALID_OPTION` naming the variable that is wrong (never its value).
+ */
+export function parseServerEnv(env: Readonly<Record<string, string | undefined>>): ServerEnvConfig {
+  if (typeof env !== 'object' || env === null) throw invalid('env', 'must be an object of strings');
+  const port = integer(env, 'PORT', 0, 65535) ?? 3000;
+  const host = text(env, 'HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]{1,255}$/.test(host)) throw invalid('HOST', 'must be a host name or IP address');
+  const publicOrigin = text(env, 'PUBLIC_ORIGIN');
+  if (publicOrigin !== undefined) {
+    let url: URL;
+    try {
+      url = new URL(publicOrigin);
+    } catch {
+      throw invalid('PUBLIC_ORIGIN', 'must be an absolute http(s) origin');
+    }
+    if (
+      (url.protocol !== 'https:' && url.protocol !== 'http:') ||
+      url.origin !== publicOrigin.replace(/\/$/, '')
+    ) {
+      throw invalid('PUBLIC_ORIGIN', 'must be a bare http(s) origin such as https://demo.example.com');
+    }
+  }
+  const keyFile = text(env, 'TLS_KEY_FILE');
+  const certFile = text(env, 'TLS_CERT_FILE');
+  if ((keyFile === undefined) !== (certFile === undefined)) {
+    throw invalid('TLS_KEY_FILE', 'and TLS_CERT_FILE must be set together');
+  }
+
+  const accountId = text(env, 'NETSUITE_ACCOUNT_ID');
+  let netsuite: ServerEnvConfig['netsuite'];
+  if (accountId !== undefined) {
+    const clientId = text(env, 'NETSUITE_CLIENT_ID');
+    if (clientId === undefined) throw invalid('NETSUITE_CLIENT_ID', 'is required with NETSUITE_ACCOUNT_ID');
+    const origin = text(env, 'NETSUITE_ORIGIN');
+    const scopes = (text(env, 'NETSUITE_SCOPES') ?? 'rest_webservices').split(/[\s,]+/).filter(Boolean);
+    const m2mClient = text(env, 'NETSUITE_M2M_CLIENT_ID');
+    const m2mCert = text(env, 'NETSUITE_M2M_CERTIFICATE_ID');
+    const m2mKey = text(env, 'NETSUITE_M2M_PRIVATE_KEY_FILE');
+    const m2mCount = [m2mClient, m2mCert, m2mKey].filter((v) => v !== undefined).length;
+    if (m2mCount !== 0 && m2mCount !== 3) {
+      throw invalid(
+        'NETSUITE_M2M_CLIENT_ID',
+        'NETSUITE_M2M_CERTIFICATE_ID and NETSUITE_M2M_PRIVATE_KEY_FILE must be set together',
+      );
+    }
+    netsuite = {
+      accountId,
+      clientId,
+      clientSecret: text(env, 'NETSUITE_CLIENT_SECRET'),
+      origin,
+      allowInsecureLoopback: origin?.startsWith('http:') === true,
+      scopes,
+      m2m:
+        m2mCount === 3
+          ? { clientId: m2mClient!, certificateId: m2mCert!, privateKeyFile: m2mKey! }
+          : undefined,
+    };
+  }
+
+  const key = text(env, 'TOKEN_STORE_KEY');
+  if (key !== undefined && !/^[A-Za-z0-9+/_-]{43}=?$/.test(key)) {
+    throw invalid('TOKEN_STORE_KEY', 'must be 32 random bytes in base64 (e.g. openssl rand -base64 32)');
+  }
+  const redisUrl = text(env, 'REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw invalid('REDIS_URL', 'must start with redis:// or rediss://');
+  }
+  const store: ServerEnvConfig['store'] =
+    redisUrl !== undefined
+      ? { kind: 'redis', url: redisUrl, prefix: text(env, 'REDIS_PREFIX') ?? 'nsdemo:', key }
+      : { kind: 'file', path: text(env, 'TOKEN_STORE_FILE'), key };
+  const ttl = integer(env, 'SESSION_TTL_SECONDS', 60, 30 * 24 * 3600);
+  return {
+    port,
+    host,
+    publicOrigin: publicOrigin?.replace(/\/$/, ''),
+    tls: keyFile !== undefined && certFile !== undefined ? { keyFile, certFile } : undefined,
+    netsuite,
+    store,
+    sessionTtlMs: ttl === undefined ? undefined : ttl * 1000,
+  };
+}

@@ -1,0 +1,47 @@
+/** Name of the session cookie. `__Host-` makes the browser require Secure, Path=/ and no Domain. */
+export const SESSION_COOKIE = '__Host-nsdemo-sid';
+
+const COOKIE_VALUE = /^[A-Za-z0-9_-]{1,128}$/;
+
+/**
+ * Reads the cookies of a `Cookie` request header. Only values made of base64url characters are kept
+ * (the server never sets anything else), so a crafted cookie can never reach the store as a key.
+ *
+ * @example
+ * parseCookies('__Host-nsdemo-sid=abc; theme=dark') // Map { '__Host-nsdemo-sid' => 'abc', 'theme' => 'dark' }
+ */
+export function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  if (!header) return cookies;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq <= 0) continue;
+    const name = part.slice(0, eq).trim();
+    const value = part.slice(eq + 1).trim();
+    // First one wins, as in browsers' ordering (longest path first, then oldest).
+    if (COOKIE_VALUE.test(value) && !cookies.has(name)) cookies.set(name, value);
+  }
+  return cookies;
+}
+
+/**
+ * A `Set-Cookie` value for the session cookie: `__Host-` prefix, Secure, HttpOnly, Path=/, SameSite=Lax and a
+ * bounded Max-Age (security checklist R63). Lax, not Strict: the browser must send the cookie on the
+ * top-level redirect back from NetSuite's consent page.
+ *
+ * @example
+ * sessionCookie('abc', 3600) // '__Host-nsdemo-sid=abc; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax'
+ */
+export function sessionCookie(value: string, maxAgeSeconds: number): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; Secure; HttpOnly; SameSite=Lax`;
+}
+
+/**
+ * A `Set-Cookie` value that removes the session cookie.
+ *
+ * @example
+ * clearSessionCookie() // '__Host-nsdemo-sid=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax'
+ */
+export function clearSessionCookie(): string {
+  return `${SESSION_COOKIE}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax`;
+}

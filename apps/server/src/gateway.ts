@@ -1,0 +1,51 @@
+/** Token facts the dashboard shows: expiry times only, never a token. */
+export interface TokenInfo {
+  readonly expiresAt: number;
+  readonly refreshTokenExpiresAt?: number | undefined;
+}
+
+/** One page of rows. */
+export interface RowPage {
+  readonly rows: readonly Record<string, unknown>[];
+  readonly hasMore: boolean;
+}
+
+/** What the callback learned from NetSuite's redirect. */
+export interface CallbackParams {
+  readonly code: string;
+  readonly role?: string | undefined;
+  readonly entity?: string | undefined;
+  readonly company?: string | undefined;
+}
+
+/**
+ * Everything the web layer asks of NetSuite, implemented with our packages in `netsuite.ts`. Tokens go in and
+ * out of the token store here, keyed by a connection's `tokenKey`; they never reach the web layer.
+ */
+export interface NetSuiteGateway {
+  readonly accountId: string;
+  readonly tokenUrl: string;
+  /** Origins the browser is sent to for login and consent (for the CSP `form-action`). */
+  readonly loginOrigins: readonly string[];
+  readonly usesEmulator: boolean;
+  startAuthorization(redirectUri: string): Promise<{ url: string; state: string; codeVerifier: string }>;
+  parseCallback(url: URL, expectedState: string): CallbackParams;
+  connect(tokenKey: string, code: string, codeVerifier: string, redirectUri: string): Promise<TokenInfo>;
+  tokenInfo(tokenKey: string): Promise<TokenInfo | undefined>;
+  refresh(tokenKey: string): Promise<TokenInfo>;
+  /** Revokes the tokens at NetSuite and deletes them here; deletes them even when revocation fails. */
+  disconnect(tokenKey: string): Promise<{ revoked: boolean }>;
+  listCustomers(tokenKey: string, page: { offset: number; limit: number }): Promise<RowPage>;
+  getCustomer(tokenKey: string, id: string): Promise<Record<string, unknown>>;
+  suiteql(tokenKey: string, query: string, page: { offset: number; limit: number }): Promise<RowPage>;
+  /** The machine-to-machine panel, when a certificate is configured. */
+  readonly m2m?:
+    | {
+        readonly clientId: string;
+        readonly certificateId: string;
+        readonly algorithm?: string | undefined;
+        run(): Promise<{ expiresAt: number; rows: readonly Record<string, unknown>[] }>;
+      }
+    | undefined;
+  close(): Promise<void>;
+}

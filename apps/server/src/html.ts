@@ -1,0 +1,68 @@
+/** A string of HTML that is already escaped. */
+export interface SafeHtml {
+  readonly html: string;
+}
+
+/**
+ * Escapes text for HTML element content and quoted attribute values.
+ *
+ * @example
+ * escapeHtml('<a href="x">') // '&lt;a href=&quot;x&quot;&gt;'
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value ?? '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
+}
+
+/**
+ * Template tag that escapes every interpolated value unless it is {@link SafeHtml} (or an array of it).
+ *
+ * @example
+ * html`<p>${userInput}</p>`.html
+ */
+export function html(strings: TemplateStringsArray, ...values: unknown[]): SafeHtml {
+  let out = strings[0] ?? '';
+  values.forEach((value, i) => {
+    out += render(value) + (strings[i + 1] ?? '');
+  });
+  return { html: out };
+}
+
+function render(value: unknown): string {
+  if (Array.isArray(value)) return value.map(render).join('');
+  if (value !== null && typeof value === 'object' && 'html' in value) return String((value as SafeHtml).html);
+  if (value === undefined || value === null || value === false) return '';
+  return escapeHtml(value);
+}
+
+/** The stylesheet, served from `/static/app.css` (the CSP allows no inline style). */
+export const STYLESHEET = `
+:root { color-scheme: light; font-family: system-ui, sans-serif; }
+body { margin: 0; background: #f5f6f8; color: #1d2330; }
+header { background: #1d2b3a; color: #fff; padding: .8rem 1.5rem; display: flex; gap: 1.5rem; align-items: center; }
+header a { color: #cfe3ff; text-decoration: none; }
+header .brand { font-weight: 700; color: #fff; }
+main { max-width: 60rem; margin: 1.5rem auto; background: #fff; padding: 1.5rem 2rem; border-radius: 8px; box-shadow: 0 1px 3px #0002; }
+h1 { margin-top: 0; font-size: 1.5rem; }
+table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e3e6ea; font-size: .92rem; vertical-align: top; }
+th { background: #f0f2f5; }
+dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1.2rem; }
+dt { font-weight: 600; }
+dd { margin: 0; }
+form.inline { display: inline; }
+button { background: #2563eb; color: #fff; border: 0; border-radius: 5px; padding: .5rem 1rem; font-size: .95rem; cursor: pointer; }
+button.secondary { background: #64748b; }
+button.danger { background: #b91c1c; }
+textarea { width: 100%; min-height: 6rem; font-family: ui-monospace, monospace; font-size: .9rem; }
+.notice { background: #ecfdf5; border: 1px solid #a7f3d0; padding: .6rem 1rem; border-radius: 5px; }
+.warning { background: #fffbeb; border: 1px solid #fcd34d; padding: .6rem 1rem; border-radius: 5px; }
+.error { background: #fef2f2; border: 1px solid #fecaca; padding: .6rem 1rem; border-radius: 5px; }
+.muted { color: #64748b; font-size: .85rem; }
+code { background: #f0f2f5; padding: 0 .25rem; border-radius: 3px; }
+nav.pager { display: flex; gap: 1rem; }
+`;

@@ -1,0 +1,313 @@
+import { netsuiteEndpoints } from '@netsuite-oauth/core';
+import { createAssertionSigner } from '@netsuite-oauth/jwt-assertion';
+import {
+  createAuthorizationRequest,
+  createTokenManager,
+  exchangeAuthorizationCode,
+  parseAuthorizationCallback,
+  revokeToken,
+  type TokenManager,
+  type TokenSet,
+} from '@netsuite-oauth/oauth-flows';
+import {
+  createConcurrencyLimiter,
+  createNetSuiteClient,
+  type NetSuiteClient,
+  type TokenSource,
+} from '@netsuite-oauth/record-client';
+import { ServerError } from './errors.js';
+import type { NetSuiteGateway, RowPage, TokenInfo } from './gateway.js';
+import type { KeyValueStore } from './store.js';
+
+/** The machine-to-machine (client credentials) settings: an integration and a certificate mapped to it. */
+export interface M2MSettings {
+  readonly clientId: string;
+  readonly certificateId: string;
+  /** PEM private key of the certificate (PKCS#8). Kept in memory only. */
+  readonly privateKeyPem: string;
+}
+
+/** Options of {@link createNetSuiteGateway}. */
+export interface NetSuiteGatewayOptions {
+  readonly accountId: string;
+  /** Origin of every NetSuite endpoint (the emulator); omit for real NetSuite. */
+  readonly origin?: string | undefined;
+  /** Allow `http:` on a loopback `origin` (the emulator). @default false */
+  readonly allowInsecureLoopback?: boolean | undefined;
+  readonly clientId: string;
+  /** Confidential clients have a secret; public ones none. */
+  readonly clientSecret?: string | undefined;
+  /** @default ['rest_webservices'] */
+  readonly scopes?: readonly string[] | undefined;
+  readonly m2m?: M2MSettings | undefined;
+  /** Where token sets are kept (server-side only). */
+  readonly store: KeyValueStore;
+  readonly usesEmulator?: boolean | undefined;
+  readonly fetch?: typeof globalThis.fetch | undefined;
+  readonly now?: (() => number) | undefined;
+  /** Concurrent requests to NetSuite from this server. @default 5 */
+  readonly concurrency?: number | undefined;
+}
+
+const ROW_KEYS_DROPPED = new Set(['links']);
+
+/**
+ * The server's way to NetSuite, built on `oauth-flows` (authorization code + PKCE, refresh, revoke, client
+ * credentials), `record-client` (records, SuiteQL) and `jwt-assertion` (the machine-to-machine signer).
+ * Token sets live in the token store under each connection's key and never leave the server.
+ *
+ * @example
+ * const gateway = createNetSuiteGateway({ accountId: emu.accountId, origin: emu.url, allowInsecureLoopback: true,
+ *   clientId, clientSecret, store });
+ * @throws {ServerError} `ERR_SERVER_INVALID_OPTION` for a bad account id, origin or client id.
+ */
+export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuiteGateway {
+  let endpoints: ReturnType<typeof netsuiteEndpoints>;
+  try {
+    endpoints = netsuiteEndpoints(options.accountId, {
+      ...(options.origin === undefined ? {} : { origin: options.origin }),
+      allowInsecureLoopback: options.allowInsecureLoopback ?? false,
+    });
+  } catch (cause) {
+    throw new ServerError('ERR_SERVER_INVALID_OPTION', 'netsuite account id or origin is not valid', {
+      cause,
+    });
+  }
+  if (typeof options.clientId !== 'string' || !/^[\x21-\x7e]{1,256}$/.test(options.clientId)) {
+    throw new ServerError('ERR_SERVER_INVALID_OPTION', 'clientId must be the integration’s client id');
+  }
+  const now = options.now ?? Date.now;
+  const store = options.store;
+  const account = {
+    accountId: endpoints.accountId,
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
+    allowInsecureLoopback: options.allowInsecureLoopback ?? false,
+  };
+  const transport = {
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    now,
+  };
+  const client = {
+    clientId: options.clientId,
+    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+  };
+  const scopes = options.scopes ?? ['rest_webservices'];
+  // One budget for every user of this server: NetSuite limits concurrent requests per account.
+  const limiter = createConcurrencyLimiter(options.concurrency ?? 5);
+  const grant = { type: 'refresh_token' as const, ...account, client };
+
+  // A token manager per request: it reads the store, refreshes when due (with the store's lock where the
+  // store has one), and writes back; closing it stops its timers, so idle users cost nothing.
+  async function withManager<T>(tokenKey: string, use: (manager: TokenManager) => Promise<T>): Promise<T> {
+    const manager = createTokenManager({ store, key: tokenKey, grant, ...transport });
+    try {
+      return await use(manager);
+    } catch (error) {
+      if (connectionEnded(error)) {
+        await manager.clear().catch(() => {});
+        throw new ServerError(
+          'ERR_SERVER_NOT_CONNECTED',
+          'the netsuite connection has ended: connect again',
+          {
+            status: 401,
+            cause: error,
+          },
+        );
+      }
+      throw error;
+    } finally {
+      await manager.close();
+    }
+  }
+
+  function recordClient(token: TokenSource) {
+    return createNetSuiteClient({
+      ...account,
+      token,
+      concurrency: limiter,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      now,
+    });
+  }
+
+  async function page(
+    rows: AsyncIterable<Record<string, unknown>>,
+    offset: number,
+    limit: number,
+  ): Promise<RowPage> {
+    const out: Record<string, unknown>[] = [];
+    let index = 0;
+    let hasMore = false;
+    for await (const row of rows) {
+      if (index >= offset + limit) {
+        hasMore = true;
+        break;
+      }
+      if (index >= offset) out.push(clean(row));
+      index += 1;
+    }
+    return { rows: out, hasMore };
+  }
+
+  function query(ns: NetSuiteClient, text: string, limit: number): AsyncIterable<Record<string, unknown>> {
+    // Page size = what is shown; NetSuite's offset paging needs limit ≥ 5. No prefetch: a page view reads what it shows.
+    return ns.suiteql(text, { pageSize: Math.max(5, limit), prefetch: 0 });
+  }
+
+  let m2m: NetSuiteGateway['m2m'];
+  let m2mManager: TokenManager | undefined;
+  if (options.m2m) {
+    const settings = options.m2m;
+    let manager: Promise<TokenManager> | undefined;
+    m2m = {
+      clientId: settings.clientId,
+      certificateId: settings.certificateId,
+      async run() {
+        manager ??= (async () => {
+          const signer = await createAssertionSigner({
+            key: settings.privateKeyPem,
+            certificateId: settings.certificateId,
+            clientId: settings.clientId,
+            audience: endpoints.tokenUrl,
+            now,
+          });
+          m2mManager = createTokenManager({
+            store,
+            key: `m2m:${settings.clientId}`,
+            grant: { type: 'client_credentials', ...account, signer },
+            ...transport,
+          });
+          return m2mManager;
+        })();
+        manager.catch(() => {
+          manager = undefined;
+        });
+        const tokens = await (await manager).getTokenSet();
+        const ns = recordClient(await manager);
+        const result = await page(
+          query(ns, 'SELECT id, entityid, companyname FROM customer ORDER BY id', 5),
+          0,
+          5,
+        );
+        return { expiresAt: tokens.expiresAt, rows: result.rows };
+      },
+    };
+  }
+
+  return {
+    accountId: endpoints.accountId,
+    tokenUrl: endpoints.tokenUrl,
+    loginOrigins:
+      options.origin === undefined
+        ? [new URL(endpoints.authorizeUrl).origin, 'https://*.netsuite.com']
+        : [new URL(endpoints.authorizeUrl).origin],
+    usesEmulator: options.usesEmulator ?? false,
+    async startAuthorization(redirectUri) {
+      return await createAuthorizationRequest({ ...account, clientId: client.clientId, redirectUri, scopes });
+    },
+    parseCallback(url, expectedState) {
+      return parseAuthorizationCallback(url, { expectedState });
+    },
+    async connect(tokenKey, code, codeVerifier, redirectUri): Promise<TokenInfo> {
+      const tokens = await exchangeAuthorizationCode({
+        ...account,
+        ...transport,
+        client,
+        code,
+        codeVerifier,
+        redirectUri,
+      });
+      await withManager(tokenKey, (manager) => manager.setTokenSet(tokens));
+      return info(tokens);
+    },
+    async tokenInfo(tokenKey) {
+      try {
+        return await withManager(tokenKey, async (manager) => info(await manager.getTokenSet()));
+      } catch (error) {
+        if ((error as { code?: unknown }).code === 'ERR_SERVER_NOT_CONNECTED') return undefined;
+        throw error;
+      }
+    },
+    async refresh(tokenKey) {
+      return await withManager(tokenKey, async (manager) => {
+        const current = await manager.getTokenSet();
+        await manager.invalidate(current.accessToken);
+        return info(await manager.getTokenSet());
+      });
+    },
+    async disconnect(tokenKey) {
+      let token: string | undefined;
+      try {
+        token = await withManager(tokenKey, async (manager) => {
+          const current = await manager.getTokenSet();
+          await manager.clear();
+          return current.refreshToken ?? current.accessToken;
+        });
+      } catch {
+        // Nothing usable left to revoke; make sure nothing is left here either.
+        await store.delete(tokenKey);
+        return { revoked: true };
+      }
+      try {
+        await revokeToken({ ...account, ...transport, client, token });
+        return { revoked: true };
+      } catch {
+        return { revoked: false };
+      }
+    },
+    async listCustomers(tokenKey, { offset, limit }) {
+      return await withManager(tokenKey, (manager) =>
+        page(
+          query(
+            recordClient(manager),
+            'SELECT id, entityid, companyname, email FROM customer ORDER BY id',
+            limit,
+          ),
+          offset,
+          limit,
+        ),
+      );
+    },
+    async getCustomer(tokenKey, id) {
+      return await withManager(tokenKey, async (manager) =>
+        clean(
+          (await recordClient(manager).records.get('customer', id)) as unknown as Record<string, unknown>,
+        ),
+      );
+    },
+    async suiteql(tokenKey, text, { offset, limit }) {
+      return await withManager(tokenKey, (manager) =>
+        page(query(recordClient(manager), text, limit), offset, limit),
+      );
+    },
+    m2m,
+    async close() {
+      await m2mManager?.close();
+    },
+  };
+}
+
+/**
+ * True when an error (or one it wraps, e.g. record-client's `ERR_RECORD_TOKEN`) says the connection's refresh
+ * token is gone: expired, revoked, or already used.
+ */
+export function connectionEnded(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    const e = current as Error & { code?: unknown; error?: unknown };
+    if (e.code === 'ERR_OAUTH_REAUTHENTICATION_REQUIRED' || e.code === 'ERR_SERVER_NOT_CONNECTED') return true;
+    if (e.name === 'OAuthResponseError' && e.error === 'invalid_grant') return true;
+    current = e.cause;
+  }
+  return false;
+}
+
+function info(tokens: TokenSet): TokenInfo {
+  return { expiresAt: tokens.expiresAt, refreshTokenExpiresAt: tokens.refreshTokenExpiresAt };
+}
+
+function clean(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) if (!ROW_KEYS_DROPPED.has(key)) out[key] = value;
+  return out;
+}

@@ -1,0 +1,239 @@
+import { html, type SafeHtml } from './html.js';
+import type { Connection } from './session.js';
+
+/** What the layout needs to know about the visitor. */
+export interface LayoutContext {
+  readonly connected: boolean;
+  readonly notice?: string | undefined;
+  readonly noticeKind?: 'notice' | 'warning' | 'error' | undefined;
+}
+
+/** Renders a complete page. */
+export function layout(title: string, ctx: LayoutContext, body: SafeHtml): string {
+  const nav = ctx.connected
+    ? html`<a href="/dashboard">Dashboard</a><a href="/customers">Customers</a><a href="/suiteql">SuiteQL</a><a href="/m2m">Machine to machine</a>`
+    : html`<a href="/">Home</a><a href="/m2m">Machine to machine</a>`;
+  const notice = ctx.notice
+    ? html`<p class="${ctx.noticeKind ?? 'notice'}" role="status" id="notice">${ctx.notice}</p>`
+    : html``;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} · NetSuite OAuth demo</title>
+<link rel="stylesheet" href="/static/app.css">
+</head>
+<body>
+<header><a class="brand" href="/">NetSuite OAuth demo</a>${nav}</header>
+<main>
+${notice}
+${body}
+</main>
+</body>
+</html>
+`.html;
+}
+
+function csrfField(csrf: string): SafeHtml {
+  return html`<input type="hidden" name="csrf" value="${csrf}">`;
+}
+
+/** The home page: what the demo does and the "Connect to NetSuite" button. */
+export function homePage(options: {
+  csrf: string;
+  returnTo: string | undefined;
+  accountId: string;
+  emulator: boolean;
+  notice?: string | undefined;
+  noticeKind?: LayoutContext['noticeKind'];
+}): string {
+  return layout(
+    'Home',
+    { connected: false, notice: options.notice, noticeKind: options.noticeKind },
+    html`<h1>Connect your NetSuite account</h1>
+<p>This demo connects a NetSuite account with OAuth 2.0 (authorization code grant with PKCE).
+Tokens stay on the server; your browser only holds an opaque session cookie.</p>
+<p>Account: <code>${options.accountId}</code>${options.emulator ? html` <span class="muted">(local emulator)</span>` : html``}</p>
+<form method="post" action="/connect">
+${csrfField(options.csrf)}
+${options.returnTo ? html`<input type="hidden" name="returnTo" value="${options.returnTo}">` : html``}
+<button type="submit" id="connect">Connect to NetSuite</button>
+</form>`,
+  );
+}
+
+function time(epochMs: number | undefined): string {
+  return epochMs === undefined ? 'unknown' : new Date(epochMs).toISOString();
+}
+
+/** The dashboard: the connected account, role and token expiry (never the token). */
+export function dashboardPage(options: {
+  csrf: string;
+  connection: Connection;
+  accessTokenExpiresAt: number | undefined;
+  refreshTokenExpiresAt: number | undefined;
+  now: number;
+  notice?: string | undefined;
+}): string {
+  const c = options.connection;
+  const left =
+    options.accessTokenExpiresAt === undefined
+      ? ''
+      : ` (${Math.max(0, Math.round((options.accessTokenExpiresAt - options.now) / 1000))} s left)`;
+  return layout(
+    'Dashboard',
+    { connected: true, notice: options.notice },
+    html`<h1>Connected to NetSuite</h1>
+<dl id="connection">
+<dt>Account</dt><dd id="account">${c.company ?? c.accountId}</dd>
+<dt>Role</dt><dd id="role">${c.role ?? 'unknown'}</dd>
+<dt>Entity</dt><dd id="entity">${c.entity ?? 'unknown'}</dd>
+<dt>Connected at</dt><dd>${time(c.connectedAt)}</dd>
+<dt>Access token expires</dt><dd id="access-expiry">${time(options.accessTokenExpiresAt)}${left}</dd>
+<dt>Refresh token expires</dt><dd id="refresh-expiry">${time(options.refreshTokenExpiresAt)}</dd>
+</dl>
+<p class="muted">Tokens are kept on the server in an encrypted token store; they are never sent to the browser.</p>
+<p>
+<form class="inline" method="post" action="/refresh">${csrfField(options.csrf)}<button type="submit" id="refresh" class="secondary">Refresh access token</button></form>
+<form class="inline" method="post" action="/disconnect">${csrfField(options.csrf)}<button type="submit" id="disconnect" class="danger">Disconnect</button></form>
+</p>`,
+  );
+}
+
+/** Renders rows of objects as a table (columns: union of keys, `links` left out). */
+export function table(
+  rows: readonly Record<string, unknown>[],
+  link?: (row: Record<string, unknown>) => string,
+): SafeHtml {
+  const columns: string[] = [];
+  for (const row of rows) {
+    for (const key of Object.keys(row)) if (key !== 'links' && !columns.includes(key)) columns.push(key);
+  }
+  return html`<table>
+<thead><tr>${columns.map((c) => html`<th>${c}</th>`)}</tr></thead>
+<tbody>${rows.map(
+    (row) =>
+      html`<tr>${columns.map((c, i) => {
+        const text = cell(row[c]);
+        return i === 0 && link ? html`<td><a href="${link(row)}">${text}</a></td>` : html`<td>${text}</td>`;
+      })}</tr>`,
+  )}</tbody>
+</table>`;
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function pager(base: string, page: number, hasMore: boolean, extra: Record<string, string> = {}): SafeHtml {
+  const href = (p: number) => `${base}?${new URLSearchParams({ ...extra, page: String(p) }).toString()}`;
+  return html`<nav class="pager">${page > 0 ? html`<a id="prev" href="${href(page - 1)}">← Previous</a>` : html``}<span>Page ${page + 1}</span>${hasMore ? html`<a id="next" href="${href(page + 1)}">Next →</a>` : html``}</nav>`;
+}
+
+/** The customer list. */
+export function customersPage(options: {
+  rows: readonly Record<string, unknown>[];
+  page: number;
+  hasMore: boolean;
+}): string {
+  return layout(
+    'Customers',
+    { connected: true },
+    html`<h1>Customers</h1>
+<p class="muted">Read with SuiteQL through the record client.</p>
+${options.rows.length === 0 ? html`<p>No customers on this page.</p>` : table(options.rows, (row) => `/customers/${encodeURIComponent(String(row.id ?? ''))}`)}
+${pager('/customers', options.page, options.hasMore)}`,
+  );
+}
+
+/** One customer record. */
+export function customerPage(options: { id: string; record: Record<string, unknown> }): string {
+  const fields = Object.entries(options.record).filter(([key]) => key !== 'links');
+  return layout(
+    `Customer ${options.id}`,
+    { connected: true },
+    html`<h1>Customer ${options.id}</h1>
+<p class="muted">Read with the REST Record API through the record client.</p>
+<dl id="record">${fields.map(([key, value]) => html`<dt>${key}</dt><dd>${cell(value)}</dd>`)}</dl>
+<p><a href="/customers">← All customers</a></p>`,
+  );
+}
+
+/** The SuiteQL console. */
+export function suiteqlPage(options: {
+  query: string;
+  result?: { rows: readonly Record<string, unknown>[]; page: number; hasMore: boolean } | undefined;
+  error?: string | undefined;
+}): string {
+  return layout(
+    'SuiteQL',
+    { connected: true },
+    html`<h1>SuiteQL console</h1>
+<form method="get" action="/suiteql">
+<textarea name="q" id="query" aria-label="SuiteQL query">${options.query}</textarea>
+<p><button type="submit" id="run">Run query</button></p>
+</form>
+${options.error ? html`<p class="error" id="query-error">${options.error}</p>` : html``}
+${
+  options.result
+    ? html`<p id="row-count">${options.result.rows.length} row(s) on this page</p>
+${table(options.result.rows)}
+${pager('/suiteql', options.result.page, options.result.hasMore, { q: options.query })}`
+    : html``
+}`,
+  );
+}
+
+/** The machine-to-machine panel (client credentials with a certificate). */
+export function m2mPage(options: {
+  csrf: string;
+  connected: boolean;
+  configured: boolean;
+  details?: { clientId: string; certificateId: string; algorithm?: string | undefined } | undefined;
+  result?: { expiresAt: number; rows: readonly Record<string, unknown>[] } | undefined;
+  error?: string | undefined;
+}): string {
+  return layout(
+    'Machine to machine',
+    { connected: options.connected },
+    html`<h1>Machine to machine</h1>
+<p>Server-to-server access with the client credentials grant: the server signs a JWT client assertion with
+its certificate's private key; no user is involved.</p>
+${
+  options.configured && options.details
+    ? html`<dl><dt>Client</dt><dd>${options.details.clientId.slice(0, 8)}…</dd><dt>Certificate id</dt><dd>${options.details.certificateId}</dd>${options.details.algorithm ? html`<dt>Algorithm</dt><dd>${options.details.algorithm}</dd>` : html``}</dl>
+<form method="post" action="/m2m">${csrfField(options.csrf)}<button type="submit" id="m2m-run">Get a token and read customers</button></form>`
+    : html`<p class="warning">Machine-to-machine access is not configured (set NETSUITE_M2M_CLIENT_ID, NETSUITE_M2M_CERTIFICATE_ID and NETSUITE_M2M_PRIVATE_KEY_FILE).</p>`
+}
+${options.error ? html`<p class="error" id="m2m-error">${options.error}</p>` : html``}
+${
+  options.result
+    ? html`<p id="m2m-result">Token obtained; it expires at ${time(options.result.expiresAt)}.</p>${table(options.result.rows)}`
+    : html``
+}`,
+  );
+}
+
+/** An error page: what happened and what to do, never a stack trace. */
+export function errorPage(options: {
+  status: number;
+  title: string;
+  message: string;
+  code?: string | undefined;
+  hint?: string | undefined;
+  connected: boolean;
+}): string {
+  return layout(
+    options.title,
+    { connected: options.connected },
+    html`<h1 id="error-title">${options.title}</h1>
+<p class="error" id="error-message">${options.message}</p>
+${options.hint ? html`<p id="error-hint">${options.hint}</p>` : html``}
+<p class="muted">HTTP ${options.status}${options.code ? html` · <code id="error-code">${options.code}</code>` : html``}</p>
+<p><a href="/">Back to the home page</a></p>`,
+  );
+}

@@ -1,0 +1,231 @@
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { isLoopbackUrl } from '@netsuite-oauth/core';
+import { startEmulator } from '@netsuite-oauth/emulator';
+import { generateCertificate } from '@netsuite-oauth/jwt-assertion';
+import { type App, createApp } from './app.js';
+import { ServerError } from './errors.js';
+import type { NetSuiteGateway } from './gateway.js';
+import { securityHeaders, send } from './http.js';
+import { createNetSuiteGateway, type M2MSettings } from './netsuite.js';
+import type { KeyValueStore } from './store.js';
+
+/** A real NetSuite account (or any server speaking its protocol) to connect to. */
+export interface NetSuiteAccountOptions {
+  readonly accountId: string;
+  /** Origin of every endpoint, for a proxy or an emulator you run yourself; omit for real NetSuite. */
+  readonly origin?: string | undefined;
+  readonly allowInsecureLoopback?: boolean | undefined;
+  readonly clientId: string;
+  readonly clientSecret?: string | undefined;
+  /** @default ['rest_webservices'] */
+  readonly scopes?: readonly string[] | undefined;
+  readonly m2m?: M2MSettings | undefined;
+}
+
+/** Options of {@link startServer}. */
+export interface StartServerOptions {
+  /** Where sessions, login transactions and tokens are kept: a token store (file, Redis, …). */
+  readonly store: KeyValueStore;
+  /** @default 3000; 0 picks a free port */
+  readonly port?: number | undefined;
+  /** @default '127.0.0.1' */
+  readonly host?: string | undefined;
+  /**
+   * The origin browsers use, when it differs from `http(s)://host:port` (e.g. behind a TLS proxy).
+   * The redirect URI is `<publicOrigin>/callback`; it is never taken from request headers.
+   */
+  readonly publicOrigin?: string | undefined;
+  /** Serve HTTPS with this key and certificate (PEM). */
+  readonly tls?: { readonly key: string; readonly cert: string } | undefined;
+  /** The NetSuite account. Omitted: a local emulator is started in-process and set up for the demo. */
+  readonly netsuite?: NetSuiteAccountOptions | undefined;
+  /** Options of the in-process emulator (when `netsuite` is omitted). */
+  readonly emulator?: { readonly port?: number; readonly now?: () => number } | undefined;
+  readonly sessionTtlMs?: number | undefined;
+  readonly transactionTtlMs?: number | undefined;
+  /** The server's clock (sessions, login transactions, token expiry). @default Date.now */
+  readonly now?: (() => number) | undefined;
+  readonly fetch?: typeof globalThis.fetch | undefined;
+  readonly log?: ((line: string) => void) | undefined;
+}
+
+/** A running demo server. */
+export interface RunningServer {
+  /** Its origin, e.g. `http://127.0.0.1:3000`. */
+  readonly url: string;
+  /** The redirect URI registered with NetSuite. */
+  readonly redirectUri: string;
+  /** The in-process emulator, when no account was configured. */
+  readonly emulator?: Awaited<ReturnType<typeof startEmulator>> | undefined;
+  /** The login of the emulator's demo user, when the emulator runs. */
+  readonly demoLogin?: { readonly email: string; readonly password: string } | undefined;
+  close(): Promise<void>;
+}
+
+/** The emulator's seeded login (see the emulator's README). */
+const EMULATOR_LOGIN = { email: 'admin@example.com', password: 'emulator-password' } as const;
+
+/**
+ * Starts the demo web server: "Connect to NetSuite" with the authorization code grant, a dashboard, customers,
+ * a SuiteQL console and a machine-to-machine panel. Without `netsuite`, it starts the emulator in-process,
+ * registers an integration whose redirect URI is this server's callback, and a certificate for the
+ * machine-to-machine panel.
+ *
+ * @example
+ * const server = await startServer({ store: fileTokenStore({ path: '.netsuite-oauth/server.json', keys }) });
+ * console.log(`open ${server.url}`);
+ * @throws {ServerError} `ERR_SERVER_INVALID_OPTION` for bad options (e.g. plain http on a public host).
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  if (typeof options !== 'object' || options === null || typeof options.store?.get !== 'function') {
+    throw new ServerError('ERR_SERVER_INVALID_OPTION', 'store must be a token store');
+  }
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 3000;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ServerError('ERR_SERVER_INVALID_OPTION', 'port must be an integer from 0 to 65535');
+  }
+  const now = options.now ?? Date.now;
+  const log = options.log ?? (() => {});
+
+  let app: App | undefined;
+  let baseHeaders = securityHeaders({ formActionOrigins: [], hsts: false });
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
+    if (!app) {
+      send(res, 503, { 'Content-Type': 'text/plain; charset=utf-8' }, 'starting\n', baseHeaders);
+      return;
+    }
+    app.handle(req, res).catch(() => {
+      if (!res.headersSent)
+        send(res, 500, { 'Content-Type': 'text/plain; charset=utf-8' }, 'error\n', baseHeaders);
+      else res.destroy();
+    });
+  };
+  const server: Server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    : createHttpServer(handler);
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const scheme = options.tls ? 'https' : 'http';
+  const listenHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let publicOrigin: string;
+  try {
+    publicOrigin = new URL(options.publicOrigin ?? `${scheme}://${listenHost}:${address.port}`).origin;
+    if (publicOrigin === 'null') throw new Error('opaque origin');
+  } catch (cause) {
+    await closeServer(server);
+    throw new ServerError('ERR_SERVER_INVALID_OPTION', 'publicOrigin must be an http(s) origin', { cause });
+  }
+  if (publicOrigin.startsWith('http:') && !isLoopbackUrl(new URL(publicOrigin))) {
+    // __Host- cookies need a secure context: https, or a loopback host that browsers treat as one.
+    await closeServer(server);
+    throw new ServerError(
+      'ERR_SERVER_INVALID_OPTION',
+      'publicOrigin must use https unless the server is on a loopback host',
+    );
+  }
+
+  let emulator: RunningServer['emulator'];
+  let gateway: NetSuiteGateway;
+  try {
+    if (options.netsuite) {
+      gateway = createNetSuiteGateway({
+        ...options.netsuite,
+        store: options.store,
+        fetch: options.fetch,
+        now,
+      });
+    } else {
+      emulator = await startEmulator({
+        port: options.emulator?.port ?? 0,
+        ...(options.emulator?.now ? { now: options.emulator.now } : {}),
+      });
+      const redirectUri = `${publicOrigin}/callback`;
+      const integration = await emulator.admin.createIntegration({
+        name: 'NetSuite OAuth demo server',
+        redirectUris: [redirectUri],
+        grants: ['authorization_code', 'client_credentials'],
+        scopes: ['rest_webservices'],
+        // NetSuite's "Always Ask": the user sees what they grant on every connect.
+        consentPolicy: 'always',
+      });
+      const certificate = await generateCertificate({
+        keyType: 'ec-p256',
+        commonName: 'netsuite-oauth demo server',
+      });
+      const { certificateId } = await emulator.admin.addCertificate({
+        clientId: integration.clientId,
+        certificatePem: certificate.certificatePem,
+      });
+      gateway = createNetSuiteGateway({
+        accountId: emulator.accountId,
+        origin: emulator.url,
+        allowInsecureLoopback: true,
+        clientId: integration.clientId,
+        clientSecret: integration.clientSecret,
+        m2m: { clientId: integration.clientId, certificateId, privateKeyPem: certificate.privateKeyPem },
+        store: options.store,
+        usesEmulator: true,
+        fetch: options.fetch,
+        now,
+      });
+    }
+  } catch (error) {
+    await closeServer(server);
+    await emulator?.close();
+    throw error;
+  }
+
+  app = createApp({
+    gateway,
+    store: options.store,
+    publicOrigin,
+    now,
+    log,
+    ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
+    ...(options.transactionTtlMs === undefined ? {} : { transactionTtlMs: options.transactionTtlMs }),
+  });
+  baseHeaders = securityHeaders({
+    formActionOrigins: gateway.loginOrigins,
+    hsts: publicOrigin.startsWith('https:'),
+  });
+  const redirectUri = app.redirectUri;
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: publicOrigin,
+    redirectUri,
+    emulator,
+    demoLogin: emulator ? EMULATOR_LOGIN : undefined,
+    close() {
+      closing ??= (async () => {
+        await closeServer(server);
+        await gateway.close();
+        await emulator?.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function closeServer(server: Server): Promise<void> {
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}

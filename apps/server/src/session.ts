@@ -1,0 +1,136 @@
+import { digest, randomId } from './random.js';
+import type { KeyValueStore } from './store.js';
+
+/** What the server knows about a connected NetSuite account. Tokens are not here: see `tokenKey`. */
+export interface Connection {
+  /** Store key of this connection's tokens (server-side only). */
+  readonly tokenKey: string;
+  readonly accountId: string;
+  readonly role?: string;
+  readonly entity?: string;
+  readonly company?: string;
+  readonly connectedAt: number;
+}
+
+/** The server-side data of one browser session. */
+export interface SessionData {
+  /** Synchronizer token every form must echo back (security checklist R65). */
+  readonly csrf: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly connection?: Connection;
+  /** A one-time message for the next page. */
+  readonly notice?: string;
+}
+
+/** A loaded session: its id (only ever sent in the cookie) and its data. */
+export interface Session {
+  readonly id: string;
+  data: SessionData;
+}
+
+/** Options of {@link SessionManager}. */
+export interface SessionManagerOptions {
+  readonly store: KeyValueStore;
+  /** Lifetime of a session, absolute. @default 8 hours */
+  readonly ttlMs?: number;
+  readonly now?: () => number;
+}
+
+const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Server-side sessions in a token store, keyed by a hash of the session id (security checklist R62, R64, R68).
+ *
+ * @example
+ * const sessions = new SessionManager({ store: memoryTokenStore() });
+ * const session = await sessions.create();
+ * const again = await sessions.load(session.id);
+ */
+export class SessionManager {
+  readonly ttlMs: number;
+  readonly #store: KeyValueStore;
+  readonly #now: () => number;
+
+  constructor(options: SessionManagerOptions) {
+    this.#store = options.store;
+    this.ttlMs = options.ttlMs ?? 8 * 60 * 60 * 1000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** The session with this id, or `undefined` when it is unknown, destroyed, expired or unreadable. */
+  async load(id: string | undefined): Promise<Session | undefined> {
+    if (id === undefined || !SESSION_ID.test(id)) return undefined;
+    let entry: Awaited<ReturnType<KeyValueStore['get']>>;
+    try {
+      entry = await this.#store.get(key(id));
+    } catch (error) {
+      // An entry that fails to decrypt (tampered, or sealed with a retired key) is a logged-out session.
+      const code = (error as { code?: unknown }).code;
+      if (code !== 'ERR_STORE_INTEGRITY' && code !== 'ERR_STORE_KEY_NOT_FOUND') throw error;
+      await this.#store.delete(key(id));
+      return undefined;
+    }
+    if (!entry) return undefined;
+    let data: SessionData;
+    try {
+      data = JSON.parse(entry.value) as SessionData;
+    } catch {
+      // A corrupt session is a logged-out session; the user connects again.
+      await this.#store.delete(key(id));
+      return undefined;
+    }
+    if (
+      typeof data.csrf !== 'string' ||
+      typeof data.expiresAt !== 'number' ||
+      data.expiresAt <= this.#now()
+    ) {
+      await this.#store.delete(key(id));
+      return undefined;
+    }
+    return { id, data };
+  }
+
+  /** A new session with a fresh id and CSRF token. */
+  async create(extra: Partial<Pick<SessionData, 'connection' | 'notice'>> = {}): Promise<Session> {
+    const now = this.#now();
+    const data: SessionData = { csrf: randomId(), createdAt: now, expiresAt: now + this.ttlMs, ...extra };
+    const session: Session = { id: randomId(), data };
+    await this.save(session);
+    return session;
+  }
+
+  /** Writes the session's data. */
+  async save(session: Session): Promise<void> {
+    await this.#store.set(key(session.id), {
+      value: JSON.stringify(session.data),
+      expiresAt: session.data.expiresAt,
+    });
+  }
+
+  /**
+   * Replaces a session by one with a new id (and a new CSRF token), carrying `extra` over; the old id stops
+   * working at once. Used at login and logout against session fixation.
+   */
+  async rotate(
+    old: Session | undefined,
+    extra: Partial<Pick<SessionData, 'connection' | 'notice'>> = {},
+  ): Promise<Session> {
+    if (old) await this.destroy(old.id);
+    return await this.create(extra);
+  }
+
+  /** Deletes a session. */
+  async destroy(id: string): Promise<void> {
+    if (SESSION_ID.test(id)) await this.#store.delete(key(id));
+  }
+
+  /** Seconds left before the session expires, for the cookie's Max-Age. */
+  maxAgeSeconds(session: Session): number {
+    return Math.max(0, Math.floor((session.data.expiresAt - this.#now()) / 1000));
+  }
+}
+
+function key(id: string): string {
+  return `session:${digest(id)}`;
+}

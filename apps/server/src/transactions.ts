@@ -1,0 +1,96 @@
+import { digest, safeEqual } from './random.js';
+import type { KeyValueStore } from './store.js';
+
+/** One login attempt: what the callback needs, bound to the session that started it. */
+export interface LoginTransaction {
+  /** Hash of the session id that started the flow. */
+  readonly sessionHash: string;
+  readonly state: string;
+  readonly codeVerifier: string;
+  /** The exact redirect URI sent in the authorization request (sent again in the token request). */
+  readonly redirectUri: string;
+  /** The token URL the flow was started against (mix-up defence, security checklist R27). */
+  readonly tokenUrl: string;
+  readonly returnTo: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+/** Why {@link TransactionStore.take} found no usable transaction. */
+export type TakeFailure = 'unknown' | 'expired' | 'foreign';
+
+/** Options of {@link TransactionStore}. */
+export interface TransactionStoreOptions {
+  readonly store: KeyValueStore;
+  /** Lifetime of a login transaction; at most 15 minutes. @default 10 minutes */
+  readonly ttlMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * Login transactions (state and PKCE verifier) kept server-side, single-use and short-lived
+ * (security checklist R19, R20, R27).
+ *
+ * @example
+ * const txs = new TransactionStore({ store });
+ * await txs.put({ ... });
+ * const result = await txs.take(state, sessionId);
+ */
+export class TransactionStore {
+  readonly ttlMs: number;
+  readonly #store: KeyValueStore;
+  readonly #now: () => number;
+  // Claims in flight in this process: a second callback with the same state waits for none of them.
+  readonly #claimed = new Set<string>();
+
+  constructor(options: TransactionStoreOptions) {
+    this.#store = options.store;
+    this.ttlMs = Math.min(options.ttlMs ?? 10 * 60 * 1000, 15 * 60 * 1000);
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Saves a new transaction. */
+  async put(tx: Omit<LoginTransaction, 'createdAt' | 'expiresAt'>): Promise<LoginTransaction> {
+    const now = this.#now();
+    const full: LoginTransaction = { ...tx, createdAt: now, expiresAt: now + this.ttlMs };
+    await this.#store.set(key(tx.state), { value: JSON.stringify(full), expiresAt: full.expiresAt });
+    return full;
+  }
+
+  /**
+   * Takes the transaction of `state` out of the store — it is deleted on this first use whatever happens next —
+   * and checks that it is fresh and belongs to `sessionId`.
+   */
+  async take(
+    state: string,
+    sessionId: string | undefined,
+  ): Promise<{ ok: true; tx: LoginTransaction } | { ok: false; reason: TakeFailure }> {
+    if (!/^[A-Za-z0-9_-]{16,128}$/.test(state)) return { ok: false, reason: 'unknown' };
+    const k = key(state);
+    if (this.#claimed.has(k)) return { ok: false, reason: 'unknown' };
+    this.#claimed.add(k);
+    try {
+      const entry = await this.#store.get(k);
+      if (!entry) return { ok: false, reason: 'unknown' };
+      await this.#store.delete(k);
+      let tx: LoginTransaction;
+      try {
+        tx = JSON.parse(entry.value) as LoginTransaction;
+      } catch {
+        return { ok: false, reason: 'unknown' };
+      }
+      if (!safeEqual(tx.state, state)) return { ok: false, reason: 'unknown' };
+      if (tx.expiresAt <= this.#now()) return { ok: false, reason: 'expired' };
+      if (sessionId === undefined || !safeEqual(tx.sessionHash, digest(sessionId))) {
+        return { ok: false, reason: 'foreign' };
+      }
+      return { ok: true, tx };
+    } finally {
+      this.#claimed.delete(k);
+    }
+  }
+}
+
+function key(state: string): string {
+  return `tx:${digest(state)}`;
+}

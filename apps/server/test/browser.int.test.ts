@@ -1,0 +1,249 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { findChromium } from '@netsuite-oauth/test-utils';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../src/cookies.js';
+import { type Harness, startHarness } from './helpers.js';
+
+const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '.artifacts');
+
+let h: Harness;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  h = await startHarness();
+  browser = await chromium.launch({
+    executablePath: findChromium(),
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => {});
+  await browser?.close();
+  await h?.close();
+});
+
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 800 } });
+  contexts.push(context);
+  return await context.newPage();
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** From the home page: Connect, then the emulator's login and consent pages. */
+async function loginAndConsent(page: Page, decision: 'allow' | 'deny', shots = false): Promise<void> {
+  await page.click('#connect');
+  // The emulator remembers its own login in this browser context: then it goes straight to consent.
+  await page.waitForSelector('#login-form, #consent-form');
+  if (await page.locator('#login-form').count()) {
+    if (shots) await shot(page, '02-netsuite-login');
+    await page.fill('#email', 'admin@example.com');
+    await page.fill('#password', 'emulator-password');
+    await page.click('#login-submit');
+    await page.waitForSelector('#consent-form');
+  }
+  if (shots) await shot(page, '03-netsuite-consent');
+  await Promise.all([
+    page.waitForURL((url) => url.origin === h.server.url),
+    page.click(decision === 'allow' ? '#allow' : '#deny'),
+  ]);
+}
+
+async function visibleText(page: Page): Promise<string> {
+  return await page.content();
+}
+
+function expectNoSecrets(text: string): void {
+  for (const secret of h.secrets) expect(text.includes(secret)).toBe(false);
+}
+
+describe('the demo in Chromium', () => {
+  it('connects, shows customers and a record, runs SuiteQL, refreshes, uses client credentials, disconnects', async () => {
+    const page = await newPage();
+    await page.goto(h.server.url);
+    await expect(page.locator('#connect')).toBeDefined();
+    expect(await page.textContent('h1')).toContain('Connect your NetSuite account');
+    await shot(page, '01-home');
+
+    await loginAndConsent(page, 'allow', true);
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    expect(await page.textContent('#notice')).toContain('Connected to NetSuite');
+    expect(await page.textContent('#role')).toBe('1000');
+    expect(await page.textContent('#account')).toBe(h.emulator.accountId);
+    expect(await page.textContent('#access-expiry')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    await shot(page, '04-dashboard');
+
+    // Tokens are on the server only: the browser holds one opaque HttpOnly cookie, and no page shows a token.
+    // (Cookies do not isolate ports: the emulator's own login cookie on 127.0.0.1 is in this jar too.)
+    const cookies = await page.context().cookies(h.server.url);
+    const ours = cookies.filter((c) => c.name !== 'NS_EMU_SESSION');
+    expect(ours.map((c) => c.name)).toEqual([SESSION_COOKIE]);
+    expect(ours[0]).toMatchObject({ httpOnly: true, secure: true, sameSite: 'Lax', path: '/' });
+    expect(ours[0]!.value).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(h.secrets.size).toBeGreaterThan(0);
+    expectNoSecrets(await visibleText(page));
+    expectNoSecrets(JSON.stringify(cookies));
+
+    await page.click('header >> text=Customers');
+    await page.waitForURL(/\/customers$/);
+    const rows = await page.locator('tbody tr').count();
+    expect(rows).toBeGreaterThan(0);
+    await shot(page, '05-customers');
+    const firstId = (await page.locator('tbody tr td a').first().textContent())!;
+    await page.locator('tbody tr td a').first().click();
+    await page.waitForURL(/\/customers\/\d+$/);
+    expect(await page.textContent('h1')).toBe(`Customer ${firstId}`);
+    expect(await page.locator('#record dt').count()).toBeGreaterThan(2);
+    await shot(page, '06-customer-record');
+
+    await page.click('header >> text=SuiteQL');
+    await page.fill('#query', 'SELECT id, entityid, companyname FROM customer ORDER BY id');
+    await page.click('#run');
+    await page.waitForSelector('#row-count');
+    expect(await page.textContent('#row-count')).toContain('10 row(s)');
+    const firstPageIds = await page.locator('tbody tr td:first-child').allTextContents();
+    await page.click('#next');
+    await page.waitForURL(/page=1/);
+    const secondPageIds = await page.locator('tbody tr td:first-child').allTextContents();
+    expect(secondPageIds.length).toBeGreaterThan(0);
+    expect(secondPageIds.some((id) => firstPageIds.includes(id))).toBe(false);
+    await shot(page, '07-suiteql');
+
+    await page.fill('#query', 'SELECT nosuchcolumn FROM nosuchtable');
+    await page.click('#run');
+    await page.waitForSelector('#query-error');
+    await shot(page, '08-suiteql-error');
+
+    await page.click('header >> text=Dashboard');
+    const refreshesBefore = (await h.emulator.admin.counters()).tokenByGrant.refresh_token ?? 0;
+    await page.click('#refresh');
+    await page.waitForSelector('#notice');
+    expect(await page.textContent('#notice')).toContain('Access token refreshed');
+    expect((await h.emulator.admin.counters()).tokenByGrant.refresh_token).toBe(refreshesBefore + 1);
+    await shot(page, '09-refreshed');
+
+    await page.click('header >> text=Machine to machine');
+    await page.click('#m2m-run');
+    await page.waitForSelector('#m2m-result');
+    expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
+    await shot(page, '10-machine-to-machine');
+    expectNoSecrets(await visibleText(page));
+
+    await page.click('header >> text=Dashboard');
+    const revokesBefore = (await h.emulator.admin.counters()).revoke;
+    await page.click('#disconnect');
+    await page.waitForURL((url) => url.pathname === '/');
+    expect(await page.textContent('#notice')).toContain('revoked at NetSuite');
+    expect((await h.emulator.admin.counters()).revoke).toBe(revokesBefore + 1);
+    await shot(page, '11-disconnected');
+    await page.goto(`${h.server.url}/dashboard`);
+    expect(new URL(page.url()).pathname).toBe('/');
+    expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/dashboard');
+  });
+
+  it('shows a helpful page when consent is denied', async () => {
+    const page = await newPage();
+    await page.goto(h.server.url);
+    const tokensBefore = (await h.emulator.admin.counters()).token;
+    await loginAndConsent(page, 'deny');
+    expect(await page.textContent('#error-title')).toBe('Access was not granted');
+    expect(await page.textContent('#error-code')).toBe('ERR_SERVER_AUTHORIZATION_DENIED');
+    expect((await h.emulator.admin.counters()).token).toBe(tokensBefore);
+    await shot(page, '12-consent-denied');
+  });
+
+  it('refuses a replayed callback', async () => {
+    const page = await newPage();
+    let callbackUrl: string | undefined;
+    page.on('request', (request) => {
+      if (request.url().startsWith(h.server.redirectUri)) callbackUrl ??= request.url();
+    });
+    await page.goto(h.server.url);
+    await loginAndConsent(page, 'allow');
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    expect(callbackUrl).toBeDefined();
+    const tokensBefore = (await h.emulator.admin.counters()).token;
+    const response = await page.goto(callbackUrl!);
+    expect(response?.status()).toBe(400);
+    expect(await page.textContent('#error-title')).toBe('This sign-in link cannot be used');
+    expect((await h.emulator.admin.counters()).token).toBe(tokensBefore);
+    await shot(page, '13-replayed-state');
+  });
+
+  it('refuses a callback whose state belongs to another browser', async () => {
+    const victim = await newPage();
+    let callbackUrl: string | undefined;
+    // Stop the victim's browser at NetSuite's redirect back (a redirect cannot be routed; the consent POST can).
+    await victim.route(
+      (url) => url.pathname === '/app/login/oauth2/authorize.nl',
+      async (route) => {
+        if (route.request().method() !== 'POST') return await route.continue();
+        const response = await route.fetch({ maxRedirects: 0 });
+        const location = response.headers().location;
+        if (location?.startsWith(`${h.server.redirectUri}?`)) {
+          callbackUrl = location;
+          return await route.fulfill({ status: 200, contentType: 'text/html', body: '<p>stopped</p>' });
+        }
+        return await route.fulfill({ response });
+      },
+    );
+    await victim.goto(h.server.url);
+    await victim.click('#connect');
+    await victim.waitForSelector('#login-form, #consent-form');
+    if (await victim.locator('#login-form').count()) {
+      await victim.fill('#email', 'admin@example.com');
+      await victim.fill('#password', 'emulator-password');
+      await victim.click('#login-submit');
+      await victim.waitForSelector('#consent-form');
+    }
+    await victim.click('#allow');
+    await expect.poll(() => callbackUrl).toBeDefined();
+
+    const attacker = await newPage();
+    await attacker.goto(h.server.url);
+    const tokensBefore = (await h.emulator.admin.counters()).token;
+    const response = await attacker.goto(callbackUrl!);
+    expect(response?.status()).toBe(400);
+    expect(await attacker.textContent('#error-message')).toContain('another browser or session');
+    expect((await h.emulator.admin.counters()).token).toBe(tokensBefore);
+    await shot(attacker, '14-foreign-state');
+  });
+
+  it('sends an expired session back to the home page with a notice', async () => {
+    const page = await newPage();
+    await page.goto(h.server.url);
+    await loginAndConsent(page, 'allow');
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    const nineHours = 9 * 3600 * 1000;
+    h.clock.advance(nineHours);
+    try {
+      await page.goto(`${h.server.url}/customers`);
+      expect(new URL(page.url()).pathname).toBe('/');
+      expect(await page.textContent('#notice')).toContain('Your session has expired');
+      await shot(page, '15-session-expired');
+      // Connecting again brings the user back where they were going.
+      await loginAndConsent(page, 'allow');
+      expect(new URL(page.url()).pathname).toBe('/customers');
+    } finally {
+      h.clock.advance(-nineHours);
+    }
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENT, parseServerEnv } from '../src/config.js';
+import { isServerError } from '../src/errors.js';
+
+function fails(env: Record<string, string>, variable: string): void {
+  try {
+    parseServerEnv(env);
+  } catch (error) {
+    expect(isServerError(error)).toBe(true);
+    expect((error as { code: string }).code).toBe('ERR_SERVER_INVALID_OPTION');
+    expect((error as Error).message).toContain(variable);
+    for (const value of Object.values(env))
+      if (value.length > 6) expect((error as Error).message).not.toContain(value);
+    return;
+  }
+  throw new Error(`expected ${variable} to be refused`);
+}
+
+describe('parseServerEnv', () => {
+  it('defaults to the emulator, 127.0.0.1:3000 and the encrypted file store', () => {
+    expect(parseServerEnv({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      publicOrigin: undefined,
+      tls: undefined,
+      netsuite: undefined,
+      store: { kind: 'file', path: undefined, key: undefined },
+      sessionTtlMs: undefined,
+    });
+  });
+
+  it('reads a real account, m2m settings, Redis and TLS', () => {
+    const config = parseServerEnv({
+      PORT: '8443',
+      HOST: '0.0.0.0',
+      PUBLIC_ORIGIN: 'https://demo.example.com/',
+      TLS_KEY_FILE: 'key.pem',
+      TLS_CERT_FILE: 'cert.pem',
+      NETSUITE_ACCOUNT_ID: '1234567_SB1',
+      NETSUITE_CLIENT_ID: 'abc',
+      NETSUITE_CLIENT_SECRET: 'shh-secret',
+      NETSUITE_SCOPES: 'rest_webservices restlets',
+      NETSUITE_M2M_CLIENT_ID: 'm2m',
+      NETSUITE_M2M_CERTIFICATE_ID: 'cert-1',
+      NETSUITE_M2M_PRIVATE_KEY_FILE: 'm2m.pem',
+      REDIS_URL: 'rediss://redis.internal:6380',
+      TOKEN_STORE_KEY: Buffer.alloc(32, 7).toString('base64'),
+      SESSION_TTL_SECONDS: '3600',
+    });
+    expect(config.publicOrigin).toBe('https://demo.example.com');
+    expect(config.tls).toEqual({ keyFile: 'key.pem', certFile: 'cert.pem' });
+    expect(config.netsuite).toMatchObject({
+      accountId: '1234567_SB1',
+      scopes: ['rest_webservices', 'restlets'],
+      allowInsecureLoopback: false,
+      m2m: { clientId: 'm2m', certificateId: 'cert-1', privateKeyFile: 'm2m.pem' },
+    });
+    expect(config.store).toMatchObject({ kind: 'redis', prefix: 'nsdemo:' });
+    expect(config.sessionTtlMs).toBe(3_600_000);
+  });
+
+  it('allows http only for a NETSUITE_ORIGIN (an emulator) and says so', () => {
+    const config = parseServerEnv({
+      NETSUITE_ACCOUNT_ID: '1234567',
+      NETSUITE_CLIENT_ID: 'abc',
+      NETSUITE_ORIGIN: 'http://127.0.0.1:9999',
+    });
+    expect(config.netsuite?.allowInsecureLoopback).toBe(true);
+  });
+
+  it.each([
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ HOST: 'a b' }, 'HOST'],
+    [{ PUBLIC_ORIGIN: 'https://demo.example.com/path' }, 'PUBLIC_ORIGIN'],
+    [{ PUBLIC_ORIGIN: 'ftp://x' }, 'PUBLIC_ORIGIN'],
+    [{ TLS_KEY_FILE: 'k.pem' }, 'TLS_KEY_FILE'],
+    [{ NETSUITE_ACCOUNT_ID: '1234567' }, 'NETSUITE_CLIENT_ID'],
+    [{ NETSUITE_ACCOUNT_ID: '1', NETSUITE_CLIENT_ID: 'a', NETSUITE_M2M_CLIENT_ID: 'x' }, 'NETSUITE_M2M'],
+    [{ TOKEN_STORE_KEY: 'correct horse battery staple' }, 'TOKEN_STORE_KEY'],
+    [{ REDIS_URL: 'http://redis' }, 'REDIS_URL'],
+    [{ SESSION_TTL_SECONDS: '5' }, 'SESSION_TTL_SECONDS'],
+  ])('refuses %j naming %s, without echoing values', (env, variable) => {
+    fails(env as Record<string, string>, variable);
+  });
+
+  it('documents every variable it reads', () => {
+    for (const name of [
+      'PORT',
+      'NETSUITE_ACCOUNT_ID',
+      'REDIS_URL',
+      'TOKEN_STORE_KEY',
+      'NETSUITE_M2M_PRIVATE_KEY_FILE',
+    ]) {
+      expect(ENVIRONMENT[name]).toBeTypeOf('string');
+    }
+  });
+});

@@ -1,0 +1,128 @@
+import { generateEncryptionKey, memoryTokenStore } from '@netsuite-oauth/token-store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startServer } from '../src/server.js';
+import { Agent, connect, type Harness, startHarness } from './helpers.js';
+
+let h: Harness;
+let origin: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  origin = h.server.url;
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('pages over HTTP against the emulator', () => {
+  it('lists customers, pages SuiteQL and shows a record', async () => {
+    const agent = new Agent(origin);
+    await connect(agent);
+    const customers = await agent.request('/customers');
+    expect(customers.status).toBe(200);
+    const ids = [...customers.body.matchAll(/href="\/customers\/(\d+)"/g)].map((m) => m[1]!);
+    expect(ids.length).toBeGreaterThan(0);
+    const record = await agent.request(`/customers/${ids[0]}`);
+    expect(record.status).toBe(200);
+    expect(record.body).toContain(`Customer ${ids[0]}`);
+
+    const q = encodeURIComponent('SELECT id FROM customer ORDER BY id');
+    const page0 = await agent.request(`/suiteql?q=${q}`);
+    const page1 = await agent.request(`/suiteql?q=${q}&page=1`);
+    const rowIds = (body: string) => [...body.matchAll(/<tr><td>(\d+)<\/td><\/tr>/g)].map((m) => m[1]);
+    expect(rowIds(page0.body)).toHaveLength(10);
+    expect(rowIds(page1.body).length).toBeGreaterThan(0);
+    expect(rowIds(page1.body)[0]).not.toBe(rowIds(page0.body)[0]);
+  });
+
+  it('answers bad input with typed error pages (400, 404, 405, 413, 415)', async () => {
+    const agent = new Agent(origin);
+    await connect(agent);
+    const badPage = await agent.request('/customers?page=-1');
+    expect(badPage.status).toBe(400);
+    expect(badPage.body).toContain('ERR_SERVER_BAD_REQUEST');
+    const missing = await agent.request('/customers/999999999');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toContain('Record not found');
+    expect((await agent.request('/no-such-page')).body).toContain('ERR_SERVER_NOT_FOUND');
+    expect((await agent.request('/refresh')).body).toContain('ERR_SERVER_METHOD_NOT_ALLOWED');
+    const huge = await agent.request('/refresh', { form: { csrf: 'x', pad: 'a'.repeat(20_000) } });
+    expect(huge.status).toBe(413);
+    expect(huge.body).toContain('ERR_SERVER_BODY_TOO_LARGE');
+    const json = await agent.request('/refresh', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(json.status).toBe(415);
+    const badQuery = await agent.request(`/suiteql?q=${encodeURIComponent('SELECT nope FROM nowhere')}`);
+    expect(badQuery.status).toBe(400);
+    expect(badQuery.body).toContain('id="query-error"');
+    // No page ever shows a stack trace.
+    for (const s of agent.seen) expect(s.body).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+  });
+
+  it('sends the user home to connect again when NetSuite revoked the connection behind its back', async () => {
+    const agent = new Agent(origin);
+    await connect(agent);
+    expect((await agent.request('/dashboard')).status).toBe(200);
+    const revoke = await fetch(`${h.emulator.url}/services/rest/auth/oauth2/v1/revoke`, {
+      method: 'POST',
+      headers: { authorization: h.last.basicAuth!, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ token: h.last.refreshToken! }).toString(),
+    });
+    expect(revoke.status).toBe(200);
+    const customers = await agent.request('/customers');
+    expect(customers.status).toBe(303);
+    expect(customers.location).toBe('/');
+    const home = await agent.request('/');
+    expect(home.body).toContain('connection has ended');
+  });
+
+  it('explains that machine to machine is not configured when it is not', async () => {
+    const integration = await h.emulator.admin.createIntegration({
+      name: 'no m2m',
+      redirectUris: ['http://127.0.0.1:1/callback'],
+    });
+    const bare = await startServer({
+      store: memoryTokenStore(),
+      port: 0,
+      netsuite: {
+        accountId: h.emulator.accountId,
+        origin: h.emulator.url,
+        allowInsecureLoopback: true,
+        clientId: integration.clientId,
+        clientSecret: integration.clientSecret,
+      },
+    });
+    try {
+      const agent = new Agent(bare.url);
+      const page = await agent.request('/m2m');
+      expect(page.body).toContain('not configured');
+      const home = await agent.request('/');
+      const post = await agent.request('/m2m', { form: { csrf: Agent.csrf(home) } });
+      expect(post.status).toBe(404);
+      expect(post.body).toContain('ERR_SERVER_NOT_FOUND');
+    } finally {
+      await bare.close();
+    }
+  });
+
+  it('refuses plain http on a public origin and bad options, at start', async () => {
+    await expect(
+      startServer({ store: memoryTokenStore(), port: 0, publicOrigin: 'http://demo.example.com' }),
+    ).rejects.toMatchObject({ code: 'ERR_SERVER_INVALID_OPTION' });
+    await expect(startServer({ store: memoryTokenStore(), port: 70_000 })).rejects.toMatchObject({
+      code: 'ERR_SERVER_INVALID_OPTION',
+    });
+    await expect(
+      startServer({ store: undefined as unknown as ReturnType<typeof memoryTokenStore> }),
+    ).rejects.toMatchObject({ code: 'ERR_SERVER_INVALID_OPTION' });
+    await expect(
+      startServer({
+        store: memoryTokenStore(),
+        port: 0,
+        netsuite: { accountId: 'not an account!', clientId: 'x', clientSecret: generateEncryptionKey() },
+      }),
+    ).rejects.toMatchObject({ code: 'ERR_SERVER_INVALID_OPTION' });
+  });
+});

@@ -1,0 +1,382 @@
+import { request as httpRequest } from 'node:http';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../src/cookies.js';
+import { Agent, connect, type Harness, type Seen, startConnect, startHarness } from './helpers.js';
+
+let h: Harness;
+let origin: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  origin = h.server.url;
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+async function tokenPosts(): Promise<number> {
+  return (await h.emulator.admin.counters()).token;
+}
+
+function serverResponses(agent: Agent): Seen[] {
+  return agent.seen.filter((s) => new URL(s.url).origin === origin);
+}
+
+describe('G22 callback: replayed, expired or foreign state → 400 and no token request', () => {
+  it('a replayed callback is refused before any token POST', async () => {
+    const agent = new Agent(origin);
+    const { callbackUrl } = await startConnect(agent);
+    const first = await agent.request(callbackUrl);
+    expect(first.status).toBe(303);
+    const before = await tokenPosts();
+    const replay = await agent.request(callbackUrl);
+    expect(replay.status).toBe(400);
+    expect(replay.body).toContain('ERR_SERVER_INVALID_STATE');
+    expect(replay.body).toContain('already used');
+    expect(await tokenPosts()).toBe(before);
+  });
+
+  it('a state started in another session is refused, and spent', async () => {
+    const victim = new Agent(origin);
+    const attacker = new Agent(origin);
+    const { callbackUrl } = await startConnect(victim);
+    await attacker.request('/');
+    const before = await tokenPosts();
+    const foreign = await attacker.request(callbackUrl);
+    expect(foreign.status).toBe(400);
+    expect(foreign.body).toContain('another browser or session');
+    // Deleted on first use, whatever happened: the rightful session cannot use it either now.
+    const late = await victim.request(callbackUrl);
+    expect(late.status).toBe(400);
+    expect(await tokenPosts()).toBe(before);
+  });
+
+  it('a callback without a session cookie is refused', async () => {
+    const agent = new Agent(origin);
+    const { callbackUrl } = await startConnect(agent);
+    agent.sessionId = undefined;
+    const before = await tokenPosts();
+    const response = await agent.request(callbackUrl);
+    expect(response.status).toBe(400);
+    expect(await tokenPosts()).toBe(before);
+  });
+
+  it('a state older than its lifetime (10 min, capped at 15) is refused', async () => {
+    const agent = new Agent(origin);
+    const { callbackUrl } = await startConnect(agent);
+    const before = await tokenPosts();
+    h.clock.advance(10 * 60 * 1000 + 1);
+    try {
+      const response = await agent.request(callbackUrl);
+      expect(response.status).toBe(400);
+      expect(response.body).toMatch(/expired|already used/);
+    } finally {
+      h.clock.advance(-(10 * 60 * 1000 + 1));
+    }
+    expect(await tokenPosts()).toBe(before);
+  });
+
+  it('a missing, altered or malformed state is refused', async () => {
+    const agent = new Agent(origin);
+    const { callbackUrl } = await startConnect(agent);
+    const before = await tokenPosts();
+    const url = new URL(callbackUrl);
+    const altered = new URL(url);
+    const state = url.searchParams.get('state')!;
+    altered.searchParams.set('state', `${state.slice(0, -1)}${state.endsWith('A') ? 'B' : 'A'}`);
+    const missing = new URL(url);
+    missing.searchParams.delete('state');
+    const junk = new URL(url);
+    junk.searchParams.set('state', '<script>alert(1)</script>');
+    for (const target of [altered, missing, junk]) {
+      const response = await agent.request(target.toString());
+      expect(response.status).toBe(400);
+      expect(response.body).not.toContain('<script>alert');
+    }
+    // The real state still works once: the junk did not spend it.
+    expect((await agent.request(callbackUrl)).status).toBe(303);
+    expect(await tokenPosts()).toBe(before + 1);
+  });
+
+  it('consent denied → 403 page, no token POST', async () => {
+    const agent = new Agent(origin);
+    const { callbackUrl } = await startConnect(agent, { decision: 'deny' });
+    expect(new URL(callbackUrl).searchParams.get('error')).toBe('access_denied');
+    const before = await tokenPosts();
+    const response = await agent.request(callbackUrl);
+    expect(response.status).toBe(403);
+    expect(response.body).toContain('Access was not granted');
+    expect(await tokenPosts()).toBe(before);
+  });
+});
+
+const COOKIE_SHAPE = new RegExp(
+  `^${SESSION_COOKIE}=[A-Za-z0-9_-]*; Path=/; Max-Age=(\\d+); Secure; HttpOnly; SameSite=Lax$`,
+);
+
+describe('G23 cookies and canaries', () => {
+  it('every Set-Cookie is __Host-, Secure, HttpOnly, SameSite=Lax, Path=/, bounded; no secret reaches the browser or the log', async () => {
+    const agent = new Agent(origin);
+    await connect(agent, { returnTo: '/customers' });
+    const dash = await agent.request('/dashboard');
+    expect(dash.status).toBe(200);
+    await agent.request('/customers');
+    await agent.request('/suiteql?q=SELECT%20id%20FROM%20customer');
+    await agent.request('/refresh', { form: { csrf: Agent.csrf(dash) } });
+    const m2m = await agent.request('/m2m');
+    await agent.request('/m2m', { form: { csrf: Agent.csrf(m2m) } });
+    const dash2 = await agent.request('/dashboard');
+    await agent.request('/disconnect', { form: { csrf: Agent.csrf(dash2) } });
+    await agent.request('/');
+
+    const responses = serverResponses(agent);
+    const cookies = responses.flatMap((s) => s.setCookies);
+    expect(cookies.length).toBeGreaterThanOrEqual(3);
+    for (const cookie of cookies) {
+      const m = COOKIE_SHAPE.exec(cookie);
+      expect(m, cookie.replace(/=[^;]+/, '=…')).not.toBeNull();
+      expect(Number(m![1])).toBeLessThanOrEqual(8 * 3600);
+    }
+
+    // Canaries: every token, code, verifier, assertion and client secret the server exchanged with NetSuite.
+    expect(h.secrets.size).toBeGreaterThanOrEqual(5);
+    const visible = responses.map((s) => [s.body, s.location ?? '', ...s.setCookies].join('\n')).join('\n');
+    const logs = h.logs.join('\n');
+    for (const secret of h.secrets) {
+      expect(visible.includes(secret)).toBe(false);
+      expect(logs.includes(secret)).toBe(false);
+    }
+    // The session id itself never appears in a page or a log either.
+    for (const cookie of cookies) {
+      const id = cookie.split(';')[0]!.split('=')[1]!;
+      if (id.length > 0) expect(logs.includes(id) || responses.some((s) => s.body.includes(id))).toBe(false);
+    }
+  });
+});
+
+describe('G24 session fixation', () => {
+  it('the session id changes at login and at logout, and old ids are rejected', async () => {
+    const agent = new Agent(origin);
+    const home = await agent.request('/');
+    const anonymous = agent.sessionId!;
+    const anonymousCsrf = Agent.csrf(home);
+    expect(anonymous).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const callback = await connect(agent);
+    expect(callback.status).toBe(303);
+    const connected = agent.sessionId!;
+    expect(connected).not.toBe(anonymous);
+    const dash = await agent.request('/dashboard');
+    expect(dash.status).toBe(200);
+
+    // The pre-login id opens nothing.
+    const old = new Agent(origin);
+    old.sessionId = anonymous;
+    const oldDash = await old.request('/dashboard');
+    expect(oldDash.status).toBe(303);
+    expect(oldDash.location).toMatch(/^\/\?returnTo=/);
+    expect(old.sessionId).not.toBe(anonymous);
+    const oldPost = new Agent(origin);
+    oldPost.sessionId = anonymous;
+    expect((await oldPost.request('/disconnect', { form: { csrf: anonymousCsrf } })).status).toBe(403);
+
+    const logout = await agent.request('/disconnect', { form: { csrf: Agent.csrf(dash) } });
+    expect(logout.status).toBe(303);
+    const afterLogout = agent.sessionId!;
+    expect(afterLogout).not.toBe(connected);
+    expect(afterLogout).not.toBe(anonymous);
+
+    const stale = new Agent(origin);
+    stale.sessionId = connected;
+    const staleDash = await stale.request('/dashboard');
+    expect(staleDash.status).toBe(303);
+    expect(staleDash.location).toMatch(/^\/\?returnTo=/);
+  });
+});
+
+const AUTH_ROUTES = [
+  '/',
+  '/dashboard',
+  '/customers',
+  '/suiteql',
+  '/m2m',
+  '/callback',
+  '/connect',
+  '/refresh',
+  '/disconnect',
+];
+
+function checkHeaders(s: Seen): void {
+  const label = `${s.method} ${new URL(s.url).pathname} ${s.status}`;
+  const csp = s.headers.get('content-security-policy') ?? '';
+  expect(csp, label).toContain("frame-ancestors 'none'");
+  expect(csp, label).toContain("default-src 'self'");
+  expect(csp, label).toContain("object-src 'none'");
+  expect(csp, label).toContain("base-uri 'none'");
+  expect(csp, label).toMatch(/form-action 'self' http:\/\/127\.0\.0\.1:\d+/);
+  expect(s.headers.get('referrer-policy'), label).toBe('no-referrer');
+  expect(s.headers.get('x-content-type-options'), label).toBe('nosniff');
+  expect(s.headers.get('cache-control'), label).toContain('no-store');
+}
+
+describe('G25 security headers', () => {
+  it('are on every response of a crawl of the app, including redirects and error pages', async () => {
+    const agent = new Agent(origin);
+    // Anonymous visits, then a full connect, then a crawl of every same-origin link found.
+    for (const path of AUTH_ROUTES) await agent.request(path);
+    await agent.request('/nope');
+    await agent.request('/callback?state=x&code=y');
+    await agent.request('/connect', { form: { csrf: 'wrong' } });
+    await connect(agent);
+    const queue = ['/dashboard'];
+    const visited = new Set<string>();
+    while (queue.length > 0 && visited.size < 60) {
+      const path = queue.shift()!;
+      if (visited.has(path)) continue;
+      visited.add(path);
+      const page = await agent.request(path);
+      for (const m of page.body.matchAll(/href="([^"]+)"/g)) {
+        const href = m[1]!.replace(/&amp;/g, '&');
+        const url = new URL(href, origin);
+        if (url.origin === origin && !visited.has(url.pathname + url.search))
+          queue.push(url.pathname + url.search);
+      }
+    }
+    expect(visited.size).toBeGreaterThanOrEqual(8);
+    const dash = await agent.request('/dashboard');
+    await agent.request('/refresh', { form: { csrf: Agent.csrf(dash) } });
+    await agent.request('/disconnect', { form: { csrf: Agent.csrf(dash) } });
+    await agent.request('/disconnect', { form: { csrf: Agent.csrf(dash) } });
+
+    const responses = serverResponses(agent);
+    const paths = new Set(responses.map((s) => new URL(s.url).pathname));
+    for (const path of AUTH_ROUTES) expect(paths.has(path), path).toBe(true);
+    for (const s of responses) checkHeaders(s);
+  });
+
+  it('refuses forms from other sites (Origin, Sec-Fetch-Site) and without the CSRF token', async () => {
+    const agent = new Agent(origin);
+    await connect(agent);
+    const dash = await agent.request('/dashboard');
+    const csrf = Agent.csrf(dash);
+    const crossOrigin = await agent.request('/disconnect', {
+      form: { csrf },
+      headers: { origin: 'https://evil.example' },
+    });
+    expect(crossOrigin.status).toBe(403);
+    const crossSite = await agent.request('/disconnect', {
+      form: { csrf },
+      headers: { 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+    const noToken = await agent.request('/disconnect', { form: {} });
+    expect(noToken.status).toBe(403);
+    // GET never changes anything.
+    expect((await agent.request('/disconnect')).status).toBe(405);
+    expect((await agent.request('/dashboard')).status).toBe(200);
+  });
+
+  it('builds the redirect URI from configuration, never from the Host header', async () => {
+    const agent = new Agent(origin);
+    const home = await agent.request('/');
+    const body = new URLSearchParams({ csrf: Agent.csrf(home) }).toString();
+    const location = await new Promise<string>((resolve, reject) => {
+      const req = httpRequest(
+        `${origin}/connect`,
+        {
+          method: 'POST',
+          headers: {
+            host: 'evil.example',
+            'x-forwarded-host': 'evil.example',
+            'content-type': 'application/x-www-form-urlencoded',
+            'content-length': Buffer.byteLength(body),
+            cookie: `${SESSION_COOKIE}=${agent.sessionId}`,
+          },
+        },
+        (res) => {
+          res.resume();
+          resolve(String(res.headers.location));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    const authorize = new URL(location);
+    expect(authorize.origin).toBe(h.emulator.url);
+    expect(authorize.searchParams.get('redirect_uri')).toBe(h.server.redirectUri);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+  });
+});
+
+const fuzzReturnTo = fc.oneof(
+  fc.webUrl(),
+  fc.string(),
+  fc.stringMatching(/^[\\/%.:@a-z0-9?#&=\t ]{0,24}$/),
+  fc
+    .tuple(
+      fc.constantFrom(
+        '//',
+        '/\\',
+        '\\\\',
+        '/%2F',
+        '%2F%2F',
+        'https:',
+        'http://',
+        '/\t/',
+        '/dashboard/..//',
+        '/customers/',
+      ),
+      fc.string(),
+    )
+    .map(([a, b]) => a + b),
+  fc.constantFrom(
+    '/dashboard',
+    '/customers/12',
+    '/suiteql?q=SELECT+1',
+    '//evil.example',
+    'https://evil.example',
+  ),
+);
+
+function onOrigin(location: string | undefined): boolean {
+  if (location === undefined) return false;
+  return new URL(location, `${origin}/callback`).origin === origin;
+}
+
+describe('G26 open redirect: fuzzed return-to values never leave the origin', () => {
+  it('1000 values at GET /?returnTo= for a connected session', async () => {
+    const agent = new Agent(origin);
+    await connect(agent);
+    let checked = 0;
+    await fc.assert(
+      fc.asyncProperty(fuzzReturnTo, async (value) => {
+        const response = await agent.request(`/?${new URLSearchParams({ returnTo: value }).toString()}`);
+        agent.seen.length = 0;
+        expect(response.status).toBe(303);
+        expect(onOrigin(response.location)).toBe(true);
+        expect(response.location!.startsWith('//')).toBe(false);
+        checked += 1;
+      }),
+      { numRuns: 1000 },
+    );
+    expect(checked).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('60 values through the whole flow: POST /connect → NetSuite → callback Location', async () => {
+    const agent = new Agent(origin);
+    await fc.assert(
+      fc.asyncProperty(fuzzReturnTo, async (value) => {
+        agent.jars.clear();
+        const { callbackUrl, authorizeUrl } = await startConnect(agent, { returnTo: value });
+        // The only off-origin redirect is to the configured authorization server.
+        expect(new URL(authorizeUrl).origin).toBe(h.emulator.url);
+        const callback = await agent.request(callbackUrl);
+        agent.seen.length = 0;
+        expect(callback.status).toBe(303);
+        expect(onOrigin(callback.location)).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});

@@ -1,0 +1,107 @@
+import { memoryTokenStore } from '@netsuite-oauth/token-store';
+import { describe, expect, it } from 'vitest';
+import { digest } from '../src/random.js';
+import { SessionManager } from '../src/session.js';
+import { TransactionStore } from '../src/transactions.js';
+
+function clock(start = 1_800_000_000_000) {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms: number) => {
+      t += ms;
+    },
+  };
+}
+
+describe('SessionManager', () => {
+  it('creates 256-bit ids, stores only a hash of them, and loads them back', async () => {
+    const store = memoryTokenStore();
+    const sessions = new SessionManager({ store });
+    const session = await sessions.create();
+    expect(session.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(session.data.csrf).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(await store.get(`session:${session.id}`)).toBeUndefined();
+    expect(await store.get(`session:${digest(session.id)}`)).toBeDefined();
+    expect((await sessions.load(session.id))?.data.csrf).toBe(session.data.csrf);
+  });
+
+  it('rotates: a new id and CSRF token, the old id rejected', async () => {
+    const sessions = new SessionManager({ store: memoryTokenStore() });
+    const before = await sessions.create();
+    const after = await sessions.rotate(before, { notice: 'hi' });
+    expect(after.id).not.toBe(before.id);
+    expect(after.data.csrf).not.toBe(before.data.csrf);
+    expect(await sessions.load(before.id)).toBeUndefined();
+    expect((await sessions.load(after.id))?.data.notice).toBe('hi');
+  });
+
+  it('expires sessions on the server clock', async () => {
+    const c = clock();
+    const sessions = new SessionManager({ store: memoryTokenStore(), ttlMs: 1000, now: c.now });
+    const session = await sessions.create();
+    c.advance(999);
+    expect(await sessions.load(session.id)).toBeDefined();
+    c.advance(1);
+    expect(await sessions.load(session.id)).toBeUndefined();
+  });
+
+  it('rejects malformed ids and corrupt entries without throwing', async () => {
+    const store = memoryTokenStore();
+    const sessions = new SessionManager({ store });
+    expect(await sessions.load(undefined)).toBeUndefined();
+    expect(await sessions.load('short')).toBeUndefined();
+    expect(await sessions.load('../../etc/passwd')).toBeUndefined();
+    const id = 'a'.repeat(43);
+    await store.set(`session:${digest(id)}`, { value: '{not json', expiresAt: Date.now() + 60_000 });
+    expect(await sessions.load(id)).toBeUndefined();
+    expect(await store.get(`session:${digest(id)}`)).toBeUndefined();
+  });
+});
+
+describe('TransactionStore', () => {
+  const base = {
+    codeVerifier: 'v'.repeat(43),
+    redirectUri: 'http://127.0.0.1:1/callback',
+    tokenUrl: 'http://127.0.0.1:2/token',
+    returnTo: '/dashboard',
+  };
+
+  it('is single-use: the second take of a state fails', async () => {
+    const txs = new TransactionStore({ store: memoryTokenStore() });
+    const sid = 's'.repeat(43);
+    await txs.put({ ...base, state: 'x'.repeat(43), sessionHash: digest(sid) });
+    const first = await txs.take('x'.repeat(43), sid);
+    expect(first.ok).toBe(true);
+    expect(await txs.take('x'.repeat(43), sid)).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('rejects a state bound to another session, and deletes it', async () => {
+    const txs = new TransactionStore({ store: memoryTokenStore() });
+    await txs.put({ ...base, state: 'y'.repeat(43), sessionHash: digest('a'.repeat(43)) });
+    expect(await txs.take('y'.repeat(43), 'b'.repeat(43))).toEqual({ ok: false, reason: 'foreign' });
+    expect(await txs.take('y'.repeat(43), 'a'.repeat(43))).toEqual({ ok: false, reason: 'unknown' });
+  });
+
+  it('expires after its TTL, which is capped at 15 minutes', async () => {
+    const c = clock();
+    const txs = new TransactionStore({
+      store: memoryTokenStore({ now: c.now }),
+      ttlMs: 3_600_000,
+      now: c.now,
+    });
+    expect(txs.ttlMs).toBe(900_000);
+    const sid = 's'.repeat(43);
+    await txs.put({ ...base, state: 'z'.repeat(43), sessionHash: digest(sid) });
+    c.advance(900_000);
+    const result = await txs.take('z'.repeat(43), sid);
+    expect(result.ok).toBe(false);
+  });
+
+  it('answers malformed states without touching the store', async () => {
+    const txs = new TransactionStore({ store: memoryTokenStore() });
+    expect(await txs.take('', undefined)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await txs.take('a b', undefined)).toEqual({ ok: false, reason: 'unknown' });
+    expect(await txs.take('x'.repeat(500), undefined)).toEqual({ ok: false, reason: 'unknown' });
+  });
+});

@@ -1,0 +1,94 @@
+// Interleaved rounds: every variant runs once per round, in an order that rotates each round, so slow
+// drift of a shared machine (other tenants, thermal state, GC of earlier work) hits every variant alike.
+
+/**
+ * Runs `variants` for `rounds` interleaved rounds after `warmup` discarded rounds.
+ * Each variant's `measure()` returns one figure (for example ops/s) for one round.
+ *
+ * @example
+ * const samples = await interleave({ rounds: 5, variants: [{ name: 'a', measure: async () => 1 }] });
+ * samples.get('a'); // [1, 1, 1, 1, 1]
+ */
+export async function interleave({ rounds, warmup = 1, variants, onRound, onError }) {
+  const samples = new Map(variants.map((v) => [v.name, []]));
+  let live = [...variants];
+  for (let r = -warmup; r < rounds && live.length; r++) {
+    const k = ((r % live.length) + live.length) % live.length;
+    const order = [...live.slice(k), ...live.slice(0, k)];
+    for (const variant of order) {
+      if (typeof globalThis.gc === 'function') globalThis.gc();
+      let figure;
+      try {
+        figure = await variant.measure(r);
+      } catch (error) {
+        // With onError, a failing variant is dropped (and reported) and the others go on.
+        if (!onError) throw error;
+        onError(variant, error);
+        samples.delete(variant.name);
+        live = live.filter((v) => v !== variant);
+        continue;
+      }
+      if (r >= 0) samples.get(variant.name).push(figure);
+    }
+    if (r >= 0 && onRound) onRound(r);
+  }
+  return samples;
+}
+
+/**
+ * Calls the synchronous or asynchronous `op` back to back for `durationMs` and returns operations per second.
+ * The clock is read once per batch so that reading it costs nothing next to fast operations.
+ *
+ * @example
+ * const opsPerSecond = await timedLoop({ durationMs: 200, op: () => JSON.stringify({ a: 1 }) });
+ */
+export async function timedLoop({ durationMs, op, batch = 1, isAsync = false }) {
+  let count = 0;
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(durationMs * 1e6));
+  let now = start;
+  if (isAsync) {
+    while (now < end) {
+      for (let i = 0; i < batch; i++) await op();
+      count += batch;
+      now = process.hrtime.bigint();
+    }
+  } else {
+    while (now < end) {
+      for (let i = 0; i < batch; i++) op();
+      count += batch;
+      now = process.hrtime.bigint();
+    }
+  }
+  return count / (Number(now - start) / 1e9);
+}
+
+/**
+ * A closed-loop load generator: `concurrency` workers each call `op()` again as soon as the previous
+ * call settles, for `durationMs`. Returns completed operations per second (time until the last call
+ * settles) and the number of failed calls; the first error is kept for the report.
+ *
+ * @example
+ * const { opsPerSecond, errors } = await closedLoop({ concurrency: 16, durationMs: 1000, op: () => fetch(url) });
+ */
+export async function closedLoop({ concurrency, durationMs, op }) {
+  let done = 0;
+  let errors = 0;
+  let firstError;
+  const start = performance.now();
+  const end = start + durationMs;
+  const worker = async () => {
+    while (performance.now() < end) {
+      try {
+        await op();
+        done++;
+      } catch (error) {
+        errors++;
+        firstError ??= error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - start) / 1000;
+  return { opsPerSecond: done / elapsed, done, errors, firstError };
+}

@@ -1,0 +1,131 @@
+// issue 7: throughput under an account concurrency limit C with server latency L, as a fraction of the
+// ideal C/L. 50 callers offer more load than the limit allows; a good client keeps all C slots busy
+// without one failed request.
+import { Pool } from 'undici';
+import { handWrittenTokenClient, startEmulatorProcess } from '../lib/emulator.mjs';
+import { closedLoop, interleave } from '../lib/rounds.mjs';
+import { plan, requireExports, tryImport } from '../lib/setup.mjs';
+import { pairedRatio } from '../lib/stats.mjs';
+import { firstCustomerId } from './record-get.mjs';
+
+const LIMIT = 5;
+const CALLERS = 50;
+
+export async function run({ quick, log }) {
+  const problems = [];
+  const latencyMs = quick ? 20 : 50;
+  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 3, sliceMs: 2000 }, { sliceMs: 300 });
+  const ideal = (LIMIT * 1000) / latencyMs;
+  const emu = await startEmulatorProcess({ keyTypes: ['rsa-3072'], concurrencyLimit: 10_000 });
+  try {
+    const info = emu.info;
+    const token = await (await handWrittenTokenClient(info))();
+    const id = await firstCustomerId(info.url, token);
+    await emu.call('admin', 'setConcurrencyLimit', LIMIT);
+    await emu.call('admin', 'setLatency', { route: 'record', ms: latencyMs });
+    const path = `/services/rest/record/v1/customer/${id}`;
+    const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };
+    const pool = new Pool(info.url, { connections: LIMIT });
+    const failures = new Map();
+    const variants = [];
+    const add = (name, op, { allowErrors = false } = {}) =>
+      variants.push({
+        name,
+        measure: async () => {
+          const result = await closedLoop({ concurrency: CALLERS, durationMs: sliceMs, op });
+          failures.set(name, (failures.get(name) ?? 0) + result.errors);
+          if (result.errors && !allowErrors) {
+            problems.push(`${name}: ${result.errors} failed requests (${result.firstError?.message})`);
+          }
+          return result.opsPerSecond;
+        },
+      });
+    try {
+      const record = requireExports(
+        await tryImport('@netsuite-oauth/record-client'),
+        '@netsuite-oauth/record-client',
+        ['createNetSuiteClient'],
+      );
+      const client = record.createNetSuiteClient({
+        accountId: info.accountId,
+        origin: info.url,
+        allowInsecureLoopback: true,
+        token: async () => token,
+        concurrency: LIMIT,
+      });
+      add('ours', () => client.records.get('customer', id));
+    } catch (error) {
+      problems.push(error.message);
+    }
+    add('undici', async () => {
+      const response = await pool.request({ path, method: 'GET', headers });
+      await response.body.dump();
+      if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
+    });
+    add(
+      'fetch',
+      async () => {
+        const response = await fetch(`${info.url}${path}`, { headers });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`status ${response.status}`);
+      },
+      { allowErrors: true },
+    );
+    const samples = await interleave({ rounds, warmup, variants });
+    await pool.close();
+    log('governance done');
+    const idealName = `ideal C/L = ${LIMIT} / ${latencyMs} ms`;
+    const idealSamples = samples.get('undici').map(() => ideal);
+    // warm-up rounds also count failures; report per measured round
+    const perRound = (name) => Math.round((failures.get(name) ?? 0) / (rounds + warmup));
+    const section = {
+      title: `Successful req/s with the emulator limited to C = ${LIMIT} concurrent requests and L = ${latencyMs} ms latency, ${CALLERS} callers`,
+      unit: 'req/s',
+      rows: [
+        {
+          name: `@netsuite-oauth/record-client (concurrency: ${LIMIT})`,
+          samples: samples.get('ours') ?? [],
+          ref: [idealName],
+          note: `${perRound('ours')} failed requests per round`,
+        },
+        {
+          name: `undici Pool with ${LIMIT} connections (a perfect client-side limit)`,
+          samples: samples.get('undici'),
+          ref: [idealName],
+          note: `${perRound('undici')} failed requests per round`,
+        },
+        {
+          name: 'global fetch, no limit',
+          samples: samples.get('fetch'),
+          ref: [idealName],
+          note: `${perRound('fetch')} failed requests per round (429 CONCURRENCY_LIMIT_EXCEEDED)`,
+        },
+        { name: idealName, samples: idealSamples, isReference: true },
+      ],
+    };
+    const fraction = pairedRatio(samples.get('ours') ?? [], idealSamples);
+    return {
+      title: 'Throughput under a concurrency limit (issue 7)',
+      intro:
+        'The emulator answers record GETs after L ms and refuses (429) any request beyond C in flight, as NetSuite ' +
+        'does per account. The figure is successful requests per second; its ratio to C/L is the fraction of the ' +
+        'ideal. Failed requests are counted and shown.',
+      sections: [section],
+      targets: [
+        {
+          issue: '#7 record-client',
+          target: `throughput under concurrency limit C=${LIMIT}, latency L=${latencyMs} ms ≥ 0.95 of ideal C/L, 0 failed`,
+          measured: fraction.n
+            ? `${fraction.median.toFixed(3)} of ideal, ${failures.get('ours') ?? 0} failed`
+            : 'not measured',
+          met: fraction.n ? fraction.median >= 0.95 && (failures.get('ours') ?? 0) === 0 : null,
+        },
+      ],
+      notes: [],
+      problems,
+      failed: problems.length > 0,
+    };
+  } finally {
+    await emu.stop();
+  }
+}

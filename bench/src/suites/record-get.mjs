@@ -1,0 +1,152 @@
+// issue 7: record GET requests/s at concurrency 1/16/64 — ours vs plain ky, global fetch, an undici Pool
+// and the npm peer netsuite-rest, all against the same emulator process with a cached token.
+import { referenceClients } from '../lib/clients.mjs';
+import { handWrittenTokenClient, startEmulatorProcess } from '../lib/emulator.mjs';
+import { closedLoop, interleave } from '../lib/rounds.mjs';
+import { plan, requireExports, tryImport } from '../lib/setup.mjs';
+import { pairedRatio } from '../lib/stats.mjs';
+
+const LABELS = {
+  ours: '@netsuite-oauth/record-client `records.get`',
+  ky: 'plain ky',
+  fetch: 'global fetch',
+  undici: 'undici Pool',
+  netsuiteRest: 'netsuite-rest (got)',
+};
+
+/**
+ * Finds one customer's internal id through the record list endpoint.
+ *
+ * @example
+ * const id = await firstCustomerId(emu.info.url, token);
+ */
+export async function firstCustomerId(origin, token) {
+  const response = await fetch(`${origin}/services/rest/record/v1/customer?limit=1`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const body = await response.json();
+  const id = body?.items?.[0]?.id;
+  if (response.status !== 200 || !id) throw new Error(`cannot list customers: status ${response.status}`);
+  return String(id);
+}
+
+export async function run({ quick, log }) {
+  const problems = [];
+  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 5, sliceMs: 700 }, { sliceMs: 100 });
+  const emu = await startEmulatorProcess({ keyTypes: ['rsa-3072'], concurrencyLimit: 10_000 });
+  const sections = [];
+  const targets = [];
+  try {
+    const info = emu.info;
+    const token = await (await handWrittenTokenClient(info))();
+    const id = await firstCustomerId(info.url, token);
+    const path = `/services/rest/record/v1/customer/${id}`;
+    let record;
+    try {
+      record = requireExports(
+        await tryImport('@netsuite-oauth/record-client'),
+        '@netsuite-oauth/record-client',
+        ['createNetSuiteClient'],
+      );
+    } catch (error) {
+      problems.push(error.message);
+    }
+    for (const concurrency of [1, 16, 64]) {
+      const refs = referenceClients({
+        origin: info.url,
+        path,
+        token,
+        connections: concurrency,
+        accountId: info.accountId,
+      });
+      const ops = { ky: refs.ky, fetch: refs.fetch, undici: refs.undici, netsuiteRest: refs.netsuiteRest };
+      if (record) {
+        try {
+          const client = record.createNetSuiteClient({
+            accountId: info.accountId,
+            origin: info.url,
+            allowInsecureLoopback: true,
+            token: async () => token,
+            concurrency,
+          });
+          ops.ours = () => client.records.get('customer', id);
+        } catch (error) {
+          problems.push(`createNetSuiteClient: ${error.message}`);
+        }
+      }
+      const variants = [];
+      for (const [name, op] of Object.entries(ops)) {
+        try {
+          const body = await op();
+          if (String(body?.id) !== id) throw new Error(`${LABELS[name]} returned another record`);
+          variants.push({
+            name,
+            measure: async () => {
+              const result = await closedLoop({ concurrency, durationMs: sliceMs, op });
+              if (result.errors)
+                throw new Error(
+                  `${LABELS[name]}: ${result.errors} failed GETs: ${result.firstError?.message}`,
+                );
+              return result.opsPerSecond;
+            },
+          });
+        } catch (error) {
+          problems.push(`${LABELS[name]} at concurrency ${concurrency}: ${error.message}`);
+        }
+      }
+      const samples = await interleave({
+        rounds,
+        warmup,
+        onError: (v, e) => problems.push(`${v.name}: ${e.message}`),
+        variants,
+      });
+      await refs.close();
+      log(`concurrency ${concurrency} done`);
+      sections.push({
+        title: `Record GET at concurrency ${concurrency}`,
+        unit: 'req/s',
+        rows: ['ours', 'fetch', 'netsuiteRest', 'undici', 'ky'].map((name) => ({
+          name: LABELS[name],
+          samples: samples.get(name) ?? [],
+          ...(name === 'ky'
+            ? { isReference: true }
+            : { ref: [LABELS.ky, ...(name === 'undici' ? [] : [LABELS.undici])] }),
+        })),
+      });
+      if (concurrency === 16) {
+        const vsKy = pairedRatio(samples.get('ours') ?? [], samples.get('ky') ?? []);
+        const vsUndici = pairedRatio(samples.get('ours') ?? [], samples.get('undici') ?? []);
+        targets.push(
+          {
+            issue: '#7 record-client',
+            target: 'record GET req/s at concurrency 16 ≥ 0.9× plain ky',
+            measured: vsKy.n ? `${vsKy.median.toFixed(2)}×` : 'not measured',
+            met: vsKy.n ? vsKy.median >= 0.9 : null,
+          },
+          {
+            issue: '#7 record-client',
+            target: 'record GET req/s at concurrency 16 vs an undici Pool (report only)',
+            measured: vsUndici.n ? `${vsUndici.median.toFixed(2)}×` : 'not measured',
+            met: null,
+          },
+        );
+      }
+    }
+  } finally {
+    await emu.stop();
+  }
+  return {
+    title: 'Record GET (issue 7)',
+    intro:
+      'GET one customer with a cached Bearer token, `concurrency` callers in a closed loop, against the emulator in ' +
+      'its own process (its concurrency limit raised out of the way). Every client parses the JSON body. ' +
+      'The undici Pool has exactly `concurrency` connections. netsuite-rest supports only OAuth 1.0 (TBA), ' +
+      'which the emulator does not implement: it runs its full request path (it still computes an HMAC-SHA256 ' +
+      'OAuth 1.0 signature for every request) and its `heads` option replaces the Authorization header with the Bearer token.',
+    sections,
+    targets,
+    notes: [],
+    problems,
+    failed: problems.length > 0,
+  };
+}

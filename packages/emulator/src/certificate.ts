@@ -1,0 +1,206 @@
+import {
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  randomBytes,
+  sign,
+  X509Certificate,
+} from 'node:crypto';
+import { EmulatorError } from './errors.js';
+
+/** Key types NetSuite accepts for client-credentials certificates (RSA 3072/4096, EC P-256/384/521). */
+export type TestKeyType = 'rsa-3072' | 'rsa-4096' | 'ec-p256' | 'ec-p384' | 'ec-p521';
+
+/** Options of {@link generateTestCertificate}. */
+export interface TestCertificateOptions {
+  /** @default 'ec-p256' (fast to generate; RSA 3072 takes about a second) */
+  readonly keyType?: TestKeyType;
+  /** @default 'netsuite-emulator' */
+  readonly commonName?: string;
+  /** @default 365 */
+  readonly validityDays?: number;
+  /** Clock for `notBefore`. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** A self-signed certificate and its private key, both PEM. */
+export interface TestCertificate {
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+  /** The JWS algorithm to sign assertions with: `PS256` for RSA, `ES256`/`ES384`/`ES512` for EC. */
+  readonly algorithm: 'PS256' | 'ES256' | 'ES384' | 'ES512';
+}
+
+// Minimal DER encoder: enough for one self-signed X.509 v3 certificate.
+function der(tag: number, body: Buffer): Buffer {
+  const len = body.length;
+  let header: Buffer;
+  if (len < 0x80) header = Buffer.from([tag, len]);
+  else if (len < 0x100) header = Buffer.from([tag, 0x81, len]);
+  else if (len < 0x10000) header = Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
+  else header = Buffer.from([tag, 0x83, len >> 16, (len >> 8) & 0xff, len & 0xff]);
+  return Buffer.concat([header, body]);
+}
+const seq = (...parts: Buffer[]): Buffer => der(0x30, Buffer.concat(parts));
+const set = (...parts: Buffer[]): Buffer => der(0x31, Buffer.concat(parts));
+function oid(dotted: string): Buffer {
+  const arcs = dotted.split('.').map(Number);
+  const bytes: number[] = [40 * (arcs[0] ?? 0) + (arcs[1] ?? 0)];
+  for (const arc of arcs.slice(2)) {
+    const chunk: number[] = [arc & 0x7f];
+    let rest = Math.floor(arc / 128);
+    while (rest > 0) {
+      chunk.unshift((rest & 0x7f) | 0x80);
+      rest = Math.floor(rest / 128);
+    }
+    bytes.push(...chunk);
+  }
+  return der(0x06, Buffer.from(bytes));
+}
+function time(ms: number): Buffer {
+  const d = new Date(ms);
+  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
+  return d.getUTCFullYear() < 2050
+    ? der(0x17, Buffer.from(`${iso.slice(2)}Z`))
+    : der(0x18, Buffer.from(`${iso}Z`));
+}
+
+/**
+ * Makes a self-signed X.509 certificate NetSuite (and the emulator) would accept for the client-credentials
+ * flow, with node:crypto only. For tests and the `netsuite-emulator` bin; use a real CA or
+ * `@netsuite-oauth/jwt-assertion` in production.
+ *
+ * @example
+ * const { certificatePem, privateKeyPem, algorithm } = generateTestCertificate({ keyType: 'ec-p256' });
+ * const { certificateId } = await emu.admin.addCertificate({ clientId, certificatePem });
+ * @throws {EmulatorError} `ERR_EMULATOR_INVALID_OPTION` for an unknown key type or validity.
+ * @see https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/subsect_162755332391.html
+ */
+export function generateTestCertificate(options: TestCertificateOptions = {}): TestCertificate {
+  const keyType = options.keyType ?? 'ec-p256';
+  const validityDays = options.validityDays ?? 365;
+  if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > 3650) {
+    throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', 'validityDays must be an integer from 1 to 3650');
+  }
+  let privateKey: KeyObject;
+  let publicKey: KeyObject;
+  let algorithm: TestCertificate['algorithm'];
+  let sigAlg: Buffer;
+  let hash: string;
+  if (keyType === 'rsa-3072' || keyType === 'rsa-4096') {
+    ({ privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: keyType === 'rsa-3072' ? 3072 : 4096,
+    }));
+    algorithm = 'PS256';
+    sigAlg = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
+    hash = 'sha256';
+  } else if (keyType === 'ec-p256' || keyType === 'ec-p384' || keyType === 'ec-p521') {
+    const curve = { 'ec-p256': 'P-256', 'ec-p384': 'P-384', 'ec-p521': 'P-521' }[keyType];
+    ({ privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve }));
+    algorithm = ({ 'ec-p256': 'ES256', 'ec-p384': 'ES384', 'ec-p521': 'ES512' } as const)[keyType];
+    hash = { 'ec-p256': 'sha256', 'ec-p384': 'sha384', 'ec-p521': 'sha512' }[keyType];
+    sigAlg = seq(
+      oid(
+        {
+          'ec-p256': '1.2.840.10045.4.3.2',
+          'ec-p384': '1.2.840.10045.4.3.3',
+          'ec-p521': '1.2.840.10045.4.3.4',
+        }[keyType],
+      ),
+    );
+  } else {
+    throw new EmulatorError(
+      'ERR_EMULATOR_INVALID_OPTION',
+      'keyType must be rsa-3072, rsa-4096, ec-p256, ec-p384 or ec-p521',
+    );
+  }
+  const cn = String(options.commonName ?? 'netsuite-emulator').slice(0, 64);
+  const name = seq(set(seq(oid('2.5.4.3'), der(0x0c, Buffer.from(cn, 'utf8')))));
+  const now = (options.now ?? Date.now)();
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] ?? 0) & 0x7f;
+  const spki = publicKey.export({ type: 'spki', format: 'der' });
+  const tbs = seq(
+    der(0xa0, der(0x02, Buffer.from([2]))),
+    der(0x02, serial),
+    sigAlg,
+    name,
+    seq(time(now - 60_000), time(now + validityDays * 86_400_000)),
+    name,
+    spki,
+  );
+  const signature = sign(hash, tbs, privateKey);
+  const cert = seq(tbs, sigAlg, der(0x03, Buffer.concat([Buffer.from([0]), signature])));
+  const b64 = cert
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
+  return {
+    certificatePem: `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`,
+    privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    algorithm,
+  };
+}
+
+/** What the emulator keeps of an uploaded certificate. */
+export interface ParsedCertificate {
+  readonly publicKey: KeyObject;
+  readonly keyType: string;
+  readonly notBefore: number;
+  /** Effective expiry: NetSuite silently caps validity at two years. */
+  readonly notAfter: number;
+  readonly fingerprint: string;
+}
+
+const TWO_YEARS_MS = 730 * 86_400_000;
+
+/** Parses and checks a PEM certificate against NetSuite's rules (RSA 3072/4096, EC 256/384/521). */
+export function parseCertificate(pem: unknown): ParsedCertificate {
+  if (typeof pem !== 'string' || pem.length > 64_000 || !pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new EmulatorError(
+      'ERR_EMULATOR_INVALID_CERTIFICATE',
+      'certificatePem must be a PEM X.509 certificate',
+    );
+  }
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch (cause) {
+    throw new EmulatorError(
+      'ERR_EMULATOR_INVALID_CERTIFICATE',
+      'certificatePem is not a readable X.509 certificate',
+      {
+        cause,
+      },
+    );
+  }
+  const publicKey = createPublicKey(cert.publicKey.export({ type: 'spki', format: 'pem' }));
+  const details = publicKey.asymmetricKeyDetails ?? {};
+  let keyType: string;
+  if (publicKey.asymmetricKeyType === 'rsa' || publicKey.asymmetricKeyType === 'rsa-pss') {
+    const bits = details.modulusLength ?? 0;
+    if (bits !== 3072 && bits !== 4096) {
+      throw new EmulatorError(
+        'ERR_EMULATOR_INVALID_CERTIFICATE',
+        `certificate RSA key has ${bits} bits; NetSuite accepts only 3072 or 4096`,
+      );
+    }
+    keyType = `rsa-${bits}`;
+  } else if (publicKey.asymmetricKeyType === 'ec') {
+    const curve = details.namedCurve ?? '';
+    const map: Record<string, string> = { prime256v1: 'ec-p256', secp384r1: 'ec-p384', secp521r1: 'ec-p521' };
+    const mapped = map[curve];
+    if (!mapped) {
+      throw new EmulatorError(
+        'ERR_EMULATOR_INVALID_CERTIFICATE',
+        'certificate EC curve must be P-256, P-384 or P-521',
+      );
+    }
+    keyType = mapped;
+  } else {
+    throw new EmulatorError('ERR_EMULATOR_INVALID_CERTIFICATE', 'certificate key must be RSA or EC');
+  }
+  const notBefore = Date.parse(cert.validFrom);
+  const notAfter = Math.min(Date.parse(cert.validTo), notBefore + TWO_YEARS_MS);
+  return { publicKey, keyType, notBefore, notAfter, fingerprint: cert.fingerprint256 };
+}

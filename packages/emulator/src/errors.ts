@@ -1,0 +1,43 @@
+import { NetSuiteError } from '@netsuite-oauth/core';
+
+/** Codes thrown by `@netsuite-oauth/emulator`. */
+export type EmulatorErrorCode =
+  | 'ERR_EMULATOR_INVALID_OPTION'
+  | 'ERR_EMULATOR_INVALID_CERTIFICATE'
+  | 'ERR_EMULATOR_CERTIFICATE_LIMIT'
+  | 'ERR_EMULATOR_UNKNOWN_CLIENT'
+  | 'ERR_EMULATOR_UNKNOWN_CERTIFICATE'
+  | 'ERR_EMULATOR_UNKNOWN_RECORD_TYPE'
+  | 'ERR_EMULATOR_INVALID_RECORD'
+  | 'ERR_EMULATOR_DUPLICATE_USER'
+  | 'ERR_EMULATOR_START_FAILED'
+  | 'ERR_EMULATOR_CLOSED';
+
+/**
+ * An error raised by the emulator's own API (bad options, bad admin input). Errors a client sees on the wire
+ * are NetSuite-shaped HTTP responses, not this class.
+ *
+ * @example
+ * try { await emu.admin.addCertificate({ clientId, certificatePem: 'nope' }) }
+ * catch (e) { if (isEmulatorError(e)) console.log(e.code) } // 'ERR_EMULATOR_INVALID_CERTIFICATE'
+ */
+export class EmulatorError extends NetSuiteError {
+  declare readonly code: EmulatorErrorCode;
+
+  constructor(code: EmulatorErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'EmulatorError';
+  }
+}
+
+/**
+ * True for an {@link EmulatorError} (structural: works across copies of the package).
+ *
+ * @example
+ * if (isEmulatorError(e) && e.code === 'ERR_EMULATOR_UNKNOWN_CLIENT') { ... }
+ */
+export function isEmulatorError(value: unknown): value is EmulatorError {
+  if (!(value instanceof Error)) return false;
+  const code: unknown = (value as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_EMULATOR_');
+}

@@ -1,0 +1,165 @@
+import type { Statement } from 'sql.js';
+import { type Call, jsonReply } from './call.js';
+import { mediaType, nsError } from './http.js';
+import { offsetOutOfBounds, pageLinks, paging } from './records.js';
+
+function invalidQuery(message: string) {
+  return nsError(
+    400,
+    'INVALID_PARAMETER',
+    `Invalid search query. Detailed unprocessed description follows. Search error occurred: ${message}`.slice(
+      0,
+      600,
+    ),
+  );
+}
+
+// SuiteQL is Oracle-flavoured; rewrite the common NetSuite-only spellings to SQLite, outside string literals.
+function translate(q: string): string {
+  return q
+    .split(/('(?:[^']|'')*'|"(?:[^"]|"")*")/)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(/\bBUILTIN\.DF\s*\(/gi, 'BUILTIN_DF(')
+            .replace(/\bSYSDATE\b/gi, "datetime('now')")
+            .replace(/\bFETCH\s+FIRST\s+(\d+)\s+ROWS\s+ONLY\b/gi, 'LIMIT $1')
+            // TRANSACTION is a keyword in SQLite and a table (and column) name in SuiteQL.
+            .replace(/\btransaction\b/gi, '"transaction"'),
+    )
+    .join('');
+}
+
+function formatDate(value: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
+  return m ? `${Number(m[2])}/${Number(m[3])}/${m[1]}` : value;
+}
+
+/** `POST /services/rest/query/v1/suiteql` (section_157909186990.html). */
+export async function handleSuiteql(call: Call) {
+  const { state } = call;
+  if (call.method !== 'POST') throw nsError(405, 'INVALID_REQUEST', 'SuiteQL queries are sent with POST.');
+  const prefer = String(call.req.headers.prefer ?? '').toLowerCase();
+  if (prefer.includes('respond-async')) {
+    throw nsError(400, 'INVALID_REQUEST', 'The query service does not support asynchronous requests.', {
+      'o:errorHeader': 'Prefer',
+    });
+  }
+  if (state.options.requireTransientHeader && !prefer.split(/[,;\s]+/).includes('transient')) {
+    throw nsError(400, 'INVALID_HEADER', 'The Prefer: transient header is required for SuiteQL queries.', {
+      'o:errorHeader': 'Prefer',
+    });
+  }
+  const type = mediaType(call.req);
+  if (type !== 'application/json' && type !== '') {
+    throw nsError(415, 'INVALID_HEADER', 'The Content-Type header must be application/json.', {
+      'o:errorHeader': 'Content-Type',
+    });
+  }
+  const { limit, offset } = paging(call);
+  let body: unknown;
+  try {
+    body = JSON.parse((await call.body()).toString('utf8'));
+  } catch {
+    throw nsError(400, 'INVALID_CONTENT', 'The request body is not valid JSON.');
+  }
+  const q = (body as { q?: unknown } | null)?.q;
+  const params = (body as { params?: unknown } | null)?.params;
+  if (typeof q !== 'string' || q.trim() === '' || q.length > 100_000) {
+    throw nsError(400, 'INVALID_CONTENT', 'The request body must be {"q": "<SuiteQL query>"}.', {
+      'o:errorPath': 'q',
+    });
+  }
+  if (
+    params !== undefined &&
+    (!Array.isArray(params) ||
+      params.length > 1000 ||
+      params.some((p) => !['string', 'number'].includes(typeof p)))
+  ) {
+    throw nsError(400, 'INVALID_CONTENT', 'params must be an array of strings or numbers.', {
+      'o:errorPath': 'params',
+    });
+  }
+  const trimmed = q.trim().replace(/;\s*$/, '');
+  if (!/^(select|with)\b/i.test(trimmed) || trimmed.includes(';')) {
+    throw invalidQuery('Only a single SELECT statement can be run.');
+  }
+  const sql = translate(trimmed);
+  const bind = (params ?? []) as Array<string | number>;
+  const cap = state.options.suiteqlMaxRows;
+  const db = state.store.db;
+  let total = 0;
+  let columns: string[] = [];
+  const rows: Array<Array<unknown>> = [];
+  let stmt: Statement | undefined;
+  try {
+    // Wrapping the query keeps it read-only: only a SELECT is valid inside FROM ( … ).
+    stmt = db.prepare(`SELECT COUNT(*) FROM (${sql})`);
+    stmt.bind(bind);
+    stmt.step();
+    total = Number(stmt.get()[0]);
+    stmt.free();
+    stmt = undefined;
+    const reachable = Math.min(total, cap);
+    if (offset > 0 && offset >= reachable) {
+      if (offset >= cap && total > cap) {
+        throw nsError(
+          400,
+          'INVALID_PARAMETER',
+          `SuiteQL returns at most ${cap} rows; narrow the query (for example by id ranges).`,
+          {
+            'o:errorQueryParam': 'offset',
+          },
+        );
+      }
+      return offsetOutOfBounds();
+    }
+    const pageSize = Math.min(limit, reachable - offset);
+    stmt = db.prepare(`SELECT * FROM (${sql}) LIMIT ${Math.max(pageSize, 0)} OFFSET ${offset}`);
+    stmt.bind(bind);
+    columns = stmt.getColumnNames().map((c) => c.toLowerCase());
+    while (stmt.step()) rows.push(stmt.get());
+    stmt.free();
+    stmt = undefined;
+    const hasMore = offset + rows.length < reachable;
+    const dateCols = state.store.dateColumns;
+    const items = rows.map((row) => {
+      const item: Record<string, unknown> = { links: [] };
+      row.forEach((v, i) => {
+        if (v === null || v === undefined) return;
+        const col = columns[i] as string;
+        const text = v instanceof Uint8Array ? Buffer.from(v).toString('hex') : String(v);
+        item[col] = dateCols.has(col) ? formatDate(text) : text;
+      });
+      return item;
+    });
+    const base = `${call.origin}/services/rest/query/v1/suiteql`;
+    return jsonReply(200, {
+      links: pageLinks(base, new URLSearchParams(), limit, offset, reachable, hasMore),
+      count: items.length,
+      hasMore,
+      items,
+      offset,
+      totalResults: total,
+    });
+  } catch (error) {
+    stmt?.free();
+    if (error instanceof Error && !('status' in error))
+      throw invalidQuery(error.message.replace(/\s+/g, ' '));
+    throw error;
+  }
+}
+
+/** Functions SuiteQL has and SQLite lacks. */
+export function registerSuiteqlFunctions(db: import('sql.js').Database): void {
+  db.create_function('BUILTIN_DF', (v: unknown) => v);
+  db.create_function('NVL', (a: unknown, b: unknown) => (a === null || a === undefined ? b : a));
+  db.create_function('TO_CHAR', (v: unknown) => (v === null ? null : String(v)));
+  db.create_function('TO_NUMBER', (v: unknown) => (v === null ? null : Number(v)));
+  db.create_function('TO_DATE', (v: unknown) => {
+    if (typeof v !== 'string') return null;
+    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
+    return m ? `${m[3]}-${String(m[1]).padStart(2, '0')}-${String(m[2]).padStart(2, '0')}` : v;
+  });
+}

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Emulator, startEmulator } from '../src/index.js';
+import { accessToken, bearer, setupM2M } from './helpers.js';
+
+let emu: Emulator;
+let token: string;
+
+beforeAll(async () => {
+  emu = await startEmulator({ port: 0, seed: { customers: 40, salesOrders: 6, invoices: 2 } });
+  token = await accessToken(emu, await setupM2M(emu));
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+async function suiteql(q: unknown, query = '', headers: Record<string, string> = { prefer: 'transient' }) {
+  const res = await fetch(`${emu.endpoints.suiteqlUrl}${query}`, {
+    method: 'POST',
+    headers: { ...bearer(token), 'content-type': 'application/json', ...headers },
+    body: typeof q === 'string' ? JSON.stringify({ q }) : JSON.stringify(q),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items: Array<Record<string, unknown>> } };
+}
+
+describe('SuiteQL', () => {
+  it('returns lower-case keys, string values, empty links, and omits nulls', async () => {
+    const { status, body } = await suiteql('SELECT id, companyName, isInactive, creditLimit, comments, dateCreated FROM customer WHERE id = 1');
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ count: 1, hasMore: false, offset: 0, totalResults: 1 });
+    const item = body.items[0] ?? {};
+    expect(item.links).toEqual([]);
+    expect(item.id).toBe('1');
+    expect(item.isinactive).toBe('F');
+    expect(typeof item.creditlimit).toBe('string');
+    expect('comments' in item).toBe(false);
+    expect(item.datecreated).toMatch(/^\d{1,2}\/\d{1,2}\/\d{4}$/);
+  });
+
+  it('sees a customer created through the Record API', async () => {
+    const created = await fetch(`${emu.endpoints.recordUrl}/customer`, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ companyName: 'Findable By SuiteQL', email: 'find@example.com' }),
+    });
+    const id = created.headers.get('location')?.split('/').pop();
+    const { body } = await suiteql({ q: 'SELECT id, email FROM customer WHERE companyname = ?', params: ['Findable By SuiteQL'] });
+    expect(body.items).toEqual([{ links: [], id, email: 'find@example.com' }]);
+    await fetch(`${emu.endpoints.recordUrl}/customer/${id}`, { method: 'DELETE', headers: bearer(token) });
+    expect((await suiteql({ q: 'SELECT id FROM customer WHERE id = ?', params: [Number(id)] })).body.count).toBe(0);
+  });
+
+  it('joins transactions, lines and BUILTIN.DF', async () => {
+    const { status, body } = await suiteql(
+      "SELECT t.id, t.tranid, BUILTIN.DF(t.entity) AS customer, COUNT(l.id) AS lines FROM transaction t JOIN transactionline l ON l.transaction = t.id WHERE t.type = 'SalesOrd' GROUP BY t.id ORDER BY t.id ASC",
+    );
+    expect(status).toBe(200);
+    expect(body.count).toBe(6);
+    expect(body.items[0]?.lines).toBe('2');
+  });
+
+  it('pages with limit/offset, links and the offset rule', async () => {
+    const page = await suiteql('SELECT id FROM customer ORDER BY id', '?limit=10&offset=20');
+    expect(page.body).toMatchObject({ count: 10, offset: 20, hasMore: true, totalResults: 40 });
+    const links = page.body.links as Array<{ rel: string; href: string }>;
+    expect(links.find((l) => l.rel === 'next')?.href).toBe(`${emu.endpoints.suiteqlUrl}?limit=10&offset=30`);
+    expect((await suiteql('SELECT id FROM customer', '?limit=10&offset=5')).status).toBe(400);
+    expect((await suiteql('SELECT id FROM customer', '?limit=1001')).status).toBe(400);
+    expect((await suiteql('SELECT id FROM customer', '?limit=10&offset=100')).status).toBe(404);
+  });
+
+  it.each([
+    ['no Prefer: transient', 'SELECT id FROM customer', {}, 400, 'INVALID_HEADER'],
+    ['Prefer: respond-async', 'SELECT id FROM customer', { prefer: 'respond-async, transient' }, 400, 'INVALID_REQUEST'],
+    ['a syntax error', 'SELEC id FROM customer', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
+    ['an unknown table', 'SELECT id FROM spaceship', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
+    ['a write statement', 'DELETE FROM customer', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
+    ['two statements', 'SELECT 1; DROP TABLE customer', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
+    ['a CTE that writes', 'WITH x AS (SELECT 1) DELETE FROM customer', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
+    ['no q', { query: 'x' }, { prefer: 'transient' }, 400, 'INVALID_CONTENT'],
+  ])('refuses %s', async (_name, q, headers, status, code) => {
+    const res = await suiteql(q, '', headers as Record<string, string>);
+    expect(res.status).toBe(status);
+    expect(JSON.stringify(res.body)).toContain(code);
+    expect((await suiteql('SELECT COUNT(*) AS n FROM customer')).body.items[0]?.n).toBeDefined();
+  });
+
+  it('refuses malformed JSON', async () => {
+    const res = await fetch(emu.endpoints.suiteqlUrl, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json', prefer: 'transient' },
+      body: '{"q":',
+    });
+    expect(res.status).toBe(400);
+  });
+});
+
+describe('SuiteQL over 150,000 seeded rows', () => {
+  let big: Emulator;
+  let bigToken: string;
+  beforeAll(async () => {
+    big = await startEmulator({ port: 0, seed: { customers: 150_000, contacts: 0, employees: 0, vendors: 0, inventoryItems: 0, salesOrders: 0, invoices: 0 } });
+    bigToken = await accessToken(big, await setupM2M(big));
+  }, 120_000);
+  afterAll(async () => {
+    await big.close();
+  });
+
+  const run = async (query: string) => {
+    const res = await fetch(`${big.endpoints.suiteqlUrl}${query}`, {
+      method: 'POST',
+      headers: { ...bearer(bigToken), 'content-type': 'application/json', prefer: 'transient' },
+      body: JSON.stringify({ q: 'SELECT id, entityid FROM customer ORDER BY id ASC' }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items: Array<{ id: string }> } };
+  };
+
+  it('reports the full total, stops at 100,000 rows, and refuses offsets past the cap', async () => {
+    const first = await run('?limit=1000&offset=0');
+    expect(first.body).toMatchObject({ count: 1000, totalResults: 150_000, hasMore: true });
+    const lastPage = await run('?limit=1000&offset=99000');
+    expect(lastPage.body).toMatchObject({ count: 1000, hasMore: false });
+    expect(lastPage.body.items.at(-1)?.id).toBe('100000');
+    const past = await run('?limit=1000&offset=100000');
+    expect(past.status).toBe(400);
+    // The Record API serves the same rows and caps at 1000 pages.
+    const list = await fetch(`${big.endpoints.recordUrl}/customer?limit=1000&offset=149000`, { headers: bearer(bigToken) });
+    expect(list.status).toBe(404);
+    const total = (await (await fetch(`${big.endpoints.recordUrl}/customer?limit=5`, { headers: bearer(bigToken) })).json()) as { totalResults: number };
+    expect(total.totalResults).toBe(150_000);
+  });
+});

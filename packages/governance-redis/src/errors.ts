@@ -1,0 +1,34 @@
+import { NetSuiteError } from '@netsuite-oauth/core';
+
+/** Codes thrown by `@netsuite-oauth/governance-redis`. */
+export type GovernanceRedisErrorCode =
+  | 'ERR_GOVERNANCE_INVALID_OPTION'
+  | 'ERR_GOVERNANCE_REDIS_UNAVAILABLE'
+  | 'ERR_GOVERNANCE_ABORTED';
+
+/**
+ * The error of `@netsuite-oauth/governance-redis`.
+ *
+ * @example
+ * try { await limiter.acquire() } catch (e) { if (isGovernanceRedisError(e)) console.log(e.code) }
+ */
+export class GovernanceRedisError extends NetSuiteError {
+  declare readonly code: GovernanceRedisErrorCode;
+
+  constructor(code: GovernanceRedisErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'GovernanceRedisError';
+  }
+}
+
+/**
+ * True for an error thrown by `@netsuite-oauth/governance-redis` (structural: works across copies).
+ *
+ * @example
+ * if (isGovernanceRedisError(e) && e.code === 'ERR_GOVERNANCE_REDIS_UNAVAILABLE') fallBack()
+ */
+export function isGovernanceRedisError(value: unknown): value is GovernanceRedisError {
+  if (!(value instanceof Error)) return false;
+  const code: unknown = (value as { code?: unknown }).code;
+  return typeof code === 'string' && code.startsWith('ERR_GOVERNANCE_');
+}

@@ -1,0 +1,124 @@
+import { type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isGovernanceRedisError, redisConcurrencyLimiter } from '../src/index.js';
+
+let server: RedisServer;
+let clients: { destroy(): void }[] = [];
+
+async function connect() {
+  const client = createClient({ url: server.url });
+  client.on('error', () => {});
+  await client.connect();
+  clients.push(client);
+  return client;
+}
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterAll(async () => {
+  for (const c of clients) c.destroy();
+  clients = [];
+  await server.stop();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+let keyN = 0;
+const freshKey = () => `test:limiter:${++keyN}:${Date.now()}`;
+
+describe('redisConcurrencyLimiter', () => {
+  it('never lets more than limit permits out across two clients (two "processes")', async () => {
+    const key = freshKey();
+    const a = redisConcurrencyLimiter({ client: await connect(), key, limit: 5, pollMs: 2 });
+    const b = redisConcurrencyLimiter({ client: await connect(), key, limit: 5, pollMs: 2 });
+    let held = 0;
+    let maxHeld = 0;
+    let done = 0;
+    const work = async (limiter: typeof a) => {
+      const permit = await limiter.acquire();
+      held++;
+      maxHeld = Math.max(maxHeld, held);
+      await sleep(2);
+      held--;
+      await permit.release();
+      done++;
+    };
+    await Promise.all(Array.from({ length: 100 }, (_, i) => work(i % 2 === 0 ? a : b)));
+    expect(done).toBe(100);
+    expect(maxHeld).toBe(5);
+    expect(await a.inFlight()).toBe(0);
+  });
+
+  it('a crashed holder (its connection gone, no release) frees its permits after the lease', async () => {
+    const key = freshKey();
+    const doomedClient = await connect();
+    const doomed = redisConcurrencyLimiter({ client: doomedClient, key, limit: 2, leaseMs: 300 });
+    await doomed.acquire();
+    await doomed.acquire();
+    doomedClient.destroy();
+    const survivor = redisConcurrencyLimiter({
+      client: await connect(),
+      key,
+      limit: 2,
+      leaseMs: 300,
+      pollMs: 5,
+    });
+    expect(await survivor.inFlight()).toBe(2);
+    const controller = new AbortController();
+    const early = survivor.acquire({ signal: controller.signal });
+    await sleep(100);
+    expect(survivor.waiting).toBe(1);
+    const permit = await early;
+    expect(await survivor.inFlight()).toBe(1);
+    await permit.release();
+  });
+
+  it('a live holder renews its lease past leaseMs', async () => {
+    const key = freshKey();
+    const limiter = redisConcurrencyLimiter({
+      client: await connect(),
+      key,
+      limit: 1,
+      leaseMs: 150,
+      pollMs: 5,
+    });
+    const permit = await limiter.acquire();
+    await sleep(450);
+    expect(await limiter.inFlight()).toBe(1);
+    const controller = new AbortController();
+    const waiting = limiter.acquire({ signal: controller.signal });
+    await sleep(50);
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_GOVERNANCE_ABORTED' });
+    await permit.release();
+    await permit.release();
+    expect(await limiter.inFlight()).toBe(0);
+    await expect(limiter.acquire({ signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'ERR_GOVERNANCE_ABORTED',
+    });
+  });
+
+  it('survives SCRIPT FLUSH (reloads its scripts)', async () => {
+    const client = await connect();
+    const limiter = redisConcurrencyLimiter({ client, key: freshKey(), limit: 1 });
+    await (await limiter.acquire()).release();
+    await client.sendCommand(['SCRIPT', 'FLUSH']);
+    await (await limiter.acquire()).release();
+    expect(await limiter.inFlight()).toBe(0);
+  });
+
+  it('Redis down: every waiter rejects with ERR_GOVERNANCE_REDIS_UNAVAILABLE', async () => {
+    const client = await connect();
+    const limiter = redisConcurrencyLimiter({ client, key: freshKey(), limit: 1 });
+    client.destroy();
+    const results = await Promise.allSettled([limiter.acquire(), limiter.acquire()]);
+    for (const r of results) {
+      expect(r.status).toBe('rejected');
+      const reason = (r as PromiseRejectedResult).reason;
+      expect(isGovernanceRedisError(reason)).toBe(true);
+      expect(reason).toMatchObject({ code: 'ERR_GOVERNANCE_REDIS_UNAVAILABLE' });
+    }
+    await expect(limiter.inFlight()).rejects.toMatchObject({ code: 'ERR_GOVERNANCE_REDIS_UNAVAILABLE' });
+  });
+});

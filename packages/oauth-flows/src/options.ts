@@ -1,0 +1,106 @@
+import { type NetSuiteEndpoints, netsuiteEndpoints } from '@netsuite-oauth/core';
+import { OAuthFlowError } from './errors.js';
+import { checkFunction, checkTimeout, type FetchLike } from './http.js';
+
+/** Where to reach NetSuite: an account id, and for the emulator or tests an origin override. */
+export interface AccountOptions {
+  /** The NetSuite account id, `1234567` or `1234567_SB1`. Validated: it can never steer requests to another host. */
+  readonly accountId: string;
+  /** Serve every endpoint from this origin (the emulator, a proxy). Must be https, or http on loopback with `allowInsecureLoopback`. */
+  readonly origin?: string | URL | undefined;
+  /** Allow an `http:` origin on a loopback host. @default false */
+  readonly allowInsecureLoopback?: boolean | undefined;
+}
+
+/** Transport options of every call that talks to the authorization server. */
+export interface TransportOptions {
+  /** @default globalThis.fetch */
+  readonly fetch?: FetchLike | typeof globalThis.fetch | undefined;
+  /** Deadline for the whole call in ms. @default 10000 */
+  readonly timeoutMs?: number | undefined;
+  /** Cancels the call. */
+  readonly signal?: AbortSignal | undefined;
+  /** The local clock, epoch ms. @default Date.now */
+  readonly now?: (() => number) | undefined;
+}
+
+/** A confidential client has a secret (HTTP Basic); a public client has none (`client_id` in the body). */
+export interface OAuthClient {
+  readonly clientId: string;
+  readonly clientSecret?: string | undefined;
+}
+
+export function requireObject(value: unknown, name: string): asserts value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') {
+    throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', `${name} must be an object`);
+  }
+}
+
+export function resolveEndpoints(options: AccountOptions): NetSuiteEndpoints {
+  requireObject(options, 'options');
+  if (options.allowInsecureLoopback !== undefined && typeof options.allowInsecureLoopback !== 'boolean') {
+    throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'allowInsecureLoopback must be a boolean');
+  }
+  return netsuiteEndpoints(options.accountId, {
+    ...(options.origin === undefined ? {} : { origin: options.origin }),
+    allowInsecureLoopback: options.allowInsecureLoopback ?? false,
+  });
+}
+
+export function checkTransport(options: TransportOptions): void {
+  checkFunction(options.fetch, 'fetch');
+  checkFunction(options.now, 'now');
+  checkTimeout(options.timeoutMs);
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'signal must be an AbortSignal');
+  }
+}
+
+// Client ids and secrets: visible ASCII without ':' in the id (RFC 7617 forbids it in the user-id).
+const CLIENT_ID = /^[\x21-\x39\x3b-\x7e]{1,256}$/;
+const CLIENT_SECRET = /^[\x20-\x7e]{1,1024}$/;
+
+export function checkClient(client: unknown): OAuthClient {
+  requireObject(client, 'client');
+  const { clientId, clientSecret } = client as { clientId?: unknown; clientSecret?: unknown };
+  if (typeof clientId !== 'string' || !CLIENT_ID.test(clientId)) {
+    throw new OAuthFlowError(
+      'ERR_OAUTH_INVALID_OPTION',
+      'client.clientId must be a non-empty visible-ascii string',
+    );
+  }
+  if (clientSecret !== undefined && (typeof clientSecret !== 'string' || !CLIENT_SECRET.test(clientSecret))) {
+    throw new OAuthFlowError(
+      'ERR_OAUTH_INVALID_OPTION',
+      'client.clientSecret must be a non-empty printable string',
+    );
+  }
+  return clientSecret === undefined ? { clientId } : { clientId, clientSecret };
+}
+
+/**
+ * Client authentication for the token and revocation endpoints (netsuite-facts §3.3): HTTP Basic for a
+ * confidential client, `client_id` in the body for a public one. Never both.
+ */
+export function applyClientAuth(client: OAuthClient, form: URLSearchParams): Record<string, string> {
+  if (client.clientSecret === undefined) {
+    form.set('client_id', client.clientId);
+    return {};
+  }
+  // RFC 6749 §2.3.1: form-encode each part before Basic encoding.
+  const user = encodeURIComponent(client.clientId);
+  const pass = encodeURIComponent(client.clientSecret);
+  return { authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}` };
+}
+
+export function checkString(value: unknown, name: string, max = 64 * 1024): string {
+  if (
+    typeof value !== 'string' ||
+    value.length === 0 ||
+    value.length > max ||
+    !/^[\x20-\x7e]+$/.test(value)
+  ) {
+    throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', `${name} must be a non-empty printable string`);
+  }
+  return value;
+}

@@ -1,0 +1,34 @@
+/**
+ * The token store shape this package needs: the same as `TokenStore` in `@netsuite-oauth/token-store`,
+ * written here structurally so this package never imports a store at run time. Every store from the
+ * `@netsuite-oauth/token-store*` packages fits as is.
+ */
+export interface TokenStoreLike {
+  readonly capabilities: {
+    readonly lock: boolean;
+    readonly compareAndSet: boolean;
+    readonly crossProcess: boolean;
+    readonly encrypted: boolean;
+  };
+  get(
+    key: string,
+  ): Promise<{ readonly value: string; readonly expiresAt: number; readonly version: number } | undefined>;
+  set(key: string, entry: { readonly value: string; readonly expiresAt: number }): Promise<void>;
+  delete(key: string): Promise<void>;
+  lock?(
+    key: string,
+    options: { readonly ttlMs: number; readonly waitMs?: number },
+  ): Promise<
+    | {
+        readonly fencingToken: number;
+        readonly expiresAt: number;
+        release(): Promise<void>;
+      }
+    | undefined
+  >;
+  compareAndSet?(
+    key: string,
+    entry: { readonly value: string; readonly expiresAt: number },
+    condition: { readonly version: number | undefined; readonly fencingToken?: number },
+  ): Promise<boolean>;
+}

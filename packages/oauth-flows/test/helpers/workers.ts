@@ -1,0 +1,80 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'tsup';
+
+const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const packages = join(pkg, '..');
+
+/** Bundles test/fixtures/worker.ts (workspace packages from their src/, like the vitest alias) once. */
+export async function buildWorker(): Promise<string> {
+  const outDir = join(pkg, '.artifacts', 'worker');
+  mkdirSync(outDir, { recursive: true });
+  const alias: Record<string, string> = {};
+  for (const name of ['core', 'jwt-assertion', 'token-store', 'token-store-redis']) {
+    alias[`@netsuite-oauth/${name}`] = join(packages, name, 'src', 'index.ts');
+  }
+  await build({
+    entry: { worker: join(pkg, 'test', 'fixtures', 'worker.ts') },
+    outDir,
+    format: ['esm'],
+    platform: 'node',
+    target: 'node20',
+    bundle: true,
+    dts: false,
+    sourcemap: false,
+    clean: false,
+    silent: true,
+    config: false,
+    splitting: false,
+    external: ['redis'],
+    noExternal: [/^@netsuite-oauth\//],
+    esbuildOptions(options) {
+      options.alias = alias;
+    },
+  });
+  return join(outDir, 'worker.js');
+}
+
+export interface WorkerResult {
+  seen: string[];
+  errors: string[];
+}
+
+export interface RunningWorker {
+  readonly child: ChildProcess;
+  /** Resolves with the worker's report, or rejects when it dies without one. */
+  readonly done: Promise<WorkerResult>;
+  /** Resolves when the worker printed its start event. */
+  readonly started: Promise<void>;
+}
+
+export function startWorker(script: string, config: Record<string, unknown>): RunningWorker {
+  const child = spawn(process.execPath, [script], {
+    cwd: pkg,
+    env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  let onStart: () => void = () => {};
+  const started = new Promise<void>((resolve) => {
+    onStart = resolve;
+  });
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('"event":"start"')) onStart();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
+  const done = new Promise<WorkerResult>((resolve, reject) => {
+    child.on('exit', (code, signal) => {
+      const line = out.split('\n').find((l) => l.includes('"event":"done"'));
+      if (line) resolve(JSON.parse(line) as WorkerResult);
+      else reject(new Error(`worker exited (${code ?? signal}) without a report: ${err.slice(0, 2000)}`));
+    });
+  });
+  return { child, done, started };
+}

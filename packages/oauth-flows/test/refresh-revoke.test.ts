@@ -1,0 +1,104 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { OAuthResponseError, refreshAccessToken, revokeToken } from '../src/index.js';
+import { ACCOUNT, json, type MockAs, startMockAs, tokenResponse } from './helpers/mock-as.js';
+
+let as: MockAs;
+beforeEach(async () => {
+  as = await startMockAs();
+});
+afterEach(async () => {
+  await as.close();
+});
+const loc = () => ({ accountId: ACCOUNT, origin: as.url, allowInsecureLoopback: true });
+const confidential = { clientId: 'cid', clientSecret: 'secret' };
+
+describe('refreshAccessToken', () => {
+  it('keeps a non-rotated refresh token and its original expiry (confidential client)', async () => {
+    as.handle((_r, res) => tokenResponse(res));
+    const tokens = await refreshAccessToken({
+      ...loc(),
+      client: confidential,
+      refreshToken: 'rt-old',
+      refreshTokenExpiresAt: 42,
+    });
+    const req = as.requests[0];
+    expect(req?.form.get('grant_type')).toBe('refresh_token');
+    expect(req?.form.get('refresh_token')).toBe('rt-old');
+    expect(req?.headers.authorization).toMatch(/^Basic /);
+    expect(tokens.refreshToken).toBe('rt-old');
+    expect(tokens.refreshTokenExpiresAt).toBe(42);
+  });
+
+  it('returns the rotated refresh token of a public client', async () => {
+    as.handle((_r, res) => tokenResponse(res, { refresh_token: 'rt-new' }));
+    const tokens = await refreshAccessToken({
+      ...loc(),
+      client: { clientId: 'pub' },
+      refreshToken: 'rt-old',
+    });
+    expect(as.requests[0]?.form.get('client_id')).toBe('pub');
+    expect(tokens.refreshToken).toBe('rt-new');
+  });
+
+  it('rejects invalid_grant as OAuthResponseError and bad input as ERR_OAUTH_INVALID_OPTION', async () => {
+    as.handle((_r, res) => json(res, 400, { error: 'invalid_grant' }));
+    await expect(
+      refreshAccessToken({ ...loc(), client: confidential, refreshToken: 'rt' }),
+    ).rejects.toBeInstanceOf(OAuthResponseError);
+    await expect(
+      refreshAccessToken({ ...loc(), client: confidential, refreshToken: '' }),
+    ).rejects.toMatchObject({
+      code: 'ERR_OAUTH_INVALID_OPTION',
+    });
+  });
+});
+
+describe('revokeToken', () => {
+  it('posts the token with client auth; any 200 is success whatever the body', async () => {
+    for (const body of ['', 'not json', '{"weird":true}']) {
+      as.handle((_r, res) => {
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.end(body);
+      });
+      await expect(revokeToken({ ...loc(), client: confidential, token: 'rt-1' })).resolves.toBeUndefined();
+    }
+    const req = as.requests[0];
+    expect(req?.path).toBe('/services/rest/auth/oauth2/v1/revoke');
+    expect(req?.form.get('token')).toBe('rt-1');
+    expect(req?.form.has('token_type_hint')).toBe(false);
+    expect(req?.headers.authorization).toMatch(/^Basic /);
+  });
+
+  it('sends a hint when asked, and client_id for public clients', async () => {
+    await revokeToken({ ...loc(), client: { clientId: 'pub' }, token: 'rt', tokenTypeHint: 'refresh_token' });
+    expect(as.requests[0]?.form.get('token_type_hint')).toBe('refresh_token');
+    expect(as.requests[0]?.form.get('client_id')).toBe('pub');
+  });
+
+  it('reports 503 with Retry-After, and unsupported_token_type as OAuthResponseError (R44)', async () => {
+    as.handle((_r, res) => {
+      res.writeHead(503, { 'retry-after': '7' });
+      res.end();
+    });
+    await expect(revokeToken({ ...loc(), client: confidential, token: 'rt' })).rejects.toMatchObject({
+      code: 'ERR_OAUTH_UNEXPECTED_STATUS',
+      status: 503,
+      retryAfterMs: 7000,
+    });
+    as.handle((_r, res) => json(res, 400, { error: 'unsupported_token_type' }));
+    await expect(revokeToken({ ...loc(), client: confidential, token: 'rt' })).rejects.toMatchObject({
+      code: 'ERR_OAUTH_RESPONSE',
+      error: 'unsupported_token_type',
+    });
+  });
+
+  it('rejects bad input before any request', async () => {
+    await expect(revokeToken({ ...loc(), client: confidential, token: '' })).rejects.toMatchObject({
+      code: 'ERR_OAUTH_INVALID_OPTION',
+    });
+    await expect(
+      revokeToken({ ...loc(), client: confidential, token: 't', tokenTypeHint: 'id_token' as never }),
+    ).rejects.toMatchObject({ code: 'ERR_OAUTH_INVALID_OPTION' });
+    expect(as.connections).toBe(0);
+  });
+});

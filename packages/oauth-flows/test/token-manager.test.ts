@@ -1,0 +1,421 @@
+import { memoryTokenStore } from '@netsuite-oauth/token-store';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  createTokenManager,
+  type OAuthFlowError,
+  refreshAccessToken,
+  TokenSet,
+  type TokenStoreLike,
+} from '../src/index.js';
+import { ACCOUNT, fakeSigner, json, type MockAs, startMockAs } from './helpers/mock-as.js';
+
+let as: MockAs;
+let issued: Map<string, number>;
+let clock: number;
+const now = () => clock;
+let seq = 0;
+
+function issuing(expiresIn = 3600, extra: () => Record<string, unknown> = () => ({})) {
+  return (_r: unknown, res: Parameters<typeof json>[0]) => {
+    seq += 1;
+    const token = `tok-${seq}`;
+    issued.set(token, clock + expiresIn * 1000);
+    json(res, 200, { access_token: token, token_type: 'Bearer', expires_in: expiresIn, ...extra() });
+  };
+}
+
+beforeEach(async () => {
+  clock = 1_800_000_000_000;
+  issued = new Map();
+  as = await startMockAs();
+  as.handle(issuing());
+});
+afterEach(async () => {
+  await as.close();
+});
+
+const ccGrant = () =>
+  ({
+    type: 'client_credentials',
+    accountId: ACCOUNT,
+    origin: as.url,
+    allowInsecureLoopback: true,
+    signer: fakeSigner(),
+  }) as const;
+
+function countingStore(inner: TokenStoreLike): TokenStoreLike & { gets: number } {
+  const wrapped = {
+    gets: 0,
+    capabilities: inner.capabilities,
+    get: async (key: string) => {
+      wrapped.gets += 1;
+      return await inner.get(key);
+    },
+    set: inner.set.bind(inner),
+    delete: inner.delete.bind(inner),
+    lock: inner.lock?.bind(inner),
+    compareAndSet: inner.compareAndSet?.bind(inner),
+  };
+  return wrapped as TokenStoreLike & { gets: number };
+}
+
+describe('createTokenManager: client credentials', () => {
+  it('G01: 1,000 concurrent calls on a cold cache make exactly one token request', async () => {
+    const manager = createTokenManager({ store: memoryTokenStore({ now }), key: 'k', grant: ccGrant(), now });
+    const tokens = await Promise.all(Array.from({ length: 1000 }, () => manager.getAccessToken()));
+    expect(as.requests).toHaveLength(1);
+    expect(new Set(tokens).size).toBe(1);
+  });
+
+  it('serves a fresh token from memory without touching the store', async () => {
+    const store = countingStore(memoryTokenStore({ now }));
+    const manager = createTokenManager({ store, key: 'k', grant: ccGrant(), now });
+    const first = await manager.getAccessToken();
+    const gets = store.gets;
+    for (let i = 0; i < 1000; i++) expect(await manager.getAccessToken()).toBe(first);
+    expect(store.gets).toBe(gets);
+  });
+
+  it('adopts a token another manager stored instead of asking the server', async () => {
+    const store = memoryTokenStore({ now });
+    const a = createTokenManager({ store, key: 'k', grant: ccGrant(), now });
+    const b = createTokenManager({ store, key: 'k', grant: ccGrant(), now });
+    const ta = await a.getAccessToken();
+    expect(await b.getAccessToken()).toBe(ta);
+    expect(as.requests).toHaveLength(1);
+  });
+
+  it('N sequential expiry cycles make exactly N requests (single flight is cleared every time)', async () => {
+    const manager = createTokenManager({ store: memoryTokenStore({ now }), key: 'k', grant: ccGrant(), now });
+    for (let cycle = 0; cycle < 20; cycle++) {
+      await manager.getAccessToken();
+      clock += 3600_000;
+    }
+    expect(as.requests).toHaveLength(20);
+  });
+
+  it('G03: across 100,000 fake-clock calls no token is handed out with less than 30 s left', async () => {
+    const manager = createTokenManager({ store: memoryTokenStore({ now }), key: 'k', grant: ccGrant(), now });
+    let minLeft = Number.POSITIVE_INFINITY;
+    let step = 7;
+    for (let i = 0; i < 100_000; i++) {
+      const token = await manager.getAccessToken();
+      const left = (issued.get(token) ?? 0) - clock;
+      if (left < minLeft) minLeft = left;
+      step = (step * 1103515245 + 12345) % 2147483648;
+      clock += step % 2000;
+      // let a background refresh reach the mock now and then
+      if (i % 500 === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(minLeft).toBeGreaterThanOrEqual(30_000);
+    // ~28 h of fake time at one token per hour: refreshes happen ahead, not one per call
+    expect(as.requests.length).toBeGreaterThan(20);
+    expect(as.requests.length).toBeLessThan(40);
+  });
+
+  it('G04: keeps serving the old token while refreshes fail, backs off, and recovers with one request', async () => {
+    const errors: OAuthFlowError[] = [];
+    const manager = createTokenManager({
+      store: memoryTokenStore({ now }),
+      key: 'k',
+      grant: ccGrant(),
+      now,
+      refreshAheadMs: 900_000,
+      refreshJitterMs: 0,
+      retryDelayMs: 30_000,
+      onError: (e) => errors.push(e),
+    });
+    const first = await manager.getAccessToken();
+    as.handle((_r, res) => {
+      res.writeHead(503);
+      res.end();
+    });
+    const staleFrom = clock + 3600_000 - 900_000;
+    clock = staleFrom;
+    // ten minutes of calls, one a second, all inside the stale window (before the hard margin)
+    for (let s = 0; s < 600; s++) {
+      expect(await manager.getAccessToken()).toBe(first);
+      await new Promise((r) => setImmediate(r));
+      clock += 1000;
+    }
+    const failed = as.requests.length - 1;
+    expect(failed).toBeGreaterThanOrEqual(1);
+    expect(failed).toBeLessThanOrEqual(600 / 15 + 1);
+    expect(errors.length).toBe(failed);
+    expect(errors.every((e) => e.code === 'ERR_OAUTH_UNEXPECTED_STATUS')).toBe(true);
+    as.handle(issuing());
+    clock += 35_000;
+    await manager.getAccessToken();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await manager.getAccessToken()).not.toBe(first);
+    expect(as.requests.length - 1 - failed).toBe(1);
+  });
+
+  it('past the hard margin callers wait for the refresh, and get its error if it fails', async () => {
+    const manager = createTokenManager({ store: memoryTokenStore({ now }), key: 'k', grant: ccGrant(), now });
+    await manager.getAccessToken();
+    as.handle((_r, res) => json(res, 400, { error: 'invalid_client' }));
+    clock += 3600_000 - 10_000;
+    await expect(manager.getAccessToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_RESPONSE',
+      error: 'invalid_client',
+    });
+  });
+
+  it('invalidate drops exactly the given token', async () => {
+    const store = memoryTokenStore({ now });
+    const manager = createTokenManager({ store, key: 'k', grant: ccGrant(), now });
+    const t1 = await manager.getAccessToken();
+    await manager.invalidate('some-other-token');
+    expect(await manager.getAccessToken()).toBe(t1);
+    await manager.invalidate(t1);
+    const t2 = await manager.getAccessToken();
+    expect(t2).not.toBe(t1);
+    await manager.invalidate(t1); // late 401 for the old token: the new one stays
+    expect(await manager.getAccessToken()).toBe(t2);
+    expect(as.requests).toHaveLength(2);
+    await expect(manager.invalidate('' as string)).rejects.toMatchObject({
+      code: 'ERR_OAUTH_INVALID_OPTION',
+    });
+  });
+
+  it('G09: corrects for a server clock 120 s ahead from the Date header, in at most 2 requests, never looping', async () => {
+    const serverAhead = 120_000;
+    let posts = 0;
+    as.handle((req, res) => {
+      posts += 1;
+      const assertion = req.form.get('client_assertion') ?? '';
+      const payload = JSON.parse(Buffer.from(assertion.split('.')[1] ?? '', 'base64url').toString()) as {
+        now: number;
+      };
+      const serverNow = Date.now() + serverAhead;
+      const date = new Date(serverNow).toUTCString();
+      if (Math.abs(payload.now - serverNow) > 60_000) {
+        json(res, 400, { error: 'invalid_grant' }, { date });
+        return;
+      }
+      json(res, 200, { access_token: `skew-${posts}`, token_type: 'bearer', expires_in: 3600 }, { date });
+    });
+    const manager = createTokenManager({ store: memoryTokenStore(), key: 'k', grant: ccGrant() });
+    await expect(manager.getAccessToken()).resolves.toBe('skew-2');
+    expect(posts).toBe(2);
+    expect(Math.abs(manager.clockSkewMs - serverAhead)).toBeLessThan(2_000);
+    await manager.invalidate('skew-2');
+    await expect(manager.getAccessToken()).resolves.toBe('skew-3');
+    expect(posts).toBe(3);
+    // a server that rejects everything: still only 2 attempts per call, no loop
+    as.handle((_req, res) => {
+      posts += 1;
+      json(res, 400, { error: 'invalid_grant' }, { date: new Date(Date.now() - 600_000).toUTCString() });
+    });
+    const other = createTokenManager({ store: memoryTokenStore(), key: 'k2', grant: ccGrant() });
+    await expect(other.getAccessToken()).rejects.toMatchObject({ error: 'invalid_grant' });
+    expect(posts).toBe(5);
+  });
+
+  it('reports store failures as ERR_OAUTH_STORE and closes cleanly', async () => {
+    const broken: TokenStoreLike = {
+      capabilities: { lock: false, compareAndSet: false, crossProcess: true, encrypted: false },
+      get: async () => {
+        throw new Error('redis down');
+      },
+      set: async () => {},
+      delete: async () => {},
+    };
+    const manager = createTokenManager({ store: broken, key: 'k', grant: ccGrant(), now });
+    await expect(manager.getAccessToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_STORE' });
+    await manager.close();
+    await expect(manager.getAccessToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_CLOSED' });
+    await expect(manager.invalidate('x')).rejects.toMatchObject({ code: 'ERR_OAUTH_CLOSED' });
+  });
+
+  it('throws synchronously on bad configuration', () => {
+    const store = memoryTokenStore();
+    const ok = { store, key: 'k', grant: ccGrant() };
+    const bad: unknown[] = [
+      null,
+      { ...ok, store: {} },
+      { ...ok, key: '' },
+      { ...ok, grant: { type: 'password' } },
+      { ...ok, grant: { ...ccGrant(), signer: null } },
+      { ...ok, grant: { type: 'refresh_token', accountId: ACCOUNT, client: { clientId: '' } } },
+      { ...ok, refreshAheadMs: -1 },
+      { ...ok, timeoutMs: 10_000, lockTtlMs: 5_000 },
+      { ...ok, onError: 'x' },
+    ];
+    for (const options of bad) {
+      expect(() => createTokenManager(options as never)).toThrow(
+        expect.objectContaining({ code: 'ERR_OAUTH_INVALID_OPTION' }),
+      );
+    }
+    expect(() => createTokenManager({ ...ok, grant: { ...ccGrant(), accountId: 'evil.com/' } })).toThrow(
+      expect.objectContaining({ code: 'ERR_CORE_INVALID_ACCOUNT_ID' }),
+    );
+  });
+});
+
+describe('createTokenManager: refresh-token sessions', () => {
+  const rtGrant = (clientSecret?: string) =>
+    ({
+      type: 'refresh_token',
+      accountId: ACCOUNT,
+      origin: as.url,
+      allowInsecureLoopback: true,
+      client: clientSecret === undefined ? { clientId: 'pub' } : { clientId: 'cid', clientSecret },
+    }) as const;
+
+  it('needs a session: without one it asks to log in again', async () => {
+    const manager = createTokenManager({
+      store: memoryTokenStore({ now }),
+      key: 's',
+      grant: rtGrant('sec'),
+      now,
+    });
+    await expect(manager.getAccessToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED',
+    });
+    expect(as.requests).toHaveLength(0);
+  });
+
+  it('refreshes a confidential session and keeps the 7-day refresh token and its expiry', async () => {
+    const manager = createTokenManager({
+      store: memoryTokenStore({ now }),
+      key: 's',
+      grant: rtGrant('sec'),
+      now,
+    });
+    const rtExpiry = clock + 7 * 24 * 3600_000;
+    await manager.setTokenSet(
+      new TokenSet({
+        accessToken: 'a0',
+        tokenType: 'Bearer',
+        expiresAt: clock + 3600_000,
+        refreshToken: 'rt',
+        refreshTokenExpiresAt: rtExpiry,
+      }),
+    );
+    expect(await manager.getAccessToken()).toBe('a0');
+    clock += 3600_000;
+    const a1 = await manager.getAccessToken();
+    expect(a1).not.toBe('a0');
+    expect(as.requests[0]?.form.get('refresh_token')).toBe('rt');
+    const set = await manager.getTokenSet();
+    expect(set.refreshToken).toBe('rt');
+    expect(set.refreshTokenExpiresAt).toBe(rtExpiry);
+    // after 7 days the refresh token is known dead: no request, a clear error
+    clock = rtExpiry + 1;
+    const before = as.requests.length;
+    await expect(manager.getAccessToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED',
+    });
+    expect(as.requests.length).toBe(before);
+  });
+
+  it('G07 (in process): rotating single-use refresh tokens are never spent twice', async () => {
+    const live = new Set<string>(['rt-0']);
+    let reuse = 0;
+    let n = 0;
+    as.handle((req, res) => {
+      const rt = req.form.get('refresh_token') ?? '';
+      if (!live.has(rt)) {
+        reuse += 1;
+        live.clear(); // reuse detection revokes the grant
+        json(res, 400, { error: 'invalid_grant' });
+        return;
+      }
+      live.delete(rt);
+      n += 1;
+      live.add(`rt-${n}`);
+      json(res, 200, {
+        access_token: `a-${n}`,
+        token_type: 'bearer',
+        expires_in: 60,
+        refresh_token: `rt-${n}`,
+      });
+    });
+    const store = memoryTokenStore({ now });
+    const managers = Array.from({ length: 8 }, () =>
+      createTokenManager({ store, key: 's', grant: rtGrant(), now }),
+    );
+    await managers[0]?.setTokenSet(
+      new TokenSet({
+        accessToken: 'a-0',
+        tokenType: 'Bearer',
+        expiresAt: clock + 60_000,
+        refreshToken: 'rt-0',
+      }),
+    );
+    for (let cycle = 0; cycle < 10; cycle++) {
+      clock += 60_000;
+      const got = await Promise.all(
+        managers.flatMap((m) => Array.from({ length: 60 }, () => m.getAccessToken())),
+      );
+      expect(new Set(got).size).toBe(1);
+    }
+    expect(reuse).toBe(0);
+    expect(n).toBe(10);
+    const stored = await managers[3]?.getTokenSet();
+    expect(stored?.refreshToken).toBe(`rt-${n}`);
+  });
+
+  it('invalid_grant on refresh is terminal: the session is dropped and the user must log in', async () => {
+    as.handle((_r, res) => json(res, 400, { error: 'invalid_grant' }));
+    const store = memoryTokenStore({ now });
+    const manager = createTokenManager({ store, key: 's', grant: rtGrant('sec'), now });
+    await manager.setTokenSet(
+      new TokenSet({ accessToken: 'a0', tokenType: 'Bearer', expiresAt: clock + 1000, refreshToken: 'rt' }),
+    );
+    clock += 2000;
+    const error = await manager.getAccessToken().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED' });
+    expect((error as Error).cause).toMatchObject({ error: 'invalid_grant' });
+    expect(await store.get('s')).toBeUndefined();
+    await expect(manager.getAccessToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED',
+    });
+    expect(as.requests).toHaveLength(1);
+  });
+
+  it('invalidate keeps the refresh token', async () => {
+    const manager = createTokenManager({
+      store: memoryTokenStore({ now }),
+      key: 's',
+      grant: rtGrant('sec'),
+      now,
+    });
+    await manager.setTokenSet(
+      new TokenSet({
+        accessToken: 'a0',
+        tokenType: 'Bearer',
+        expiresAt: clock + 3600_000,
+        refreshToken: 'rt',
+      }),
+    );
+    await manager.invalidate('a0');
+    const next = await manager.getAccessToken();
+    expect(next).not.toBe('a0');
+    expect(as.requests[0]?.form.get('refresh_token')).toBe('rt');
+  });
+
+  it('refuses a public client on a cross-process store that cannot lock', () => {
+    const store: TokenStoreLike = {
+      capabilities: { lock: false, compareAndSet: false, crossProcess: true, encrypted: false },
+      get: async () => undefined,
+      set: async () => {},
+      delete: async () => {},
+    };
+    expect(() => createTokenManager({ store, key: 's', grant: rtGrant() })).toThrow(
+      expect.objectContaining({ code: 'ERR_OAUTH_INVALID_OPTION' }),
+    );
+    expect(() => createTokenManager({ store, key: 's', grant: rtGrant('sec') })).not.toThrow();
+  });
+
+  it('setTokenSet takes only a TokenSet', async () => {
+    const manager = createTokenManager({ store: memoryTokenStore(), key: 's', grant: rtGrant('sec') });
+    await expect(manager.setTokenSet({ accessToken: 'x' } as never)).rejects.toMatchObject({
+      code: 'ERR_OAUTH_INVALID_OPTION',
+    });
+    await manager.clear();
+    expect(typeof refreshAccessToken).toBe('function');
+  });
+});

@@ -1,0 +1,9 @@
+import { packageVitestConfig } from '../../../tooling/vitest.js';
+
+// Benchmarks: every figure is a ratio to a reference measured in the same run. Run with `pnpm bench`.
+export default packageVitestConfig('record-client-bench', {
+  include: ['bench/**/*.bench.test.ts'],
+  exclude: ['**/node_modules/**'],
+  testTimeout: 300_000,
+  fileParallelism: false,
+});

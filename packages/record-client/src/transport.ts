@@ -1,0 +1,346 @@
+import ky, { type KyInstance } from 'ky';
+import type { CircuitBreaker } from './circuit-breaker.js';
+import { parseErrorBody } from './error-body.js';
+import { NetSuiteApiError, RecordClientError } from './errors.js';
+import type { ConcurrencyLimiter, ConcurrencyPermit } from './limiter.js';
+import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
+import type { ResolvedTokenSource } from './token.js';
+
+/** One HTTP exchange as the client sees it. */
+export interface RequestSpec {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** Absolute URL on one of the client's origins. */
+  readonly url: string;
+  readonly query?: Readonly<Record<string, string | number | boolean | undefined>> | undefined;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
+  /** A JSON body (serialised once, so a retry resends the same bytes). */
+  readonly json?: unknown;
+  /** When set, the request is retried even for POST/PATCH (NetSuite deduplicates on the key). */
+  readonly idempotencyKey?: string | undefined;
+  /** Marks a request safe to replay whatever its method (SuiteQL reads with POST). */
+  readonly idempotent?: boolean | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Per-attempt timeout override. */
+  readonly timeoutMs?: number | undefined;
+  /** Total deadline override (all attempts, waits and queueing). */
+  readonly deadlineMs?: number | undefined;
+}
+
+/** A settled, successful response with its body read. */
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Headers;
+  /** Parsed JSON when the body is JSON, the text otherwise, undefined when empty. */
+  readonly body: unknown;
+  readonly attempts: number;
+}
+
+/** Everything the transport needs. */
+export interface TransportConfig {
+  readonly origins: ReadonlySet<string>;
+  readonly token: ResolvedTokenSource;
+  readonly limiter: ConcurrencyLimiter | undefined;
+  readonly retry: RetryPolicy;
+  readonly breaker: CircuitBreaker | undefined;
+  readonly timeoutMs: number;
+  readonly deadlineMs: number;
+  readonly fetch: typeof globalThis.fetch | undefined;
+  readonly now: () => number;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** The request executor shared by records, SuiteQL and RESTlets. */
+export interface Transport {
+  send(spec: RequestSpec): Promise<RawResponse>;
+  /** Checks a URL from a response header before any token is sent to it. */
+  checkUrl(url: string): URL;
+}
+
+type AttemptOutcome =
+  | { kind: 'response'; status: number; headers: Headers; text: string }
+  | { kind: 'network'; cause: unknown }
+  | { kind: 'attempt-timeout'; cause: unknown }
+  | { kind: 'stopped' };
+
+const BREAKER_FAILURE_STATUS = new Set([500, 502, 503, 504]);
+const CONCURRENCY_CODES = new Set(['CONCURRENCY_LIMIT_EXCEEDED', 'SSS_REQUEST_LIMIT_EXCEEDED']);
+const MAX_TIMER_MS = 2_147_483_647;
+
+function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+async function releasePermit(permit: ConcurrencyPermit): Promise<void> {
+  try {
+    await permit.release();
+  } catch {
+    // A shared limiter that cannot record a release lets the lease expire instead; the request itself settled.
+  }
+}
+
+/** Creates the transport. */
+export function createTransport(config: TransportConfig): Transport {
+  const http: KyInstance = ky.create({
+    retry: 0,
+    timeout: false,
+    throwHttpErrors: false,
+    redirect: 'manual',
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+
+  const checkUrl = (raw: string): URL => {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch (cause) {
+      throw new RecordClientError('ERR_RECORD_INVALID_RESPONSE', 'netsuite sent a url that does not parse', {
+        cause,
+      });
+    }
+    if (!config.origins.has(url.origin)) {
+      throw new RecordClientError(
+        'ERR_RECORD_INVALID_RESPONSE',
+        'netsuite sent a url on a foreign origin; the token is only sent to the configured origin',
+      );
+    }
+    return url;
+  };
+
+  const send = async (spec: RequestSpec): Promise<RawResponse> => {
+    const url = checkUrl(spec.url);
+    if (spec.query) {
+      for (const [key, value] of Object.entries(spec.query)) {
+        if (value !== undefined) url.searchParams.set(key, String(value));
+      }
+    }
+    const path = url.pathname;
+    const method = spec.method;
+    const body = spec.json === undefined ? undefined : JSON.stringify(spec.json);
+    const baseHeaders: Record<string, string> = {
+      accept: 'application/json',
+      ...config.headers,
+      ...spec.headers,
+    };
+    if (body !== undefined) baseHeaders['content-type'] = 'application/json';
+    if (spec.idempotencyKey !== undefined) baseHeaders['x-netsuite-idempotency-key'] = spec.idempotencyKey;
+    const idempotent =
+      spec.idempotent === true || config.retry.methods.has(method) || spec.idempotencyKey !== undefined;
+    const attemptTimeoutMs = spec.timeoutMs ?? config.timeoutMs;
+    const deadlineMs = spec.deadlineMs ?? config.deadlineMs;
+
+    // One controller for the whole call: the caller's signal or the total deadline stop everything.
+    const overall = new AbortController();
+    let stopReason: 'caller' | 'deadline' | undefined;
+    const onCallerAbort = () => {
+      stopReason ??= 'caller';
+      overall.abort();
+    };
+    if (spec.signal?.aborted) {
+      throw new RecordClientError('ERR_RECORD_ABORTED', 'request aborted by the caller', {
+        cause: spec.signal.reason,
+      });
+    }
+    spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const startedAt = Date.now();
+    const deadlineTimer = setTimeout(
+      () => {
+        stopReason ??= 'deadline';
+        overall.abort();
+      },
+      Math.min(deadlineMs, MAX_TIMER_MS),
+    );
+
+    const stoppedError = (cause?: unknown): RecordClientError =>
+      stopReason === 'caller'
+        ? new RecordClientError('ERR_RECORD_ABORTED', `${method} ${path} aborted by the caller`, {
+            cause: spec.signal?.reason ?? cause,
+          })
+        : new RecordClientError(
+            'ERR_RECORD_TIMEOUT',
+            `${method} ${path} did not settle within ${deadlineMs} ms`,
+          );
+
+    let token: string | undefined;
+    const redact = (s: string): string =>
+      token && token.length >= 8 ? s.replace(new RegExp(escapeRegExp(token), 'g'), '[redacted]') : s;
+
+    const attempt = async (): Promise<AttemptOutcome> => {
+      token = await config.token.get();
+      const controller = new AbortController();
+      const onOverall = () => controller.abort();
+      overall.signal.addEventListener('abort', onOverall, { once: true });
+      let timedOut = false;
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          controller.abort();
+        },
+        Math.min(attemptTimeoutMs, MAX_TIMER_MS),
+      );
+      try {
+        const response = await http(url, {
+          method,
+          headers: { ...baseHeaders, authorization: `Bearer ${token}` },
+          ...(body === undefined ? {} : { body }),
+          signal: controller.signal,
+        });
+        const text = await response.text();
+        return { kind: 'response', status: response.status, headers: response.headers, text };
+      } catch (cause) {
+        if (overall.signal.aborted) return { kind: 'stopped' };
+        if (timedOut) return { kind: 'attempt-timeout', cause };
+        return { kind: 'network', cause };
+      } finally {
+        clearTimeout(timer);
+        overall.signal.removeEventListener('abort', onOverall);
+      }
+    };
+
+    try {
+      let attempts = 0;
+      let retries = 0;
+      let refreshedOnce = false;
+      for (;;) {
+        attempts++;
+        const gate = config.breaker ? config.breaker.enter() : { probe: false };
+        let outcome: AttemptOutcome;
+        let permit: ConcurrencyPermit | undefined;
+        try {
+          if (config.limiter) {
+            try {
+              permit = await config.limiter.acquire({ signal: overall.signal });
+            } catch (cause) {
+              if (overall.signal.aborted) throw stoppedError(cause);
+              throw new RecordClientError(
+                'ERR_RECORD_LIMITER',
+                'the concurrency limiter failed to hand out a permit',
+                {
+                  cause,
+                },
+              );
+            }
+            if (overall.signal.aborted) throw stoppedError();
+          }
+          outcome = await attempt();
+        } catch (error) {
+          config.breaker?.recordNeutral(gate.probe);
+          throw error;
+        } finally {
+          if (permit) await releasePermit(permit);
+        }
+
+        if (outcome.kind === 'stopped') {
+          config.breaker?.recordNeutral(gate.probe);
+          throw stoppedError();
+        }
+
+        let error: RecordClientError;
+        let retryable = false;
+        let retryAfterMs: number | undefined;
+        let budgetKind: 'retry' | 'timeout' = 'retry';
+        if (outcome.kind === 'response') {
+          const { status, headers, text } = outcome;
+          if (status >= 200 && status < 300) {
+            config.breaker?.recordSuccess(gate.probe);
+            config.retry.budget?.recordSuccess();
+            return { status, headers, body: parseBody(headers, text, method, path), attempts };
+          }
+          if (BREAKER_FAILURE_STATUS.has(status)) config.breaker?.recordFailure(gate.probe);
+          else config.breaker?.recordSuccess(gate.probe);
+          const parsed = parseErrorBody(text, redact);
+          retryAfterMs = parseRetryAfter(headers.get('retry-after'), config.now());
+          const apiError = new NetSuiteApiError({
+            status,
+            method,
+            path,
+            title: parsed.title,
+            errorCode: parsed.errorCode,
+            errorPath: parsed.errorPath,
+            detail: parsed.detail,
+            details: parsed.details,
+            retryAfterMs,
+            attempts,
+            location: headers.get('location') ?? undefined,
+          });
+          if (status === 401 && !refreshedOnce && token !== undefined) {
+            // One forced refresh and one replay: the bearer was rejected, nothing ran on the server.
+            refreshedOnce = true;
+            await config.token.invalidate(token);
+            attempts--;
+            continue;
+          }
+          error = apiError;
+          const concurrency = status === 429 || CONCURRENCY_CODES.has(parsed.errorCode ?? '');
+          const statusRetryable =
+            config.retry.statusCodes.has(status) || CONCURRENCY_CODES.has(parsed.errorCode ?? '');
+          retryable = statusRetryable && (idempotent || (concurrency && config.retry.retryRejectedWrites));
+        } else if (outcome.kind === 'attempt-timeout') {
+          config.breaker?.recordFailure(gate.probe);
+          error = new RecordClientError(
+            'ERR_RECORD_TIMEOUT',
+            `${method} ${path} timed out after ${attemptTimeoutMs} ms`,
+          );
+          retryable = idempotent;
+          budgetKind = 'timeout';
+        } else {
+          config.breaker?.recordFailure(gate.probe);
+          error = new RecordClientError('ERR_RECORD_NETWORK', `${method} ${path} failed: network error`, {
+            cause: outcome.cause,
+          });
+          retryable = idempotent;
+        }
+
+        if (!retryable || retries >= config.retry.limit) throw error;
+        let delay: number;
+        if (retryAfterMs !== undefined) {
+          if (retryAfterMs > config.retry.maxRetryAfterMs) throw error;
+          delay = retryAfterMs;
+        } else {
+          delay = backoffDelay(config.retry, retries);
+        }
+        if (Date.now() - startedAt + delay >= deadlineMs) throw error;
+        if (config.retry.budget && !config.retry.budget.tryAcquire(budgetKind)) throw error;
+        retries++;
+        await sleep(delay, overall.signal);
+        if (overall.signal.aborted) throw stoppedError();
+      }
+    } finally {
+      clearTimeout(deadlineTimer);
+      spec.signal?.removeEventListener('abort', onCallerAbort);
+    }
+  };
+
+  return { send, checkUrl };
+}
+
+function parseBody(headers: Headers, text: string, method: string, path: string): unknown {
+  if (text.length === 0) return undefined;
+  const type = headers.get('content-type') ?? '';
+  if (/json/i.test(type) || (type === '' && /^\s*[[{]/.test(text))) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // No cause: the parser's message quotes the body.
+      throw new RecordClientError(
+        'ERR_RECORD_INVALID_RESPONSE',
+        `netsuite sent malformed json to ${method} ${path}`,
+      );
+    }
+  }
+  return text;
+}

@@ -1,0 +1,165 @@
+/** A reference to another record, as NetSuite returns it (`{ id, refName }`) and accepts it (`{ id }` or `{ refName }`). */
+export interface RecordRef {
+  readonly id?: string;
+  readonly refName?: string;
+  readonly links?: readonly Link[];
+}
+
+/** A HATEOAS link. */
+export interface Link {
+  readonly rel: string;
+  readonly href: string;
+}
+
+/** Any record: fields are open, `id` is always a string. */
+export interface NetSuiteRecord {
+  readonly id?: string;
+  readonly links?: readonly Link[];
+  readonly [field: string]: unknown;
+}
+
+/** A sublist as NetSuite returns it with `expandSubResources=true`. */
+export interface Sublist<Line> {
+  readonly items: readonly Line[];
+  readonly links?: readonly Link[];
+  readonly totalResults?: number;
+}
+
+/** Fields of a customer (a common subset; every other field is still allowed). */
+export interface Customer extends NetSuiteRecord {
+  entityId?: string;
+  companyName?: string;
+  firstName?: string;
+  lastName?: string;
+  isPerson?: boolean;
+  email?: string;
+  phone?: string;
+  externalId?: string;
+  subsidiary?: RecordRef;
+  currency?: RecordRef;
+  entityStatus?: RecordRef;
+  isInactive?: boolean;
+  dateCreated?: string;
+  lastModifiedDate?: string;
+}
+
+/** Fields of a contact. */
+export interface Contact extends NetSuiteRecord {
+  entityId?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phone?: string;
+  company?: RecordRef;
+  subsidiary?: RecordRef;
+  externalId?: string;
+}
+
+/** Fields of a vendor. */
+export interface Vendor extends NetSuiteRecord {
+  entityId?: string;
+  companyName?: string;
+  email?: string;
+  subsidiary?: RecordRef;
+  currency?: RecordRef;
+  externalId?: string;
+  isInactive?: boolean;
+}
+
+/** Fields of an employee. */
+export interface Employee extends NetSuiteRecord {
+  entityId?: string;
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  subsidiary?: RecordRef;
+  department?: RecordRef;
+  isInactive?: boolean;
+}
+
+/** A line of a transaction's item sublist. */
+export interface TransactionItemLine {
+  item?: RecordRef;
+  quantity?: number;
+  rate?: number;
+  amount?: number;
+  description?: string;
+  line?: number;
+  readonly [field: string]: unknown;
+}
+
+/** Fields shared by transactions. */
+export interface Transaction extends NetSuiteRecord {
+  tranId?: string;
+  tranDate?: string;
+  entity?: RecordRef;
+  subsidiary?: RecordRef;
+  currency?: RecordRef;
+  memo?: string;
+  status?: RecordRef;
+  total?: number;
+  externalId?: string;
+  item?: Sublist<TransactionItemLine> | { items: readonly TransactionItemLine[] };
+}
+
+/** Fields of a sales order. */
+export interface SalesOrder extends Transaction {
+  orderStatus?: RecordRef;
+  shipDate?: string;
+}
+
+/** Fields of an invoice. */
+export interface Invoice extends Transaction {
+  dueDate?: string;
+  amountRemaining?: number;
+  createdFrom?: RecordRef;
+}
+
+/** Fields of an item fulfillment. */
+export interface ItemFulfillment extends Transaction {
+  createdFrom?: RecordRef;
+  shipStatus?: RecordRef;
+}
+
+/** Fields of a vendor bill. */
+export interface VendorBill extends Transaction {
+  dueDate?: string;
+}
+
+/** Fields of an inventory item. */
+export interface InventoryItem extends NetSuiteRecord {
+  itemId?: string;
+  displayName?: string;
+  description?: string;
+  basePrice?: number;
+  subsidiary?: RecordRef;
+  isInactive?: boolean;
+  externalId?: string;
+}
+
+/**
+ * Record types the client knows the shape of. Extend it by module augmentation for your own custom records:
+ *
+ * @example
+ * declare module '@netsuite-oauth/record-client' {
+ *   interface RecordTypes { customrecord_shipment: { custrecord_tracking?: string } & NetSuiteRecord }
+ * }
+ */
+export interface RecordTypes {
+  customer: Customer;
+  contact: Contact;
+  vendor: Vendor;
+  employee: Employee;
+  salesOrder: SalesOrder;
+  invoice: Invoice;
+  itemFulfillment: ItemFulfillment;
+  vendorBill: VendorBill;
+  inventoryItem: InventoryItem;
+}
+
+/** The shape of record type `T`: a known type's interface, or {@link NetSuiteRecord} for any other. */
+export type RecordOf<T extends string> = T extends keyof RecordTypes ? RecordTypes[T] : NetSuiteRecord;
+
+/** A record body for create/update: every field optional, `id` and `links` left out. */
+export type RecordInput<T extends string> = Omit<Partial<RecordOf<T>>, 'id' | 'links'> &
+  Record<string, unknown>;

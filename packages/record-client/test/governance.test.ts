@@ -1,0 +1,263 @@
+import { createServer, Socket } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createCircuitBreaker, createConcurrencyLimiter, createNetSuiteClient } from '../src/index.js';
+import { CONCURRENCY_429, type MockNetSuite, startMockNetSuite } from './helpers/mock-netsuite.js';
+
+const TOKEN = 'tok-governance-0123456789';
+let mock: MockNetSuite;
+
+beforeAll(async () => {
+  mock = await startMockNetSuite(() => ({ status: 200, body: { id: '1' } }));
+});
+afterAll(() => mock.close());
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('concurrency limiter', () => {
+  it('keeps in-flight requests at the limit with 60 offered at once', async () => {
+    let inFlight = 0;
+    mock.handler = () => {
+      inFlight++;
+      if (inFlight > 3) return { ...CONCURRENCY_429, delayMs: 5 };
+      return {
+        status: 200,
+        body: { id: '1' },
+        delayMs: 5,
+        get headers() {
+          inFlight--;
+          return {};
+        },
+      };
+    };
+    const c = createNetSuiteClient({
+      accountId: '1',
+      origin: mock.origin,
+      allowInsecureLoopback: true,
+      token: async () => TOKEN,
+      concurrency: 3,
+      retry: false,
+    });
+    const start = mock.requests.length;
+    const results = await Promise.allSettled(Array.from({ length: 60 }, () => c.records.get('customer', 1)));
+    expect(results.filter((r) => r.status === 'rejected')).toHaveLength(0);
+    expect(mock.requests.length - start).toBe(60);
+    expect(mock.maxInFlight).toBeLessThanOrEqual(3);
+  });
+
+  it('is FIFO, releases once, and an aborted waiter leaves the queue', async () => {
+    const limiter = createConcurrencyLimiter(1);
+    const first = await limiter.acquire();
+    const order: number[] = [];
+    const controller = new AbortController();
+    const a = limiter.acquire().then((p) => {
+      order.push(1);
+      return p;
+    });
+    const b = limiter.acquire({ signal: controller.signal });
+    const c = limiter.acquire().then((p) => {
+      order.push(3);
+      return p;
+    });
+    expect(limiter.waiting).toBe(3);
+    controller.abort(new Error('stop'));
+    await expect(b).rejects.toThrow('stop');
+    expect(limiter.waiting).toBe(2);
+    first.release();
+    first.release();
+    const pa = await a;
+    expect(limiter.inFlight).toBe(1);
+    pa.release();
+    (await c).release();
+    expect(order).toEqual([1, 3]);
+    expect(limiter.inFlight).toBe(0);
+    await expect(limiter.acquire({ signal: AbortSignal.abort() })).rejects.toBeDefined();
+    expect(() => createConcurrencyLimiter(0)).toThrow(expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }));
+    expect(() => createConcurrencyLimiter(1.5)).toThrow(expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }));
+  });
+
+  it('a limiter that fails is ERR_RECORD_LIMITER; one that fails to release does not fail the call', async () => {
+    mock.handler = () => ({ status: 200, body: { id: '1' } });
+    const base = { accountId: '1', origin: mock.origin, allowInsecureLoopback: true, token: async () => TOKEN };
+    const broken = createNetSuiteClient({ ...base, concurrency: { acquire: () => Promise.reject(new Error('redis down')) } });
+    await expect(broken.records.get('customer', 1)).rejects.toMatchObject({ code: 'ERR_RECORD_LIMITER' });
+    const leaky = createNetSuiteClient({
+      ...base,
+      concurrency: { acquire: async () => ({ release: () => Promise.reject(new Error('redis down')) }) },
+    });
+    await expect(leaky.records.get('customer', 1)).resolves.toEqual({ id: '1' });
+  });
+});
+
+describe('circuit breaker (R75, G21)', () => {
+  it('opens after 5 consecutive failures, fails fast with no socket, lets one probe through after 30 s', async () => {
+    vi.useFakeTimers();
+    let calls = 0;
+    let healthy = false;
+    const c = createNetSuiteClient({
+      accountId: '1',
+      origin: 'https://ns.example',
+      token: async () => TOKEN,
+      retry: false,
+      fetch: async () => {
+        calls++;
+        if (!healthy) return new Response('{}', { status: 503 });
+        // The probe takes a while, so concurrent calls meet a half-open circuit with the probe out.
+        await new Promise((r) => setTimeout(r, 100));
+        return new Response('{"id":"1"}', { status: 200, headers: { 'content-type': 'application/json' } });
+      },
+    });
+    for (let i = 0; i < 5; i++) await expect(c.records.get('customer', 1)).rejects.toMatchObject({ status: 503 });
+    expect(calls).toBe(5);
+    await expect(c.records.get('customer', 1)).rejects.toMatchObject({ code: 'ERR_RECORD_CIRCUIT_OPEN' });
+    expect(calls).toBe(5);
+    await vi.advanceTimersByTimeAsync(29_999);
+    await expect(c.records.get('customer', 1)).rejects.toMatchObject({ code: 'ERR_RECORD_CIRCUIT_OPEN' });
+    await vi.advanceTimersByTimeAsync(1);
+    healthy = true;
+    const probe = c.records.get('customer', 1);
+    await expect(c.records.get('customer', 1)).rejects.toMatchObject({ code: 'ERR_RECORD_CIRCUIT_OPEN' });
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(probe).resolves.toEqual({ id: '1' });
+    expect(calls).toBe(6);
+    await vi.advanceTimersByTimeAsync(0);
+    const after = c.records.get('customer', 1);
+    await vi.advanceTimersByTimeAsync(100);
+    await expect(after).resolves.toEqual({ id: '1' });
+  });
+
+  it('a failed probe re-opens it; 4xx and 429 do not count as failures', () => {
+    let now = 0;
+    const breaker = createCircuitBreaker({ failureThreshold: 2, resetTimeoutMs: 10, now: () => now });
+    breaker.recordFailure(breaker.enter().probe);
+    breaker.recordSuccess(breaker.enter().probe);
+    breaker.recordFailure(breaker.enter().probe);
+    expect(breaker.state).toBe('closed');
+    breaker.recordFailure(breaker.enter().probe);
+    expect(breaker.state).toBe('open');
+    now = 10;
+    expect(breaker.state).toBe('half-open');
+    const gate = breaker.enter();
+    expect(gate.probe).toBe(true);
+    breaker.recordFailure(gate.probe);
+    expect(breaker.state).toBe('open');
+    expect(() => breaker.enter()).toThrow(expect.objectContaining({ code: 'ERR_RECORD_CIRCUIT_OPEN' }));
+    expect(() => createCircuitBreaker({ resetTimeoutMs: -1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }),
+    );
+  });
+});
+
+describe('timeouts and cancellation (R76, G20)', () => {
+  let server: ReturnType<typeof createServer>;
+  let origin: string;
+  const sockets = new Set<Socket>();
+  beforeAll(async () => {
+    // A black hole: accepts connections and never answers.
+    server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const address = server.address();
+    origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  // Handles that would keep the process alive: ref'd timers, and ref'd client sockets to the black hole.
+  // (fetch's pool may keep an idle, unref'd socket; that does not hold the process open.)
+  const handles = () => {
+    const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const port = Number(new URL(origin).port);
+    const active = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+    const clientSockets = active.filter(
+      (h) => h instanceof Socket && h.remotePort === port && !sockets.has(h) && (h as Socket & { hasRef(): boolean }).hasRef(),
+    ).length;
+    return timers + clientSockets;
+  };
+
+  it('every call to a black hole settles within its deadline, and leaves no handle open', async () => {
+    const before = handles();
+    const c = createNetSuiteClient({
+      accountId: '1',
+      origin,
+      allowInsecureLoopback: true,
+      token: async () => TOKEN,
+      timeoutMs: 100,
+      deadlineMs: 400,
+      retry: { baseDelayMs: 10 },
+      circuitBreaker: false,
+      concurrency: 20,
+    });
+    const started = Date.now();
+    const settled = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        const error = await c.records.get('customer', 1).catch((e: unknown) => e);
+        return { error, elapsed: Date.now() - started };
+      }),
+    );
+    for (const { error, elapsed } of settled) {
+      expect(error).toMatchObject({ code: 'ERR_RECORD_TIMEOUT' });
+      // A correctness bound (the deadline), not a speed claim: generous slack for a loaded CI machine.
+      expect(elapsed).toBeLessThan(400 + 1000);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(handles()).toBeLessThanOrEqual(before);
+  });
+
+  it('a POST times out once and is not replayed', async () => {
+    const c = createNetSuiteClient({
+      accountId: '1',
+      origin,
+      allowInsecureLoopback: true,
+      token: async () => TOKEN,
+      timeoutMs: 50,
+      circuitBreaker: false,
+    });
+    const before = sockets.size;
+    await expect(c.records.create('customer', { a: 1 })).rejects.toMatchObject({ code: 'ERR_RECORD_TIMEOUT' });
+    expect(sockets.size - before).toBeLessThanOrEqual(1);
+  });
+
+  it('the caller aborts: ERR_RECORD_ABORTED, while queued or in flight', async () => {
+    const c = createNetSuiteClient({
+      accountId: '1',
+      origin,
+      allowInsecureLoopback: true,
+      token: async () => TOKEN,
+      concurrency: 1,
+      circuitBreaker: false,
+    });
+    const controller = new AbortController();
+    const inFlight = c.records.get('customer', 1, { signal: controller.signal });
+    const queued = c.records.get('customer', 2, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await expect(inFlight).rejects.toMatchObject({ code: 'ERR_RECORD_ABORTED' });
+    await expect(queued).rejects.toMatchObject({ code: 'ERR_RECORD_ABORTED' });
+    await expect(c.records.get('customer', 1, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'ERR_RECORD_ABORTED',
+    });
+  });
+
+  it('a connection refused is ERR_RECORD_NETWORK after retries', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const address = closed.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await new Promise<void>((r) => closed.close(() => r()));
+    const c = createNetSuiteClient({
+      accountId: '1',
+      origin: `http://127.0.0.1:${port}`,
+      allowInsecureLoopback: true,
+      token: async () => TOKEN,
+      retry: { limit: 2, baseDelayMs: 1 },
+    });
+    const error = await c.records.get('customer', 1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_RECORD_NETWORK' });
+    expect(String((error as Error).message)).not.toContain(TOKEN);
+  });
+});
