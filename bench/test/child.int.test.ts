@@ -27,8 +27,8 @@ describe('startServer with the hello-world server', () => {
   });
 
   it('rejects when the server script fails before it is ready', async () => {
-    await expect(startServer(new URL('../src/servers/missing.mjs', import.meta.url), { timeoutMs: 10_000 })).rejects.toThrow(
-      /exited before it was ready|failed to start/,
-    );
+    await expect(
+      startServer(new URL('../src/servers/missing.mjs', import.meta.url), { timeoutMs: 10_000 }),
+    ).rejects.toThrow(/exited before it was ready|failed to start/);
   });
 });

@@ -72,7 +72,13 @@ describe('renderReport', () => {
   });
 
   it('says a quick run is a smoke run', () => {
-    const markdown = renderReport({ facts, results: [], quick: true, command: 'pnpm bench --quick', seconds: 1 });
+    const markdown = renderReport({
+      facts,
+      results: [],
+      quick: true,
+      command: 'pnpm bench --quick',
+      seconds: 1,
+    });
     expect(markdown).toMatch(/^# Benchmark report \(smoke run/);
   });
 });

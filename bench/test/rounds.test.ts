@@ -11,7 +11,11 @@ describe('interleave', () => {
         return round;
       },
     });
-    const samples = await interleave({ rounds: 3, warmup: 1, variants: [variant('a'), variant('b'), variant('c')] });
+    const samples = await interleave({
+      rounds: 3,
+      warmup: 1,
+      variants: [variant('a'), variant('b'), variant('c')],
+    });
     expect(calls).toEqual(['-1c', '-1a', '-1b', '0a', '0b', '0c', '1b', '1c', '1a', '2c', '2a', '2b']);
     expect(samples.get('a')).toEqual([0, 1, 2]);
     expect(samples.get('c')).toEqual([0, 1, 2]);

@@ -17,7 +17,12 @@ describe('median', () => {
 
 describe('summarize', () => {
   it('ignores non-finite samples', () => {
-    expect(summarize([1, Number.NaN, 3, Number.POSITIVE_INFINITY])).toEqual({ median: 2, min: 1, max: 3, n: 2 });
+    expect(summarize([1, Number.NaN, 3, Number.POSITIVE_INFINITY])).toEqual({
+      median: 2,
+      min: 1,
+      max: 3,
+      n: 2,
+    });
   });
 });
 

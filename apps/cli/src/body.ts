@@ -5,7 +5,8 @@ import { configError, usageError } from './errors.js';
 
 async function readStdin(ctx: Context): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of ctx.io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
+  for await (const chunk of ctx.io.stdin)
+    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -17,7 +18,8 @@ async function readStdin(ctx: Context): Promise<string> {
 export async function readJsonBody(ctx: Context, options: { required: boolean }): Promise<unknown> {
   const data = ctx.string('data');
   const file = ctx.string('data-file');
-  if (data !== undefined && file !== undefined) throw usageError('use either --data or --data-file, not both');
+  if (data !== undefined && file !== undefined)
+    throw usageError('use either --data or --data-file, not both');
   let text: string | undefined = data;
   let from = '--data';
   if (file !== undefined) {
@@ -32,13 +34,17 @@ export async function readJsonBody(ctx: Context, options: { required: boolean })
     }
   }
   if (text === undefined) {
-    if (options.required) throw usageError('missing body', "give it with --data '<json>' or --data-file <file|->");
+    if (options.required)
+      throw usageError('missing body', "give it with --data '<json>' or --data-file <file|->");
     return undefined;
   }
   try {
     return JSON.parse(text);
   } catch {
-    throw usageError(`the body from ${from} is not valid JSON`, 'check quoting: wrap JSON in single quotes in a shell');
+    throw usageError(
+      `the body from ${from} is not valid JSON`,
+      'check quoting: wrap JSON in single quotes in a shell',
+    );
   }
 }
 
@@ -47,6 +53,7 @@ export function positiveInt(ctx: Context, name: string, max = Number.MAX_SAFE_IN
   const text = ctx.string(name);
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) throw usageError(`--${name} must be a whole number from 1 to ${max}`);
+  if (!Number.isInteger(n) || n < 1 || n > max)
+    throw usageError(`--${name} must be a whole number from 1 to ${max}`);
   return n;
 }

@@ -1,6 +1,13 @@
 import { parseArgs } from 'node:util';
 import { colors, useColor } from './color.js';
-import { COMMANDS, type CommandSpec, findCommand, GLOBAL_OPTIONS, GROUPS, type OptionSpec } from './commands.js';
+import {
+  COMMANDS,
+  type CommandSpec,
+  findCommand,
+  GLOBAL_OPTIONS,
+  GROUPS,
+  type OptionSpec,
+} from './commands.js';
 import { createContext, type Io, type OptionValues } from './context.js';
 import { describeError } from './describe-error.js';
 import { EXIT, usageError } from './errors.js';
@@ -13,7 +20,11 @@ type ParseOptions = Record<string, { type: 'string' | 'boolean'; short?: string;
 function toParseOptions(options: Readonly<Record<string, OptionSpec>>): ParseOptions {
   const out: ParseOptions = {};
   for (const [name, o] of Object.entries(options)) {
-    out[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+    out[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
   }
   return out;
 }
@@ -60,8 +71,12 @@ function closest(word: string): string | undefined {
  * const code = await runCli(['--version'], { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() });
  */
 export async function runCli(argv: readonly string[], io: Io, version = '0.0.0'): Promise<number> {
-  const errColor = colors(useColor({ isTTY: io.stderr.isTTY, env: io.env, flag: argv.includes('--no-color') ? false : undefined }));
-  const outColor = colors(useColor({ isTTY: io.stdout.isTTY, env: io.env, flag: argv.includes('--no-color') ? false : undefined }));
+  const errColor = colors(
+    useColor({ isTTY: io.stderr.isTTY, env: io.env, flag: argv.includes('--no-color') ? false : undefined }),
+  );
+  const outColor = colors(
+    useColor({ isTTY: io.stdout.isTTY, env: io.env, flag: argv.includes('--no-color') ? false : undefined }),
+  );
   const redactor = createRedactor();
   const debug = argv.includes('--debug') || io.env.NETSUITE_OAUTH_DEBUG === '1';
 
@@ -115,11 +130,15 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
         io.stderr.write(group);
         return EXIT.usage;
       }
-      const word = GROUPS.includes(positionals[0] ?? '') ? positionals.slice(0, 2).join(' ') : (positionals[0] ?? '');
+      const word = GROUPS.includes(positionals[0] ?? '')
+        ? positionals.slice(0, 2).join(' ')
+        : (positionals[0] ?? '');
       const guess = closest(positionals[0] ?? '');
       throw usageError(
         `unknown command "${word}"`,
-        guess && guess !== positionals[0] ? `did you mean "${guess}"? Run "netsuite-oauth --help"` : 'run "netsuite-oauth --help"',
+        guess && guess !== positionals[0]
+          ? `did you mean "${guess}"? Run "netsuite-oauth --help"`
+          : 'run "netsuite-oauth --help"',
       );
     }
     spec = found.spec;
@@ -140,12 +159,15 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
     rest = parsed.positionals.slice(found.consumed);
     if (rest.length < spec.positionals.min || rest.length > spec.positionals.max) {
       throw usageError(
-        rest.length < spec.positionals.min ? 'missing argument' : `unexpected argument "${rest[spec.positionals.max] ?? ''}"`,
+        rest.length < spec.positionals.min
+          ? 'missing argument'
+          : `unexpected argument "${rest[spec.positionals.max] ?? ''}"`,
         `usage: netsuite-oauth ${spec.usage}`,
       );
     }
     const values = parsed.values;
-    if (values.json === true && values.csv === true) throw usageError('--json and --csv cannot be used together');
+    if (values.json === true && values.csv === true)
+      throw usageError('--json and --csv cannot be used together');
     const format: OutputFormat = values.json === true ? 'json' : values.csv === true ? 'csv' : 'table';
     const ctx = createContext({ spec, values, positionals: rest, io, format });
     try {

@@ -26,29 +26,74 @@ export interface CommandSpec {
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   help: { type: 'boolean', short: 'h', description: 'show help for the command' },
-  profile: { type: 'string', short: 'p', valueName: 'name', description: 'profile in the config file (default: "default")' },
-  config: { type: 'string', valueName: 'file', description: 'config file (default: ~/.config/netsuite-oauth/config.json)' },
-  account: { type: 'string', short: 'a', valueName: 'id', description: 'NetSuite account id, e.g. 1234567 or 1234567_SB1' },
+  profile: {
+    type: 'string',
+    short: 'p',
+    valueName: 'name',
+    description: 'profile in the config file (default: "default")',
+  },
+  config: {
+    type: 'string',
+    valueName: 'file',
+    description: 'config file (default: ~/.config/netsuite-oauth/config.json)',
+  },
+  account: {
+    type: 'string',
+    short: 'a',
+    valueName: 'id',
+    description: 'NetSuite account id, e.g. 1234567 or 1234567_SB1',
+  },
   origin: {
     type: 'string',
     valueName: 'url',
     description: 'serve every NetSuite host from this origin (the emulator, a proxy); http only on loopback',
   },
-  'client-id': { type: 'string', valueName: 'id', description: 'integration record client id (consumer key)' },
+  'client-id': {
+    type: 'string',
+    valueName: 'id',
+    description: 'integration record client id (consumer key)',
+  },
   'client-secret-file': { type: 'string', valueName: 'file', description: 'file holding the client secret' },
-  'certificate-id': { type: 'string', valueName: 'id', description: 'certificate id from the M2M setup page (JWT kid)' },
+  'certificate-id': {
+    type: 'string',
+    valueName: 'id',
+    description: 'certificate id from the M2M setup page (JWT kid)',
+  },
   key: { type: 'string', valueName: 'file', description: 'private key PEM file for client credentials' },
   cert: { type: 'string', valueName: 'file', description: 'certificate PEM file (checked against the key)' },
-  scopes: { type: 'string', valueName: 'list', description: 'scopes, comma-separated (default: rest_webservices,restlets)' },
-  'redirect-uri': { type: 'string', valueName: 'uri', description: 'redirect URI registered on the integration (https or custom scheme)' },
-  algorithm: { type: 'string', valueName: 'alg', description: 'assertion algorithm (PS256…PS512, ES256…ES512; default from the key)' },
+  scopes: {
+    type: 'string',
+    valueName: 'list',
+    description: 'scopes, comma-separated (default: rest_webservices,restlets)',
+  },
+  'redirect-uri': {
+    type: 'string',
+    valueName: 'uri',
+    description: 'redirect URI registered on the integration (https or custom scheme)',
+  },
+  algorithm: {
+    type: 'string',
+    valueName: 'alg',
+    description: 'assertion algorithm (PS256…PS512, ES256…ES512; default from the key)',
+  },
   store: { type: 'string', valueName: 'kind', description: 'token store: memory, file (default) or redis' },
-  'store-path': { type: 'string', valueName: 'file', description: 'file store path (default: ~/.config/netsuite-oauth/tokens.json)' },
+  'store-path': {
+    type: 'string',
+    valueName: 'file',
+    description: 'file store path (default: ~/.config/netsuite-oauth/tokens.json)',
+  },
   'redis-url': { type: 'string', valueName: 'url', description: 'Redis URL for --store redis' },
-  timeout: { type: 'string', valueName: 'seconds', description: 'timeout of each HTTP request (default: 30)' },
+  timeout: {
+    type: 'string',
+    valueName: 'seconds',
+    description: 'timeout of each HTTP request (default: 30)',
+  },
   json: { type: 'boolean', description: 'machine-readable JSON output' },
   'no-color': { type: 'boolean', description: 'no colours (also: NO_COLOR=1)' },
-  debug: { type: 'boolean', description: 'on failure, also print the error code and cause chain (secrets still masked)' },
+  debug: {
+    type: 'boolean',
+    description: 'on failure, also print the error code and cause chain (secrets still masked)',
+  },
 };
 
 const AUTH_EXAMPLE_ENV =
@@ -66,26 +111,67 @@ export const COMMANDS: readonly CommandSpec[] = [
       'authorization-code flow headlessly against the login form, refreshes and revokes. Needs no account.',
     positionals: { min: 0, max: 0 },
     options: {
-      'key-type': { type: 'string', valueName: 'type', description: 'rsa-3072, rsa-4096, ec-p256 (default), ec-p384, ec-p521' },
+      'key-type': {
+        type: 'string',
+        valueName: 'type',
+        description: 'rsa-3072, rsa-4096, ec-p256 (default), ec-p384, ec-p521',
+      },
     },
     examples: ['netsuite-oauth demo', 'netsuite-oauth demo --json | jq .steps'],
     load: () => import('./commands/demo.js'),
   },
   {
+    name: 'emulator',
+    summary: 'run a local NetSuite emulator with a ready integration, for trying every command',
+    usage: 'emulator [--port n] [--dir folder]',
+    description:
+      'Starts the emulator on 127.0.0.1, registers an integration (both grants) with a fresh key and certificate, and\n' +
+      'writes the settings to <dir>/emulator.env (mode 0600, with the throwaway client secret) and the key to\n' +
+      '<dir>/emulator-key.pem. In another shell: source that file, then run any command. Stops on Ctrl-C.\n' +
+      'Sign-in for "login": admin@example.com / emulator-password.',
+    positionals: { min: 0, max: 0 },
+    options: {
+      port: { type: 'string', valueName: 'n', description: 'port on 127.0.0.1 (default: a free one)' },
+      dir: { type: 'string', valueName: 'folder', description: 'where to write emulator.env and the key (default: ~/.config/netsuite-oauth/emulator)' },
+    },
+    examples: [
+      'netsuite-oauth emulator --port 4000',
+      '. ~/.config/netsuite-oauth/emulator/emulator.env && netsuite-oauth suiteql "SELECT id, companyname FROM customer"',
+    ],
+    load: () => import('./commands/emulator.js'),
+  },
+  {
     name: 'cert generate',
     summary: 'generate a private key and a self-signed certificate NetSuite accepts',
-    usage: 'cert generate [--key-type ec-p256] [--days 730] [--cn name] [--out-key file] [--out-cert file] [--force]',
+    usage:
+      'cert generate [--key-type ec-p256] [--days 730] [--cn name] [--out-key file] [--out-cert file] [--force]',
     description:
       'Writes the private key (mode 0600) and the certificate to files; prints only the certificate facts.\n' +
       'Upload the certificate at Setup > Integration > Manage Authentication > OAuth 2.0 Client Credentials (M2M) Setup,\n' +
       'then use the certificate id NetSuite shows as --certificate-id.',
     positionals: { min: 0, max: 0 },
     options: {
-      'key-type': { type: 'string', valueName: 'type', description: 'rsa-3072, rsa-4096, ec-p256 (default), ec-p384, ec-p521' },
+      'key-type': {
+        type: 'string',
+        valueName: 'type',
+        description: 'rsa-3072, rsa-4096, ec-p256 (default), ec-p384, ec-p521',
+      },
       days: { type: 'string', valueName: 'n', description: 'validity in days, at most 730 (default: 730)' },
-      cn: { type: 'string', valueName: 'name', description: 'certificate common name (default: netsuite-oauth)' },
-      'out-key': { type: 'string', valueName: 'file', description: 'private key file (default: ./netsuite-key.pem)' },
-      'out-cert': { type: 'string', valueName: 'file', description: 'certificate file (default: ./netsuite-cert.pem)' },
+      cn: {
+        type: 'string',
+        valueName: 'name',
+        description: 'certificate common name (default: netsuite-oauth)',
+      },
+      'out-key': {
+        type: 'string',
+        valueName: 'file',
+        description: 'private key file (default: ./netsuite-key.pem)',
+      },
+      'out-cert': {
+        type: 'string',
+        valueName: 'file',
+        description: 'certificate file (default: ./netsuite-cert.pem)',
+      },
       force: { type: 'boolean', description: 'overwrite existing files' },
     },
     examples: [
@@ -101,7 +187,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     description: 'Exits 1 when NetSuite would refuse the certificate or it does not match the key.',
     positionals: { min: 0, max: 1 },
     options: {},
-    examples: ['netsuite-oauth cert inspect netsuite-cert.pem', 'netsuite-oauth cert inspect netsuite-cert.pem --key netsuite-key.pem --json'],
+    examples: [
+      'netsuite-oauth cert inspect netsuite-cert.pem',
+      'netsuite-oauth cert inspect netsuite-cert.pem --key netsuite-key.pem --json',
+    ],
     load: () => import('./commands/cert.js'),
   },
   {
@@ -171,10 +260,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {
       fields: { type: 'string', valueName: 'list', description: 'only these fields, comma-separated' },
       expand: { type: 'boolean', description: 'expand sublists and subrecords' },
-      auth: { type: 'string', valueName: 'kind', description: 'm2m (client credentials) or session (login); default: m2m when a key is set' },
+      auth: {
+        type: 'string',
+        valueName: 'kind',
+        description: 'm2m (client credentials) or session (login); default: m2m when a key is set',
+      },
     },
     formats: ['json'],
-    examples: ['netsuite-oauth record get customer 107', 'netsuite-oauth record get customer 107 --fields companyName,email --json'],
+    examples: [
+      'netsuite-oauth record get customer 107',
+      'netsuite-oauth record get customer 107 --fields companyName,email --json',
+    ],
     load: () => import('./commands/record.js'),
   },
   {
@@ -188,17 +284,24 @@ export const COMMANDS: readonly CommandSpec[] = [
       auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
     },
     formats: ['json', 'csv'],
-    examples: ['netsuite-oauth record list customer --limit 10', 'netsuite-oauth record list customer --q \'companyName CONTAIN "Acme"\' --csv'],
+    examples: [
+      'netsuite-oauth record list customer --limit 10',
+      'netsuite-oauth record list customer --q \'companyName CONTAIN "Acme"\' --csv',
+    ],
     load: () => import('./commands/record.js'),
   },
   {
     name: 'record create',
     summary: 'create a record from JSON (prints its new id)',
-    usage: 'record create <type> (--data \'<json>\' | --data-file <file|->)',
+    usage: "record create <type> (--data '<json>' | --data-file <file|->)",
     positionals: { min: 1, max: 1 },
     options: {
       data: { type: 'string', valueName: 'json', description: 'the record body as JSON' },
-      'data-file': { type: 'string', valueName: 'file', description: 'read the body from a file (- for stdin)' },
+      'data-file': {
+        type: 'string',
+        valueName: 'file',
+        description: 'read the body from a file (- for stdin)',
+      },
       auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
     },
     formats: ['json'],
@@ -211,11 +314,15 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'record update',
     summary: 'update fields of a record from JSON',
-    usage: 'record update <type> <id> (--data \'<json>\' | --data-file <file|->)',
+    usage: "record update <type> <id> (--data '<json>' | --data-file <file|->)",
     positionals: { min: 2, max: 2 },
     options: {
       data: { type: 'string', valueName: 'json', description: 'the fields to change, as JSON' },
-      'data-file': { type: 'string', valueName: 'file', description: 'read the body from a file (- for stdin)' },
+      'data-file': {
+        type: 'string',
+        valueName: 'file',
+        description: 'read the body from a file (- for stdin)',
+      },
       auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
     },
     formats: ['json'],
@@ -240,7 +347,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { min: 1, max: 1 },
     options: {
       limit: { type: 'string', valueName: 'n', description: 'stop after n rows' },
-      'page-size': { type: 'string', valueName: 'n', description: 'rows per request, 5–1000 (default: 1000)' },
+      'page-size': {
+        type: 'string',
+        valueName: 'n',
+        description: 'rows per request, 5–1000 (default: 1000)',
+      },
       auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
     },
     formats: ['json', 'csv'],
@@ -253,13 +364,27 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'restlet',
     summary: 'call a RESTlet',
-    usage: 'restlet <script> <deploy> [--method GET|POST|PUT|DELETE] [--data \'<json>\'] [--query k=v]',
+    usage: "restlet <script> <deploy> [--method GET|POST|PUT|DELETE] [--data '<json>'] [--query k=v]",
     positionals: { min: 2, max: 2 },
     options: {
-      method: { type: 'string', short: 'X', valueName: 'method', description: 'HTTP method (default: GET, or POST with --data)' },
+      method: {
+        type: 'string',
+        short: 'X',
+        valueName: 'method',
+        description: 'HTTP method (default: GET, or POST with --data)',
+      },
       data: { type: 'string', valueName: 'json', description: 'JSON body' },
-      'data-file': { type: 'string', valueName: 'file', description: 'read the body from a file (- for stdin)' },
-      query: { type: 'string', multiple: true, valueName: 'k=v', description: 'query parameter (repeatable)' },
+      'data-file': {
+        type: 'string',
+        valueName: 'file',
+        description: 'read the body from a file (- for stdin)',
+      },
+      query: {
+        type: 'string',
+        multiple: true,
+        valueName: 'k=v',
+        description: 'query parameter (repeatable)',
+      },
       auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
     },
     formats: ['json'],
@@ -302,7 +427,9 @@ export const COMMANDS: readonly CommandSpec[] = [
 export const GROUPS: readonly string[] = ['cert', 'record', 'config'];
 
 /** Finds the command named by the leading positionals (`record get …` or `token …`). */
-export function findCommand(positionals: readonly string[]): { spec: CommandSpec; consumed: number } | undefined {
+export function findCommand(
+  positionals: readonly string[],
+): { spec: CommandSpec; consumed: number } | undefined {
   const two = positionals.slice(0, 2).join(' ');
   const spec2 = COMMANDS.find((c) => c.name === two);
   if (spec2) return { spec: spec2, consumed: 2 };

@@ -121,11 +121,18 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
   try {
     parsed = JSON.parse(text);
   } catch (cause) {
-    throw configError(`config file ${path} is not valid JSON`, 'see "netsuite-oauth config --help" for the format', cause);
+    throw configError(
+      `config file ${path} is not valid JSON`,
+      'see "netsuite-oauth config --help" for the format',
+      cause,
+    );
   }
   const profiles = (parsed as { profiles?: unknown } | null)?.profiles;
   if (typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) {
-    throw configError(`config file ${path} has no "profiles" object`, 'expected { "profiles": { "default": { ... } } }');
+    throw configError(
+      `config file ${path} has no "profiles" object`,
+      'expected { "profiles": { "default": { ... } } }',
+    );
   }
   const out: Record<string, Profile> = {};
   for (const [name, profile] of Object.entries(profiles as Record<string, unknown>)) {
@@ -140,9 +147,13 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
         );
       }
       if (!PROFILE_KEYS.has(key)) {
-        throw configError(`profile "${name}" has an unknown key "${key}"`, `known keys: ${[...PROFILE_KEYS].join(', ')}`);
+        throw configError(
+          `profile "${name}" has an unknown key "${key}"`,
+          `known keys: ${[...PROFILE_KEYS].join(', ')}`,
+        );
       }
-      const ok = key === 'scopes' ? typeof value === 'string' || Array.isArray(value) : typeof value === 'string';
+      const ok =
+        key === 'scopes' ? typeof value === 'string' || Array.isArray(value) : typeof value === 'string';
       if (!ok) throw configError(`profile "${name}": "${key}" must be a string`);
     }
     out[name] = profile as Profile;
@@ -217,14 +228,36 @@ export function resolveSettings(flags: ConfigFlags, env: Env, cwd: string): Sett
   const accountId = pick('accountId', flags.account, ['NETSUITE_ACCOUNT_ID'], profile.accountId);
   const origin = pick('origin', flags.origin, ['NETSUITE_ORIGIN'], profile.origin);
   const clientId = pick('clientId', flags['client-id'], ['NETSUITE_CLIENT_ID'], profile.clientId);
-  const certificateId = pick('certificateId', flags['certificate-id'], ['NETSUITE_CERTIFICATE_ID'], profile.certificateId);
-  const privateKeyFile = pick('privateKeyFile', flags.key, ['NETSUITE_PRIVATE_KEY_FILE'], profile.privateKeyFile, {
-    path: true,
-  });
-  const certificateFile = pick('certificateFile', flags.cert, ['NETSUITE_CERTIFICATE_FILE'], profile.certificateFile, {
-    path: true,
-  });
-  const redirectUri = pick('redirectUri', flags['redirect-uri'], ['NETSUITE_REDIRECT_URI'], profile.redirectUri);
+  const certificateId = pick(
+    'certificateId',
+    flags['certificate-id'],
+    ['NETSUITE_CERTIFICATE_ID'],
+    profile.certificateId,
+  );
+  const privateKeyFile = pick(
+    'privateKeyFile',
+    flags.key,
+    ['NETSUITE_PRIVATE_KEY_FILE'],
+    profile.privateKeyFile,
+    {
+      path: true,
+    },
+  );
+  const certificateFile = pick(
+    'certificateFile',
+    flags.cert,
+    ['NETSUITE_CERTIFICATE_FILE'],
+    profile.certificateFile,
+    {
+      path: true,
+    },
+  );
+  const redirectUri = pick(
+    'redirectUri',
+    flags['redirect-uri'],
+    ['NETSUITE_REDIRECT_URI'],
+    profile.redirectUri,
+  );
   const algorithm = pick('algorithm', flags.algorithm, ['NETSUITE_ALGORITHM'], profile.algorithm);
   const scopesText = pick(
     'scopes',
@@ -266,12 +299,21 @@ export function resolveSettings(flags: ConfigFlags, env: Env, cwd: string): Sett
     throw configError(`unknown token store "${storeText}"`, 'use --store memory, file or redis');
   }
   const storePath =
-    pick('storePath', flags['store-path'], ['NETSUITE_OAUTH_STORE_PATH'], profile.storePath, { path: true }) ??
-    join(dir, 'tokens.json');
+    pick('storePath', flags['store-path'], ['NETSUITE_OAUTH_STORE_PATH'], profile.storePath, {
+      path: true,
+    }) ?? join(dir, 'tokens.json');
   sources.storePath ??= 'default';
-  const redisUrl = pick('redisUrl', flags['redis-url'], ['NETSUITE_OAUTH_REDIS_URL', 'REDIS_URL'], profile.redisUrl);
+  const redisUrl = pick(
+    'redisUrl',
+    flags['redis-url'],
+    ['NETSUITE_OAUTH_REDIS_URL', 'REDIS_URL'],
+    profile.redisUrl,
+  );
   if (storeText === 'redis' && !redisUrl) {
-    throw configError('--store redis needs a Redis URL', 'set --redis-url or NETSUITE_OAUTH_REDIS_URL (redis://host:port)');
+    throw configError(
+      '--store redis needs a Redis URL',
+      'set --redis-url or NETSUITE_OAUTH_REDIS_URL (redis://host:port)',
+    );
   }
 
   let timeoutMs = 30_000;

@@ -79,7 +79,8 @@ export const API_HINTS: Readonly<Record<string, string>> = {
   NONEXISTENT_FIELD: 'a field in the request does not exist on this record type.',
   INVALID_PARAMETER: 'a query parameter has an invalid value.',
   NONEXISTENT_OFFSET: 'the page offset is past the end of the results.',
-  UNEXPECTED_ERROR: 'NetSuite hit an internal error; retry, and contact support with the error id if it persists.',
+  UNEXPECTED_ERROR:
+    'NetSuite hit an internal error; retry, and contact support with the error id if it persists.',
 };
 
 function causes(error: unknown): ErrorLike[] {
@@ -160,7 +161,8 @@ export function describeError(error: unknown): DescribedError {
       code,
       message: `token endpoint refused the request: ${oauthError}${status}`,
       hint: OAUTH_HINTS[oauthError],
-      exitCode: oauthError === 'server_error' || oauthError === 'temporarily_unavailable' ? EXIT.failure : EXIT.auth,
+      exitCode:
+        oauthError === 'server_error' || oauthError === 'temporarily_unavailable' ? EXIT.failure : EXIT.auth,
     };
   }
 
@@ -169,7 +171,10 @@ export function describeError(error: unknown): DescribedError {
     const auth = e.status === 401 || e.status === 403 || apiCode === 'INVALID_LOGIN';
     const detail = str((e as { detail?: unknown }).detail);
     const what = str((e as { path?: unknown }).path)
-      ? ` to ${str((e as { method?: unknown }).method) ?? ''} ${str((e as { path?: unknown }).path)}`.replace('  ', ' ')
+      ? ` to ${str((e as { method?: unknown }).method) ?? ''} ${str((e as { path?: unknown }).path)}`.replace(
+          '  ',
+          ' ',
+        )
       : '';
     return {
       code,
@@ -187,15 +192,23 @@ export function describeError(error: unknown): DescribedError {
     return { code, message, hint: undefined, exitCode: auth ? EXIT.auth : EXIT.api };
   }
   if (str(e.code)?.startsWith('ERR_')) return { code, message, hint: undefined, exitCode: EXIT.failure };
-  return { code, message: `unexpected error: ${message}`, hint: 'run again with --debug for details', exitCode: EXIT.failure };
+  return {
+    code,
+    message: `unexpected error: ${message}`,
+    hint: 'run again with --debug for details',
+    exitCode: EXIT.failure,
+  };
 }
 
 function configHint(code: string): string | undefined {
-  if (code === 'ERR_CORE_INVALID_ACCOUNT_ID') return 'use the account id as NetSuite shows it: 1234567, 1234567_SB1 or TSTDRV1234567';
+  if (code === 'ERR_CORE_INVALID_ACCOUNT_ID')
+    return 'use the account id as NetSuite shows it: 1234567, 1234567_SB1 or TSTDRV1234567';
   if (code === 'ERR_CORE_INSECURE_ORIGIN' || code === 'ERR_CORE_INVALID_ORIGIN')
     return '--origin must be a bare https origin, or http://127.0.0.1:<port> for a local emulator';
   if (code.startsWith('ERR_ASSERTION_'))
     return 'check the private key file (PEM, RSA 3072/4096 or EC P-256/384/521), NETSUITE_KEY_PASSPHRASE and --algorithm; "netsuite-oauth cert inspect" helps';
+  if (code === 'ERR_STORE_INTEGRITY' || code === 'ERR_STORE_KEY_NOT_FOUND' || code === 'ERR_STORE_CORRUPT')
+    return 'the token store cannot be read with this key: set the NETSUITE_OAUTH_STORE_KEY (or store.key) it was written with, or move the store file aside to start over (see "netsuite-oauth config show")';
   if (code.startsWith('ERR_STORE_'))
     return 'check the token store: --store, --store-path, NETSUITE_OAUTH_STORE_KEY (the file store key) or --redis-url';
   return undefined;

@@ -38,7 +38,13 @@ export class CliError extends Error {
   readonly exitCode: ExitCode;
   readonly hint: string | undefined;
 
-  constructor(code: string, message: string, exitCode: ExitCode, hint?: string, options?: { cause?: unknown }) {
+  constructor(
+    code: string,
+    message: string,
+    exitCode: ExitCode,
+    hint?: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CliError';
     this.code = code;
@@ -54,5 +60,11 @@ export function usageError(message: string, hint?: string): CliError {
 
 /** Missing or invalid configuration (exit 3). */
 export function configError(message: string, hint?: string, cause?: unknown): CliError {
-  return new CliError('ERR_CLI_CONFIG', message, EXIT.config, hint, cause === undefined ? undefined : { cause });
+  return new CliError(
+    'ERR_CLI_CONFIG',
+    message,
+    EXIT.config,
+    hint,
+    cause === undefined ? undefined : { cause },
+  );
 }

@@ -26,7 +26,12 @@ function attr(tag: string, name: string): string | undefined {
   const raw = m ? (m[1] ?? m[2] ?? m[3]) : undefined;
   return raw === undefined
     ? undefined
-    : raw.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    : raw
+        .replace(/&quot;/g, '"')
+        .replace(/&#39;/g, "'")
+        .replace(/&lt;/g, '<')
+        .replace(/&gt;/g, '>')
+        .replace(/&amp;/g, '&');
 }
 
 /** Reads the first HTML form of a page: its action, hidden fields, first option of each select, buttons. */
@@ -106,18 +111,24 @@ export async function headlessLogin(options: HeadlessLoginOptions): Promise<stri
     const html = await response.text();
     const form = parseFirstForm(html);
     if (!form) throw new Error(`the authorize page answered ${response.status} without a form`);
-    if (form.hasPassword && step > 1 && /class="error"/.test(html)) throw new Error('the login form refused the credentials');
+    if (form.hasPassword && step > 1 && /class="error"/.test(html))
+      throw new Error('the login form refused the credentials');
     const body = new URLSearchParams(form.fields);
     if (form.emailField) body.set(form.emailField, options.email);
     if (form.passwordField) body.set(form.passwordField, options.password);
     const decision = options.decision ?? 'allow';
     const button = form.buttons.find(([, v]) => v === decision) ?? form.buttons[0];
     if (button) body.set(button[0], button[1]);
-    if (form.hasPassword && response.status === 401) throw new Error('the login form refused the credentials');
+    if (form.hasPassword && response.status === 401)
+      throw new Error('the login form refused the credentials');
     url = new URL(form.action || url, url).toString();
     init =
       form.method === 'POST'
-        ? { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: body.toString() }
+        ? {
+            method: 'POST',
+            headers: { 'content-type': 'application/x-www-form-urlencoded' },
+            body: body.toString(),
+          }
         : { method: 'GET' };
     if (form.method !== 'POST') url = `${url.split('?')[0]}?${body.toString()}`;
   }

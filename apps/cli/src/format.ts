@@ -5,7 +5,8 @@ export type OutputFormat = 'table' | 'json' | 'csv';
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
   return JSON.stringify(value) ?? '';
 }
 
@@ -108,7 +109,9 @@ export function createRowWriter(
     columns ??= columnsOf(buffered);
     const cols = columns;
     const cells = buffered.map((row) => cols.map((c) => clip(cellText(row[c]), maxWidth)));
-    widths = cols.map((c, i) => Math.min(maxWidth, Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length))));
+    widths = cols.map((c, i) =>
+      Math.min(maxWidth, Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length))),
+    );
     if (cols.length > 0) {
       write(`${tableLine(cols)}\n${tableLine(widths.map((w) => '-'.repeat(w)))}\n`);
       for (const r of cells) write(`${tableLine(r)}\n`);

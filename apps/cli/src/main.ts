@@ -9,7 +9,13 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 
 const code = await runCli(
   process.argv.slice(2),
-  { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() },
+  {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    cwd: process.cwd(),
+  },
   pkg.version,
 );
 process.exitCode = code;

@@ -14,7 +14,7 @@ export function printObject(ctx: Context, value: Record<string, unknown>): void 
   }
   const entries = Object.entries(value).filter(([, v]) => v !== undefined);
   const width = Math.max(0, ...entries.map(([k]) => k.length));
-  ctx.out(entries.map(([k, v]) => `${ctx.outColor.dim(k.padEnd(width))}  ${cellText(v)}`).join('\n') + '\n');
+  ctx.out(`${entries.map(([k, v]) => `${ctx.outColor.dim(k.padEnd(width))}  ${cellText(v)}`).join('\n')}\n`);
 }
 
 /** `3600000` → `1h 0m`, `59000` → `59s`, negative → `expired`. */

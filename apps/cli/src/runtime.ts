@@ -10,9 +10,11 @@ import { configError } from './errors.js';
 const HOW_TO_SET: Record<string, string> = {
   accountId: '--account or NETSUITE_ACCOUNT_ID (e.g. 1234567_SB1)',
   clientId: '--client-id or NETSUITE_CLIENT_ID (the integration record client id)',
-  certificateId: '--certificate-id or NETSUITE_CERTIFICATE_ID (from the OAuth 2.0 Client Credentials (M2M) Setup page)',
+  certificateId:
+    '--certificate-id or NETSUITE_CERTIFICATE_ID (from the OAuth 2.0 Client Credentials (M2M) Setup page)',
   privateKey: '--key <file>, NETSUITE_PRIVATE_KEY_FILE or NETSUITE_PRIVATE_KEY',
-  redirectUri: '--redirect-uri or NETSUITE_REDIRECT_URI (https or a custom scheme, registered on the integration record)',
+  redirectUri:
+    '--redirect-uri or NETSUITE_REDIRECT_URI (https or a custom scheme, registered on the integration record)',
   clientSecret: 'NETSUITE_CLIENT_SECRET or --client-secret-file <file> (never on the command line)',
 };
 
@@ -64,14 +66,22 @@ export function loadPrivateKey(ctx: Context): string {
     try {
       pem = readFileSync(settings.privateKeyFile, 'utf8');
     } catch (cause) {
-      throw configError(`cannot read private key file ${settings.privateKeyFile}`, 'check --key / NETSUITE_PRIVATE_KEY_FILE', cause);
+      throw configError(
+        `cannot read private key file ${settings.privateKeyFile}`,
+        'check --key / NETSUITE_PRIVATE_KEY_FILE',
+        cause,
+      );
     }
   }
   if (!pem) throw configError('missing private key', `set ${HOW_TO_SET.privateKey}`);
   ctx.redactor.register(pem);
-  for (const line of pem.split(/\r?\n/)) if (line.length >= 16 && !line.startsWith('-----')) ctx.redactor.register(line);
+  for (const line of pem.split(/\r?\n/))
+    if (line.length >= 16 && !line.startsWith('-----')) ctx.redactor.register(line);
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
-    throw configError('the private key is not a PEM private key', 'expected a file starting with -----BEGIN PRIVATE KEY-----');
+    throw configError(
+      'the private key is not a PEM private key',
+      'expected a file starting with -----BEGIN PRIVATE KEY-----',
+    );
   }
   return pem;
 }
@@ -82,7 +92,11 @@ export function loadCertificate(settings: Settings): string | undefined {
   try {
     return readFileSync(settings.certificateFile, 'utf8');
   } catch (cause) {
-    throw configError(`cannot read certificate file ${settings.certificateFile}`, 'check --cert / NETSUITE_CERTIFICATE_FILE', cause);
+    throw configError(
+      `cannot read certificate file ${settings.certificateFile}`,
+      'check --cert / NETSUITE_CERTIFICATE_FILE',
+      cause,
+    );
   }
 }
 
@@ -90,7 +104,8 @@ export function loadCertificate(settings: Settings): string | undefined {
 export async function tokenUrl(settings: Settings): Promise<string> {
   const { netsuiteEndpoints } = await import('@netsuite-oauth/core');
   const a = accountOptions(settings);
-  return netsuiteEndpoints(a.accountId, a.origin ? { origin: a.origin, allowInsecureLoopback: true } : {}).tokenUrl;
+  return netsuiteEndpoints(a.accountId, a.origin ? { origin: a.origin, allowInsecureLoopback: true } : {})
+    .tokenUrl;
 }
 
 /** Builds the client-assertion signer from the settings. */
@@ -160,7 +175,10 @@ export async function openStore(ctx: Context): Promise<CliTokenStore> {
     store = fileTokenStore({ path: settings.storePath, keys: [{ id: 'cli', key }], now: ctx.now });
   } else {
     const { createClient } = await import('redis');
-    const client = createClient({ url: settings.redisUrl ?? '', socket: { connectTimeout: 5000, reconnectStrategy: false } });
+    const client = createClient({
+      url: settings.redisUrl ?? '',
+      socket: { connectTimeout: 5000, reconnectStrategy: false },
+    });
     client.on('error', () => {
       // Reported through the failing command instead.
     });
@@ -271,13 +289,19 @@ export async function sessionToken(ctx: Context, store?: CliTokenStore): Promise
   const entry = await s.get(key);
   const session = entry ? parseSession(entry.value) : undefined;
   if (!session) {
-    throw configError('no login session in the token store', 'run "netsuite-oauth login" first (or use --auth m2m)');
+    throw configError(
+      'no login session in the token store',
+      'run "netsuite-oauth login" first (or use --auth m2m)',
+    );
   }
   ctx.redactor.register(session.accessToken);
   ctx.redactor.register(session.refreshToken);
   if (session.expiresAt - ctx.now() > 60_000) return session.accessToken;
   if (!session.refreshToken) {
-    throw configError('the login session expired and has no refresh token', 'run "netsuite-oauth login" again');
+    throw configError(
+      'the login session expired and has no refresh token',
+      'run "netsuite-oauth login" again',
+    );
   }
   const { refreshAccessToken } = await import('@netsuite-oauth/oauth-flows');
   const tokens = await refreshAccessToken({

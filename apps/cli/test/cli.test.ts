@@ -3,6 +3,8 @@ import { runCli } from '../src/cli.js';
 import { COMMANDS } from '../src/commands.js';
 import { memoryIo } from './helpers.js';
 
+const ESC = '\u001b[';
+
 describe('runCli: arguments and help', () => {
   it('prints the version', async () => {
     const m = memoryIo();
@@ -26,26 +28,28 @@ describe('runCli: arguments and help', () => {
       expect(m.stdout).toContain(`netsuite-oauth ${c.usage}`);
       expect(m.stdout).toContain('Examples');
       expect(c.examples.length).toBeGreaterThan(0);
-      expect(m.stdout).not.toMatch(/\u001b\[/); // not a TTY: no colour
+      expect(m.stdout).not.toContain(ESC); // not a TTY: no colour
     }
   });
 
   it('colours help on a TTY, but not with NO_COLOR', async () => {
     const tty = memoryIo({}, { tty: true });
     await runCli(['--help'], tty.io);
-    expect(tty.stdout).toMatch(/\u001b\[1m/);
+    expect(tty.stdout).toContain(`${ESC}1m`);
     const noColor = memoryIo({ NO_COLOR: '1' }, { tty: true });
     await runCli(['--help'], noColor.io);
-    expect(noColor.stdout).not.toMatch(/\u001b\[/);
+    expect(noColor.stdout).not.toContain(ESC);
   });
 
   it('suggests the closest command for a typo (exit 2)', async () => {
     const m = memoryIo();
     expect(await runCli(['tokn'], m.io)).toBe(2);
-    expect(m.stderr).toBe('error: unknown command "tokn"\nhint: did you mean "token"? Run "netsuite-oauth --help"\n');
+    expect(m.stderr).toBe(
+      'error: unknown command "tokn"\nhint: did you mean "token"? Run "netsuite-oauth --help"\n',
+    );
   });
 
-  it('shows a group\'s subcommands', async () => {
+  it("shows a group's subcommands", async () => {
     const help = memoryIo();
     expect(await runCli(['record', '--help'], help.io)).toBe(0);
     expect(help.stdout).toContain('record get');
@@ -60,7 +64,9 @@ describe('runCli: arguments and help', () => {
   it('rejects unknown options, missing and extra arguments (exit 2)', async () => {
     const unknown = memoryIo();
     expect(await runCli(['token', '--bogus'], unknown.io)).toBe(2);
-    expect(unknown.stderr).toBe("error: unknown option '--bogus'\nhint: run \"netsuite-oauth token --help\"\n");
+    expect(unknown.stderr).toBe(
+      'error: unknown option \'--bogus\'\nhint: run "netsuite-oauth token --help"\n',
+    );
     const missing = memoryIo();
     expect(await runCli(['record', 'get', 'customer'], missing.io)).toBe(2);
     expect(missing.stderr).toContain('missing argument');
@@ -80,7 +86,9 @@ describe('runCli: arguments and help', () => {
   it('reports missing configuration as one line plus a hint (exit 3)', async () => {
     const m = memoryIo();
     expect(await runCli(['token'], m.io)).toBe(3);
-    expect(m.stderr).toBe('error: missing account id\nhint: set --account or NETSUITE_ACCOUNT_ID (e.g. 1234567_SB1)\n');
+    expect(m.stderr).toBe(
+      'error: missing account id\nhint: set --account or NETSUITE_ACCOUNT_ID (e.g. 1234567_SB1)\n',
+    );
     expect(m.stdout).toBe('');
   });
 

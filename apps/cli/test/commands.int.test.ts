@@ -57,7 +57,14 @@ describe('token (client credentials)', () => {
 describe('records, SuiteQL, RESTlets', () => {
   it('creates, reads, updates, lists and deletes a record', async () => {
     const created = await runCli(
-      ['record', 'create', 'customer', '--data', '{"companyName":"CLI Test Co","email":"cli@example.com"}', '--json'],
+      [
+        'record',
+        'create',
+        'customer',
+        '--data',
+        '{"companyName":"CLI Test Co","email":"cli@example.com"}',
+        '--json',
+      ],
       { env: fx.env },
     );
     expect(created.stderr).toBe('');
@@ -71,7 +78,9 @@ describe('records, SuiteQL, RESTlets', () => {
 
     const bodyFile = join(fx.dir, 'update.json');
     writeFileSync(bodyFile, '{"email":"changed@example.com"}');
-    const updated = await runCli(['record', 'update', 'customer', id, '--data-file', bodyFile], { env: fx.env });
+    const updated = await runCli(['record', 'update', 'customer', id, '--data-file', bodyFile], {
+      env: fx.env,
+    });
     expect(updated.code).toBe(0);
     const table = await runCli(['record', 'get', 'customer', id, '--fields', 'email'], { env: fx.env });
     expect(table.stdout).toMatch(/email\s+changed@example\.com/);
@@ -99,7 +108,9 @@ describe('records, SuiteQL, RESTlets', () => {
     expect(table.stdout.trim().split('\n')).toHaveLength(7);
     expect(table.stderr).toMatch(/5 rows in .* \(stopped at --limit 5\)/);
 
-    const json = await runCli(['suiteql', query, '--limit', '7', '--page-size', '5', '--json'], { env: fx.env });
+    const json = await runCli(['suiteql', query, '--limit', '7', '--page-size', '5', '--json'], {
+      env: fx.env,
+    });
     expect(json.code).toBe(0);
     const rows = JSON.parse(json.stdout) as Record<string, unknown>[];
     expect(rows).toHaveLength(7);
@@ -115,14 +126,20 @@ describe('records, SuiteQL, RESTlets', () => {
   });
 
   it('calls the echo RESTlet with GET and POST', async () => {
-    const get = await runCli(['restlet', 'customscript_echo', 'customdeploy_echo', '--query', 'hello=world', '--json'], {
-      env: fx.env,
-    });
+    const get = await runCli(
+      ['restlet', 'customscript_echo', 'customdeploy_echo', '--query', 'hello=world', '--json'],
+      {
+        env: fx.env,
+      },
+    );
     expect(get.code).toBe(0);
     expect(get.stdout).toContain('world');
-    const post = await runCli(['restlet', 'customscript_echo', 'customdeploy_echo', '--data', '{"n":42}', '--json'], {
-      env: fx.env,
-    });
+    const post = await runCli(
+      ['restlet', 'customscript_echo', 'customdeploy_echo', '--data', '{"n":42}', '--json'],
+      {
+        env: fx.env,
+      },
+    );
     expect(post.code).toBe(0);
     expect(post.stdout).toContain('42');
     expectNoSecrets(post, secrets());
@@ -139,9 +156,12 @@ describe('login, refresh, revoke', () => {
     expect(session).toMatchObject({ loggedIn: true, role: '1000' });
     expect(String(session.refreshToken)).toContain('…');
 
-    const viaSession = await runCli(['suiteql', 'SELECT id FROM customer', '--limit', '1', '--auth', 'session', '--json'], {
-      env: fx.env,
-    });
+    const viaSession = await runCli(
+      ['suiteql', 'SELECT id FROM customer', '--limit', '1', '--auth', 'session', '--json'],
+      {
+        env: fx.env,
+      },
+    );
     expect(viaSession.code).toBe(0);
     expect(JSON.parse(viaSession.stdout)).toHaveLength(1);
 
@@ -155,7 +175,9 @@ describe('login, refresh, revoke', () => {
 
     const again = await runCli(['refresh'], { env: fx.env });
     expect(again.code).toBe(3);
-    expect(again.stderr).toBe('error: no login session in the token store\nhint: run "netsuite-oauth login" first\n');
+    expect(again.stderr).toBe(
+      'error: no login session in the token store\nhint: run "netsuite-oauth login" first\n',
+    );
     for (const r of [login, viaSession, refreshed, revoked, again]) expectNoSecrets(r, secrets());
   });
 
@@ -171,12 +193,24 @@ describe('doctor, config, cert', () => {
     const result = await runCli(['doctor', '--cert', fx.certFile], { env: fx.env });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    for (const check of ['account id', 'client id', 'certificate id', 'private key', 'certificate', 'clock skew', 'token endpoint', 'token request']) {
+    for (const check of [
+      'account id',
+      'client id',
+      'certificate id',
+      'private key',
+      'certificate',
+      'clock skew',
+      'token endpoint',
+      'token request',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`✓ ${check}\\s`));
     }
     expect(result.stdout).toContain('no problems found');
     expectNoSecrets(result, secrets());
-    const json = JSON.parse((await runCli(['doctor', '--json'], { env: fx.env })).stdout) as { ok: boolean; checks: unknown[] };
+    const json = JSON.parse((await runCli(['doctor', '--json'], { env: fx.env })).stdout) as {
+      ok: boolean;
+      checks: unknown[];
+    };
     expect(json.ok).toBe(true);
   });
 
@@ -194,10 +228,18 @@ describe('doctor, config, cert', () => {
 
   it('config show tells where each value came from and masks the secret', async () => {
     const configFile = join(fx.dir, 'cfg.json');
-    writeFileSync(configFile, JSON.stringify({ profiles: { emu: { scopes: ['restlets'], store: 'memory' } } }));
-    const result = await runCli(['config', 'show', '--config', configFile, '--profile', 'emu', '--json'], { env: fx.env });
+    writeFileSync(
+      configFile,
+      JSON.stringify({ profiles: { emu: { scopes: ['restlets'], store: 'memory' } } }),
+    );
+    const result = await runCli(['config', 'show', '--config', configFile, '--profile', 'emu', '--json'], {
+      env: fx.env,
+    });
     expect(result.code).toBe(0);
-    const out = JSON.parse(result.stdout) as { profile: string; settings: Record<string, { value: string; source: string }> };
+    const out = JSON.parse(result.stdout) as {
+      profile: string;
+      settings: Record<string, { value: string; source: string }>;
+    };
     expect(out.profile).toBe('emu');
     expect(out.settings.accountId).toEqual({ value: fx.emu.accountId, source: 'env' });
     expect(out.settings.scopes).toEqual({ value: 'restlets', source: 'profile' });
@@ -208,19 +250,31 @@ describe('doctor, config, cert', () => {
   it('cert generate writes a private key (0600) that cert inspect accepts', async () => {
     const key = join(fx.dir, 'gen-key.pem');
     const cert = join(fx.dir, 'gen-cert.pem');
-    const generated = await runCli(['cert', 'generate', '--key-type', 'rsa-3072', '--days', '365', '--out-key', key, '--out-cert', cert], {
-      env: { HOME: fx.dir },
-    });
+    const generated = await runCli(
+      ['cert', 'generate', '--key-type', 'rsa-3072', '--days', '365', '--out-key', key, '--out-cert', cert],
+      {
+        env: { HOME: fx.dir },
+      },
+    );
     expect(generated.code).toBe(0);
     expect(generated.stdout).toMatch(/algorithm\s+PS256/);
     expect(statSync(key).mode & 0o777).toBe(0o600);
     expectNoSecrets(generated, keyLines(readFileSync(key, 'utf8')));
 
-    const inspected = await runCli(['cert', 'inspect', cert, '--key', key, '--json'], { env: { HOME: fx.dir } });
+    const inspected = await runCli(['cert', 'inspect', cert, '--key', key, '--json'], {
+      env: { HOME: fx.dir },
+    });
     expect(inspected.code).toBe(0);
-    expect(JSON.parse(inspected.stdout)).toMatchObject({ acceptedByNetSuite: true, matchesPrivateKey: true, expired: false, keySize: 3072 });
+    expect(JSON.parse(inspected.stdout)).toMatchObject({
+      acceptedByNetSuite: true,
+      matchesPrivateKey: true,
+      expired: false,
+      keySize: 3072,
+    });
 
-    const refused = await runCli(['cert', 'generate', '--out-key', key, '--out-cert', cert], { env: { HOME: fx.dir } });
+    const refused = await runCli(['cert', 'generate', '--out-key', key, '--out-cert', cert], {
+      env: { HOME: fx.dir },
+    });
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('already exists');
     expect(existsSync(key)).toBe(true);

@@ -34,7 +34,12 @@ function expectConfigError(fn: () => unknown, message: RegExp): void {
 describe('resolveSettings', () => {
   it('takes flags over env over profile, and remembers where each came from', () => {
     const config = writeConfig({
-      default: { accountId: '111', clientId: 'from-profile', certificateId: 'cert-profile', privateKeyFile: 'keys/k.pem' },
+      default: {
+        accountId: '111',
+        clientId: 'from-profile',
+        certificateId: 'cert-profile',
+        privateKeyFile: 'keys/k.pem',
+      },
     });
     const s = resolveSettings(
       { config, account: '333' },
@@ -62,7 +67,10 @@ describe('resolveSettings', () => {
 
   it('refuses an unknown profile, unknown keys and secrets in the file', () => {
     const config = writeConfig({ default: { accountId: '1' } });
-    expectConfigError(() => resolveSettings({ config, profile: 'nope' }, { HOME: dir }, dir), /profile "nope" not found/);
+    expectConfigError(
+      () => resolveSettings({ config, profile: 'nope' }, { HOME: dir }, dir),
+      /profile "nope" not found/,
+    );
     const bad = writeConfig({ default: { acount: '1' } });
     expectConfigError(() => resolveSettings({ config: bad }, { HOME: dir }, dir), /unknown key "acount"/);
     const secret = writeConfig({ default: { clientSecret: 'x' } });
@@ -73,22 +81,29 @@ describe('resolveSettings', () => {
     const path = join(dir, 'broken.json');
     writeFileSync(path, '{ nope');
     expectConfigError(() => resolveSettings({ config: path }, { HOME: dir }, dir), /not valid JSON/);
-    expectConfigError(() => resolveSettings({ config: join(dir, 'missing.json') }, { HOME: dir }, dir), /cannot read/);
+    expectConfigError(
+      () => resolveSettings({ config: join(dir, 'missing.json') }, { HOME: dir }, dir),
+      /cannot read/,
+    );
   });
 
   it('reads the client secret from a file or env, never from a flag value', () => {
     const file = join(dir, 'secret');
     writeFileSync(file, 'file-secret\n');
-    expect(resolveSettings({ 'client-secret-file': file }, { HOME: dir }, dir).clientSecret).toBe('file-secret');
-    expect(resolveSettings({}, { HOME: dir, NETSUITE_CLIENT_SECRET: 'env-secret' }, dir).clientSecret).toBe('env-secret');
+    expect(resolveSettings({ 'client-secret-file': file }, { HOME: dir }, dir).clientSecret).toBe(
+      'file-secret',
+    );
+    expect(resolveSettings({}, { HOME: dir, NETSUITE_CLIENT_SECRET: 'env-secret' }, dir).clientSecret).toBe(
+      'env-secret',
+    );
   });
 
   it('checks the store kind, the redis url and the timeout', () => {
     expectConfigError(() => resolveSettings({ store: 'sqlite' }, { HOME: dir }, dir), /unknown token store/);
     expectConfigError(() => resolveSettings({ store: 'redis' }, { HOME: dir }, dir), /needs a Redis URL/);
-    expect(resolveSettings({ store: 'redis', 'redis-url': 'redis://127.0.0.1:1' }, { HOME: dir }, dir).redisUrl).toBe(
-      'redis://127.0.0.1:1',
-    );
+    expect(
+      resolveSettings({ store: 'redis', 'redis-url': 'redis://127.0.0.1:1' }, { HOME: dir }, dir).redisUrl,
+    ).toBe('redis://127.0.0.1:1');
     expectConfigError(() => resolveSettings({ timeout: 'soon' }, { HOME: dir }, dir), /--timeout/);
     expect(resolveSettings({ timeout: '2.5' }, { HOME: dir }, dir).timeoutMs).toBe(2500);
   });

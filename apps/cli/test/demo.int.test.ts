@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,7 +15,15 @@ describe('demo', () => {
     const steps = result.stdout.split('\n').filter((l) => /^\s*\d+\. /.test(l));
     expect(steps).toHaveLength(10);
     for (const line of steps) expect(line).toMatch(/✓ .+\d+(\.\d)? m?s/);
-    for (const words of ['client credentials', 'read a customer', 'SuiteQL', 'RESTlet', 'authorization code', 'refresh', 'revoke']) {
+    for (const words of [
+      'client credentials',
+      'read a customer',
+      'SuiteQL',
+      'RESTlet',
+      'authorization code',
+      'refresh',
+      'revoke',
+    ]) {
       expect(result.stdout).toContain(words);
     }
     expect(result.stdout).toMatch(/refreshing again → invalid_grant/);
@@ -28,14 +35,19 @@ describe('demo', () => {
   it('reports the steps as JSON', async () => {
     const result = await runCli(['demo', '--json'], { env: { HOME: home } });
     expect(result.code).toBe(0);
-    const out = JSON.parse(result.stdout) as { ok: boolean; steps: { ok: boolean; ms: number; title: string }[] };
+    const out = JSON.parse(result.stdout) as {
+      ok: boolean;
+      steps: { ok: boolean; ms: number; title: string }[];
+    };
     expect(out.ok).toBe(true);
     expect(out.steps.map((s) => s.ok)).toEqual(Array(10).fill(true));
     expect(out.steps.every((s) => Number.isInteger(s.ms) && s.ms >= 0)).toBe(true);
   });
 
-  it('is the package\'s demo script', () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: Record<string, string> };
+  it("is the package's demo script", () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+      scripts: Record<string, string>;
+    };
     expect(pkg.scripts.demo).toBe('node dist/main.js demo');
   });
 });

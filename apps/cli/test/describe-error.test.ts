@@ -20,7 +20,14 @@ describe('describeError', () => {
   });
 
   it('explains OAuth errors from the token endpoint (exit 4)', () => {
-    const d = describeError(new FakeError({ name: 'OAuthResponseError', code: 'ERR_OAUTH_RESPONSE', error: 'invalid_client', status: 401 }));
+    const d = describeError(
+      new FakeError({
+        name: 'OAuthResponseError',
+        code: 'ERR_OAUTH_RESPONSE',
+        error: 'invalid_client',
+        status: 401,
+      }),
+    );
     expect(d.message).toBe('token endpoint refused the request: invalid_client (HTTP 401)');
     expect(d.hint).toContain('not the Application ID');
     expect(d.exitCode).toBe(EXIT.auth);
@@ -29,24 +36,49 @@ describe('describeError', () => {
 
   it('explains NetSuite API errors; INVALID_LOGIN is an auth failure', () => {
     const login = describeError(
-      new FakeError({ name: 'NetSuiteApiError', code: 'ERR_RECORD_API', status: 401, errorCode: 'INVALID_LOGIN', method: 'GET', path: '/services/rest/record/v1/customer/1' }),
+      new FakeError({
+        name: 'NetSuiteApiError',
+        code: 'ERR_RECORD_API',
+        status: 401,
+        errorCode: 'INVALID_LOGIN',
+        method: 'GET',
+        path: '/services/rest/record/v1/customer/1',
+      }),
     );
-    expect(login.message).toBe('NetSuite answered 401 INVALID_LOGIN to GET /services/rest/record/v1/customer/1');
+    expect(login.message).toBe(
+      'NetSuite answered 401 INVALID_LOGIN to GET /services/rest/record/v1/customer/1',
+    );
     expect(login.hint).toContain('Login Audit Trail');
     expect(login.exitCode).toBe(EXIT.auth);
-    const missing = describeError(new FakeError({ name: 'NetSuiteApiError', status: 404, errorCode: 'NONEXISTENT_ID', detail: 'Record does not exist.' }));
+    const missing = describeError(
+      new FakeError({
+        name: 'NetSuiteApiError',
+        status: 404,
+        errorCode: 'NONEXISTENT_ID',
+        detail: 'Record does not exist.',
+      }),
+    );
     expect(missing.message).toBe('NetSuite answered 404 NONEXISTENT_ID: Record does not exist.');
     expect(missing.exitCode).toBe(EXIT.api);
   });
 
   it('recognises network failures through the cause chain (exit 5)', () => {
-    const refused = new TypeError('fetch failed', { cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }) });
+    const refused = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+    });
     const wrapped = new FakeError({ code: 'ERR_OAUTH_NETWORK', message: 'request failed', cause: refused });
     expect(isNetworkError(wrapped)).toBe(true);
-    expect(describeError(wrapped)).toMatchObject({ message: 'cannot reach NetSuite: connection refused', exitCode: EXIT.network });
-    expect(describeError(new FakeError({ code: 'ERR_RECORD_TIMEOUT' })).message).toBe('cannot reach NetSuite: no answer in time');
+    expect(describeError(wrapped)).toMatchObject({
+      message: 'cannot reach NetSuite: connection refused',
+      exitCode: EXIT.network,
+    });
+    expect(describeError(new FakeError({ code: 'ERR_RECORD_TIMEOUT' })).message).toBe(
+      'cannot reach NetSuite: no answer in time',
+    );
     const dns = Object.assign(new Error('getaddrinfo'), { code: 'ENOTFOUND' });
-    expect(describeError(new TypeError('fetch failed', { cause: dns })).message).toBe('cannot reach NetSuite: host name not found');
+    expect(describeError(new TypeError('fetch failed', { cause: dns })).message).toBe(
+      'cannot reach NetSuite: host name not found',
+    );
   });
 
   it('unwraps a failed token source inside the record client', () => {
@@ -56,15 +88,24 @@ describe('describeError', () => {
   });
 
   it('maps package configuration errors to exit 3 with a hint', () => {
-    const d = describeError(new FakeError({ code: 'ERR_CORE_INVALID_ACCOUNT_ID', message: 'accountId must look like 1234567' }));
+    const d = describeError(
+      new FakeError({ code: 'ERR_CORE_INVALID_ACCOUNT_ID', message: 'accountId must look like 1234567' }),
+    );
     expect(d).toMatchObject({ exitCode: EXIT.config, message: 'accountId must look like 1234567' });
     expect(d.hint).toContain('1234567_SB1');
-    expect(describeError(new FakeError({ code: 'ERR_ASSERTION_KEY', message: 'bad key' })).exitCode).toBe(EXIT.config);
-    expect(describeError(new FakeError({ code: 'ERR_STORE_INTEGRITY', message: 'tampered' })).exitCode).toBe(EXIT.config);
+    expect(describeError(new FakeError({ code: 'ERR_ASSERTION_KEY', message: 'bad key' })).exitCode).toBe(
+      EXIT.config,
+    );
+    expect(describeError(new FakeError({ code: 'ERR_STORE_INTEGRITY', message: 'tampered' })).exitCode).toBe(
+      EXIT.config,
+    );
   });
 
   it('labels anything else as unexpected (exit 1)', () => {
-    expect(describeError(new Error('boom'))).toMatchObject({ message: 'unexpected error: boom', exitCode: EXIT.failure });
+    expect(describeError(new Error('boom'))).toMatchObject({
+      message: 'unexpected error: boom',
+      exitCode: EXIT.failure,
+    });
     expect(describeError('text')).toMatchObject({ exitCode: EXIT.failure });
   });
 });

@@ -3,7 +3,8 @@ import { parseFirstForm } from '../src/form-login.js';
 
 describe('parseFirstForm', () => {
   it('reads hidden fields, the email and password inputs and the buttons', () => {
-    const form = parseFirstForm(`<p>x</p><form method="post" action="/app/login/oauth2/authorize.nl" id="login-form">
+    const form =
+      parseFirstForm(`<p>x</p><form method="post" action="/app/login/oauth2/authorize.nl" id="login-form">
 <input type="hidden" name="txn" value="a&amp;b"><input type="hidden" name="action" value="login">
 <input id="email" name="email" type="email"><input id="password" name="password" type="password">
 <button type="submit" id="login-submit">Log In</button></form>`);

@@ -60,8 +60,13 @@ describe('createRowWriter', () => {
     expect(JSON.parse(collect('json', []).text)).toEqual([]);
   });
 
-  it('streams CSV with the first row\'s columns', () => {
-    expect(collect('csv', [{ a: 1, b: 'x' }, { a: 2, b: 'y,z' }]).text).toBe('a,b\r\n1,x\r\n2,"y,z"\r\n');
+  it("streams CSV with the first row's columns", () => {
+    expect(
+      collect('csv', [
+        { a: 1, b: 'x' },
+        { a: 2, b: 'y,z' },
+      ]).text,
+    ).toBe('a,b\r\n1,x\r\n2,"y,z"\r\n');
   });
 
   it('streams a table whose widths come from the first rows', () => {

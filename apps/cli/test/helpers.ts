@@ -2,7 +2,10 @@ import { PassThrough } from 'node:stream';
 import type { Io } from '../src/context.js';
 
 /** An in-memory Io for running the CLI in-process. */
-export function memoryIo(env: Record<string, string | undefined> = {}, options: { tty?: boolean; cwd?: string } = {}) {
+export function memoryIo(
+  env: Record<string, string | undefined> = {},
+  options: { tty?: boolean; cwd?: string } = {},
+) {
   let stdout = '';
   let stderr = '';
   const stdin = new PassThrough();

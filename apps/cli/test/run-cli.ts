@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 export const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 
 if (!existsSync(MAIN)) {
-  throw new Error('apps/cli/dist/main.js is missing: run "pnpm turbo run build --filter=@netsuite-oauth/cli..." first');
+  throw new Error(
+    'apps/cli/dist/main.js is missing: run "pnpm turbo run build --filter=@netsuite-oauth/cli..." first',
+  );
 }
 
 export interface CliResult {
@@ -54,10 +56,12 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 export function expectNoSecrets(result: CliResult, secrets: readonly (string | undefined)[]): void {
   const text = result.stdout + result.stderr;
   for (const secret of secrets) {
-    if (secret && text.includes(secret)) throw new Error(`a secret leaked into the output (${secret.length} chars)`);
+    if (secret && text.includes(secret))
+      throw new Error(`a secret leaked into the output (${secret.length} chars)`);
   }
   for (const line of text.split('\n')) {
-    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(line)) throw new Error('a private key leaked into the output');
+    if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(line))
+      throw new Error('a private key leaked into the output');
     if (/\bat .+:\d+:\d+\)?$/.test(line.trim())) throw new Error(`a stack trace reached the output: ${line}`);
   }
 }

@@ -93,7 +93,12 @@ export async function loginWithCli(
       const url = /(http:\/\/127\.0\.0\.1:\d+\/app\/login\/oauth2\/authorize\.nl\?\S+)/.exec(stderr)?.[1];
       if (!url || pasted || !stderr.includes('paste')) return;
       pasted = true;
-      headlessLogin({ url, redirectUri: REDIRECT_URI, email: 'admin@example.com', password: 'emulator-password' })
+      headlessLogin({
+        url,
+        redirectUri: REDIRECT_URI,
+        email: 'admin@example.com',
+        password: 'emulator-password',
+      })
         .then((callback) => write(`${callback}\n`))
         .catch((error: unknown) => {
           loginError = error;

@@ -355,9 +355,9 @@ export function createApp(options: AppOptions): App {
     const taken = await transactions.take(state, ctx.session?.id);
     if (!taken.ok) {
       const messages = {
-        unknown: 'this sign-in response was already used, or was never started here',
-        expired: 'this sign-in took too long and has expired',
-        foreign: 'this sign-in was started in another browser or session',
+        unknown: 'this sign-in response was already used, or was never started here.',
+        expired: 'this sign-in took too long and has expired.',
+        foreign: 'this sign-in was started in another browser or session.',
       } as const;
       throw new ServerError('ERR_SERVER_INVALID_STATE', messages[taken.reason], { status: 400 });
     }
@@ -498,7 +498,11 @@ export function describeError(error: unknown): DescribedError {
     };
   }
   // record-client wraps token-source failures: describe what actually went wrong.
-  if (error instanceof Error && (error as { code?: unknown }).code === 'ERR_RECORD_TOKEN' && error.cause instanceof Error) {
+  if (
+    error instanceof Error &&
+    (error as { code?: unknown }).code === 'ERR_RECORD_TOKEN' &&
+    error.cause instanceof Error
+  ) {
     return describeError(error.cause);
   }
   if (error instanceof Error) {

@@ -295,7 +295,8 @@ export function connectionEnded(error: unknown): boolean {
   let current: unknown = error;
   for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
     const e = current as Error & { code?: unknown; error?: unknown };
-    if (e.code === 'ERR_OAUTH_REAUTHENTICATION_REQUIRED' || e.code === 'ERR_SERVER_NOT_CONNECTED') return true;
+    if (e.code === 'ERR_OAUTH_REAUTHENTICATION_REQUIRED' || e.code === 'ERR_SERVER_NOT_CONNECTED')
+      return true;
     if (e.name === 'OAuthResponseError' && e.error === 'invalid_grant') return true;
     current = e.cause;
   }

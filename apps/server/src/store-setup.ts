@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encryptedTokenStore, generateEncryptionKey, type TokenStore } from '@netsuite-oauth/token-store';
+import { generateEncryptionKey, type TokenStore } from '@netsuite-oauth/token-store';
 import { fileTokenStore } from '@netsuite-oauth/token-store-file';
 import { redisTokenStore } from '@netsuite-oauth/token-store-redis';
 import { createClient } from 'redis';
@@ -31,16 +31,13 @@ export async function createStoreFromConfig(config: ServerEnvConfig['store']): P
     const client = createClient({ url: config.url });
     client.on('error', () => {});
     await client.connect();
-    const store = encryptedTokenStore(redisTokenStore({ client, prefix: config.prefix }), {
-      keys,
-      name: 'server',
-    });
+    const store = redisTokenStore({ client, prefix: config.prefix, keys });
     return {
       store,
       description: `redis (prefix ${config.prefix}, encrypted${ephemeral ? ' with a per-run key' : ''})`,
       async close() {
         await store.close?.();
-        await client.quit().catch(() => {});
+        await client.close().catch(() => {});
       },
     };
   }

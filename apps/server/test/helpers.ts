@@ -166,7 +166,12 @@ export class Agent {
       headers['content-type'] = 'application/x-www-form-urlencoded';
     }
     const method = init.method ?? (init.form ? 'POST' : 'GET');
-    const response = await fetch(target, { method, headers, redirect: 'manual', ...(body === undefined ? {} : { body }) });
+    const response = await fetch(target, {
+      method,
+      headers,
+      redirect: 'manual',
+      ...(body === undefined ? {} : { body }),
+    });
     const setCookies = response.headers.getSetCookie();
     for (const line of setCookies) {
       const [pair, ...attrs] = line.split(';');

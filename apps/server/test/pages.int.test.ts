@@ -1,3 +1,5 @@
+import { request as httpsRequest } from 'node:https';
+import { generateCertificate } from '@netsuite-oauth/jwt-assertion';
 import { generateEncryptionKey, memoryTokenStore } from '@netsuite-oauth/token-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/server.js';
@@ -124,5 +126,40 @@ describe('pages over HTTP against the emulator', () => {
         netsuite: { accountId: 'not an account!', clientId: 'x', clientSecret: generateEncryptionKey() },
       }),
     ).rejects.toMatchObject({ code: 'ERR_SERVER_INVALID_OPTION' });
+  });
+
+  it('serves https with the given key and certificate, with HSTS', async () => {
+    const certificate = await generateCertificate({ keyType: 'ec-p256', commonName: '127.0.0.1' });
+    const secure = await startServer({
+      store: memoryTokenStore(),
+      port: 0,
+      tls: { key: certificate.privateKeyPem, cert: certificate.certificatePem },
+    });
+    try {
+      expect(secure.url.startsWith('https://127.0.0.1:')).toBe(true);
+      expect(secure.redirectUri).toBe(`${secure.url}/callback`);
+      const { status, hsts, cookie } = await new Promise<{ status: number; hsts: string; cookie: string }>(
+        (resolve, reject) => {
+          // The certificate is self-signed: this one request skips verification (never done in the app).
+          const req = httpsRequest(`${secure.url}/`, { rejectUnauthorized: false }, (res) => {
+            res.resume();
+            resolve({
+              status: res.statusCode ?? 0,
+              hsts: String(res.headers['strict-transport-security']),
+              cookie: String(res.headers['set-cookie']),
+            });
+          });
+          req.on('error', reject);
+          req.end();
+        },
+      );
+      expect(status).toBe(200);
+      expect(hsts).toBe('max-age=31536000');
+      expect(cookie).toMatch(
+        /^__Host-nsdemo-sid=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=\d+; Secure; HttpOnly; SameSite=Lax$/,
+      );
+    } finally {
+      await secure.close();
+    }
   });
 });

@@ -13,7 +13,7 @@ const CONCURRENCY = 16;
 export async function run({ quick, log }) {
   const { rounds, warmup, sliceMs } = plan(quick, { rounds: 5, sliceMs: 1000 }, { sliceMs: 150 });
   const hello = await startServer(new URL('../servers/hello.mjs', import.meta.url));
-  const emu = await startEmulatorProcess({ keyTypes: ['rsa-3072'], concurrencyLimit: 10_000 });
+  const emu = await startEmulatorProcess({ keyTypes: ['ec-p256'], concurrencyLimit: 10_000 });
   try {
     const token = await (await handWrittenTokenClient(emu.info))();
     const id = await firstCustomerId(emu.info.url, token);

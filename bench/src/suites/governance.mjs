@@ -16,7 +16,7 @@ export async function run({ quick, log }) {
   const latencyMs = quick ? 20 : 50;
   const { rounds, warmup, sliceMs } = plan(quick, { rounds: 3, sliceMs: 2000 }, { sliceMs: 300 });
   const ideal = (LIMIT * 1000) / latencyMs;
-  const emu = await startEmulatorProcess({ keyTypes: ['rsa-3072'], concurrencyLimit: 10_000 });
+  const emu = await startEmulatorProcess({ keyTypes: ['ec-p256'], concurrencyLimit: 10_000 });
   try {
     const info = emu.info;
     const token = await (await handWrittenTokenClient(info))();

@@ -75,6 +75,10 @@ export async function run({ log }) {
   });
   const budget = sizeLimit();
   if (budget.error) problems.push(`size-limit did not run: ${budget.error}`);
+  // size-limit reports a missing file as a negative size with no budget rather than as an error.
+  for (const entry of budget.entries.filter((e) => !(e.size > 0) || !Number.isFinite(e.sizeLimit))) {
+    problems.push(`size-limit could not measure ${entry.name} (is it built?)`);
+  }
   const over = budget.entries.filter((entry) => !entry.passed);
   for (const entry of over)
     problems.push(`size budget exceeded: ${entry.name} is ${entry.size} B, budget ${entry.sizeLimit} B`);
@@ -91,7 +95,8 @@ export async function run({ log }) {
     sections: [
       { title: 'Minified + gzipped size', unit: 'B', label: 'package', figure: 'min + gzip', rows },
       {
-        title: 'Size budgets (bench/.size-limit.json, checked by size-limit: its esbuild bundle for browsers, Node built-ins left out, gzip)',
+        title:
+          'Size budgets (bench/.size-limit.json, checked by size-limit: its esbuild bundle for browsers, Node built-ins left out, gzip)',
         unit: 'B',
         label: 'entry',
         figure: 'size-limit size',

@@ -9,16 +9,27 @@ import { pairedRatio, summarize } from '../lib/stats.mjs';
 const QUERY = 'SELECT id, companyname, email FROM customer WHERE id > ? ORDER BY id ASC';
 const MiB = 2 ** 20;
 
+// Two heap figures: the peak heapUsed (garbage included, so it mostly shows the GC's cadence) and the
+// retained growth — heapUsed right after a forced GC at ten checkpoints — which is what "constant
+// memory" means: it stays flat for a stream and grows with the row count for a client that keeps rows.
 function heapTracker() {
   globalThis.gc?.();
   const base = process.memoryUsage().heapUsed;
   let peak = base;
+  let retained = base;
   return {
     sample() {
       const used = process.memoryUsage().heapUsed;
       if (used > peak) peak = used;
     },
-    growthMiB: () => (peak - base) / MiB,
+    checkpoint() {
+      this.sample();
+      globalThis.gc?.();
+      const used = process.memoryUsage().heapUsed;
+      if (used > retained) retained = used;
+    },
+    peakMiB: () => (peak - base) / MiB,
+    retainedMiB: () => (retained - base) / MiB,
   };
 }
 
@@ -51,7 +62,7 @@ export async function run({ quick, log }) {
   const { rounds, warmup } = plan(quick, { rounds: 3 }, { rounds: 1 });
   const started = performance.now();
   const emu = await startEmulatorProcess({
-    keyTypes: ['rsa-3072'],
+    keyTypes: ['ec-p256'],
     concurrencyLimit: 10_000,
     seed: { customers: rowsWanted },
   });
@@ -63,23 +74,28 @@ export async function run({ quick, log }) {
     const token = await (await handWrittenTokenClient(info))();
     const suiteqlUrl = `${info.url}/services/rest/query/v1/suiteql`;
     const heap = new Map();
+    const peakHeap = new Map();
     const stream = (name, rows, { keep = false } = {}) => ({
       name,
       measure: async () => {
         const tracker = heapTracker();
         const kept = [];
         let count = 0;
+        const every = rowsWanted / 10;
         const start = performance.now();
         for await (const row of rows()) {
           count++;
           if (keep) kept.push(row);
-          if (count % 1000 === 0) tracker.sample();
+          if (count % every === 0) tracker.checkpoint();
+          else if (count % 1000 === 0) tracker.sample();
         }
         const seconds = (performance.now() - start) / 1000;
-        tracker.sample();
-        if (count < rowsWanted)
+        tracker.checkpoint();
+        if (count < rowsWanted) {
           throw new Error(`${name} streamed ${count} rows, expected at least ${rowsWanted}`);
-        heap.set(name, [...(heap.get(name) ?? []), tracker.growthMiB()]);
+        }
+        heap.set(name, [...(heap.get(name) ?? []), tracker.retainedMiB()]);
+        peakHeap.set(name, [...(peakHeap.get(name) ?? []), tracker.peakMiB()]);
         kept.length = 0;
         return count / seconds;
       },
@@ -111,7 +127,10 @@ export async function run({ quick, log }) {
       onError: (variant, error) => problems.push(`${variant.name}: ${error.message}`),
     });
     log('suiteql done');
-    for (const [name, values] of heap) heap.set(name, values.slice(-rounds));
+    for (const map of [heap, peakHeap])
+      for (const [name, values] of map) map.set(name, values.slice(-rounds));
+    const peakNote = (name) =>
+      `peak heapUsed growth, garbage included: ${summarize(peakHeap.get(name) ?? []).median.toFixed(1)} MiB`;
     const ours = '@netsuite-oauth/record-client `suiteqlByKey`';
     const hand = 'hand-written fetch keyset pager';
     const keep = 'hand-written pager keeping every row';
@@ -122,7 +141,7 @@ export async function run({ quick, log }) {
       title: `SuiteQL streaming of ${rowsWanted.toLocaleString('en-US')} rows (issue 7)`,
       intro:
         `\`${QUERY}\`, 1000 rows per request, paging by key past NetSuite's 100,000-row cap, against the emulator ` +
-        'in its own process. Heap growth is the benchmark process\u2019s peak `heapUsed` over its level after a GC, sampled every 1000 rows.',
+        'in its own process. Heap figures are the benchmark process\u2019s `heapUsed` over its level before the stream.',
       sections: [
         {
           title: 'Rows per second',
@@ -134,12 +153,13 @@ export async function run({ quick, log }) {
           ],
         },
         {
-          title: 'Peak heap growth while streaming',
+          title:
+            'Retained heap growth while streaming (heapUsed after a forced GC, highest of 10 checkpoints)',
           unit: 'MiB',
           rows: [
-            { name: ours, samples: heap.get('ours') ?? [], ref: [hand] },
-            { name: keep, samples: heap.get('keep') ?? [], ref: [hand] },
-            { name: hand, samples: heap.get('hand') ?? [], isReference: true },
+            { name: ours, samples: heap.get('ours') ?? [], ref: [hand], note: peakNote('ours') },
+            { name: keep, samples: heap.get('keep') ?? [], ref: [hand], note: peakNote('keep') },
+            { name: hand, samples: heap.get('hand') ?? [], isReference: true, note: peakNote('hand') },
           ],
         },
       ],
@@ -148,9 +168,9 @@ export async function run({ quick, log }) {
           issue: '#7 record-client',
           target: `stream ${rowsWanted.toLocaleString('en-US')} SuiteQL rows with bounded heap growth (measured)`,
           measured: oursHeap.n
-            ? `${oursHeap.median.toFixed(1)} MiB peak growth (hand-written pager ${handHeap.median.toFixed(1)} MiB), ${Math.round(summarize(samples.get('ours') ?? []).median).toLocaleString('en-US')} rows/s = ${ratio.median.toFixed(2)}× hand-written`
+            ? `${oursHeap.median.toFixed(1)} MiB retained (hand-written streaming pager ${handHeap.median.toFixed(1)} MiB, keeping every row ${summarize(heap.get('keep') ?? []).median.toFixed(1)} MiB); ${Math.round(summarize(samples.get('ours') ?? []).median).toLocaleString('en-US')} rows/s = ${ratio.median.toFixed(2)}× hand-written`
             : 'not measured',
-          met: oursHeap.n ? oursHeap.median < Math.max(32, 2 * handHeap.median) : null,
+          met: oursHeap.n ? oursHeap.median < handHeap.median + 8 : null,
         },
       ],
       notes: [],

@@ -10,8 +10,7 @@ export type EmulatorErrorCode =
   | 'ERR_EMULATOR_UNKNOWN_RECORD_TYPE'
   | 'ERR_EMULATOR_INVALID_RECORD'
   | 'ERR_EMULATOR_DUPLICATE_USER'
-  | 'ERR_EMULATOR_START_FAILED'
-  | 'ERR_EMULATOR_CLOSED';
+  | 'ERR_EMULATOR_START_FAILED';
 
 /**
  * An error raised by the emulator's own API (bad options, bad admin input). Errors a client sees on the wire

@@ -178,6 +178,7 @@ export class RecordStore {
     this.byType.get(type)?.set(id, rec);
     if (typeof externalId === 'string') this.byExternalId.get(type)?.set(externalId, id);
     this.sortedIds.delete(type);
+    this.journal?.push({ type, id });
     this.mirror(def, rec);
     return { id, warnings };
   }
@@ -244,15 +245,27 @@ export class RecordStore {
   /** Runs many writes in one SQL transaction (seeding 150k rows takes seconds instead of minutes). */
   batch<T>(fn: () => T): T {
     this.db.run('BEGIN');
+    this.journal = [];
     try {
       const out = fn();
       this.db.run('COMMIT');
       return out;
     } catch (error) {
+      // All or nothing: drop the objects created so far, as the SQL rollback drops their rows.
+      for (const { type, id } of this.journal) {
+        const rec = this.get(type, id);
+        this.byType.get(type)?.delete(id);
+        if (typeof rec?.fields.externalId === 'string') this.byExternalId.get(type)?.delete(rec.fields.externalId);
+        this.sortedIds.delete(type);
+      }
       this.db.run('ROLLBACK');
       throw error;
+    } finally {
+      this.journal = undefined;
     }
   }
+
+  private journal: Array<{ type: string; id: number }> | undefined;
 
   private mustDef(type: string): RecordTypeDef {
     const def = this.typeDef(type);

@@ -109,7 +109,8 @@ export interface AssertionSigner {
    * request and every retry.
    *
    * @throws {JwtAssertionError} (rejects) `ERR_ASSERTION_INVALID_SCOPE`, `ERR_ASSERTION_INVALID_CLOCK`,
-   *   `ERR_ASSERTION_INVALID_OPTION`, `ERR_ASSERTION_RESERVED_CLAIM`.
+   *   `ERR_ASSERTION_INVALID_OPTION`, `ERR_ASSERTION_RESERVED_CLAIM`, and `ERR_ASSERTION_CERTIFICATE_EXPIRED`
+   *   once the signer's `certificate` has expired.
    */
   sign(options?: SignOptions): Promise<string>;
 }
@@ -371,6 +372,8 @@ export function createAssertionSigner(options: AssertionSignerOptions): Promise<
   const info = describeKey(keyObject, 'key');
   const algorithm = chooseAlgorithm(info, options.algorithm);
 
+  // With a certificate, sign() refuses once it has expired: a clear error instead of NetSuite's opaque 400.
+  let validUntil = Number.POSITIVE_INFINITY;
   if (options.certificate !== undefined) {
     const certificate = readCertificate(options.certificate);
     if (!certificate.checkPrivateKey(keyObject)) {
@@ -386,6 +389,7 @@ export function createAssertionSigner(options: AssertionSignerOptions): Promise<
         'certificate is expired or not valid yet; NetSuite refuses assertions for it: generate and map a new one',
       );
     }
+    validUntil = Date.parse(certificate.validTo);
   }
 
   const hash = hashOf(algorithm);
@@ -413,6 +417,12 @@ export function createAssertionSigner(options: AssertionSignerOptions): Promise<
         checkKeys(signOpts, SIGN_OPTIONS, 'sign');
         if (signOpts.scope !== undefined) scope = scopeJson(signOpts.scope);
         at = timeOf(signOpts.now === undefined ? now() : signOpts.now);
+      }
+      if (at > validUntil) {
+        throw new JwtAssertionError(
+          'ERR_ASSERTION_CERTIFICATE_EXPIRED',
+          'certificate has expired; NetSuite refuses assertions for it: generate and map a new one',
+        );
       }
       const iat = Math.floor(at / 1000);
       // 32 bytes from the CSPRNG: far above RFC 7523's uniqueness need and R10's 128-bit floor.

@@ -118,7 +118,7 @@ describe('G10: every assertion is valid, unique and within bounds', () => {
     expect(jtis.size).toBe(2000);
   });
 
-  it('50 000 assertions from one signer: 0 jti collisions, every claim set within bounds', async () => {
+  it('20 000 assertions from one signer: 0 jti collisions, every claim set within bounds', async () => {
     const { pair } = cases[3] as KeyCase;
     let clock = 1_764_331_200_000;
     const signer = await createAssertionSigner({
@@ -129,7 +129,7 @@ describe('G10: every assertion is valid, unique and within bounds', () => {
       now: () => clock++,
     });
     const jtis = new Set<string>();
-    const count = 50_000;
+    const count = 20_000;
     for (let i = 0; i < count; i++) {
       const jwt = await signer.sign();
       const payload = JSON.parse(Buffer.from(jwt.split('.')[1] ?? '', 'base64url').toString()) as {
@@ -143,7 +143,7 @@ describe('G10: every assertion is valid, unique and within bounds', () => {
         throw new Error(`claim bounds broken at assertion ${i}`);
       }
       // Check a sample of the signatures too (all of them are checked in the property above).
-      if (i % 5000 === 0) expect(verifyWithNode(jwt, pair.publicKey)).toBe(true);
+      if (i % 2000 === 0) expect(verifyWithNode(jwt, pair.publicKey)).toBe(true);
     }
     expect(jtis.size).toBe(count);
   });

@@ -492,6 +492,15 @@ describe('refusals: everything NetSuite would refuse, with a typed error that sa
       () => createAssertionSigner({ ...base(generated.privateKeyPem, options), now: () => NOW - 60_000 }),
       'ERR_ASSERTION_CERTIFICATE_EXPIRED',
     );
+    // A long-running signer starts refusing once its certificate expires.
+    let clock = NOW + 1000;
+    const signer = await createAssertionSigner({
+      ...base(generated.privateKeyPem, options),
+      now: () => clock,
+    });
+    expect(typeof (await signer.sign())).toBe('string');
+    clock = NOW + 86_400_000 + 1000;
+    await expectRejectCode(signer.sign(), 'ERR_ASSERTION_CERTIFICATE_EXPIRED');
   });
 
   it('refuses an unreadable certificate', () => {

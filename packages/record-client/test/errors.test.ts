@@ -2,7 +2,12 @@ import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetSuiteClient, isRecordClientError, NetSuiteApiError } from '../src/index.js';
-import { type MockNetSuite, type MockResponse, restError, startMockNetSuite } from './helpers/mock-netsuite.js';
+import {
+  type MockNetSuite,
+  type MockResponse,
+  restError,
+  startMockNetSuite,
+} from './helpers/mock-netsuite.js';
 
 const TOKEN = 'canary-token-5f2c1e9a7b3d4c8e';
 let mock: MockNetSuite;
@@ -80,10 +85,17 @@ describe('NetSuiteApiError', () => {
     const restlet = (c: ReturnType<typeof client>) => c.restlet({ script: 1, deploy: 1 });
     expect(
       await failure(
-        { status: 400, body: { error: { code: 'SSS_INVALID_SCRIPTLET_ID', message: 'That Suitelet is invalid.' } } },
+        {
+          status: 400,
+          body: { error: { code: 'SSS_INVALID_SCRIPTLET_ID', message: 'That Suitelet is invalid.' } },
+        },
         restlet,
       ),
-    ).toMatchObject({ status: 400, errorCode: 'SSS_INVALID_SCRIPTLET_ID', detail: 'That Suitelet is invalid.' });
+    ).toMatchObject({
+      status: 400,
+      errorCode: 'SSS_INVALID_SCRIPTLET_ID',
+      detail: 'That Suitelet is invalid.',
+    });
     expect(
       await failure(
         {
@@ -131,7 +143,9 @@ describe('NetSuiteApiError', () => {
       createNetSuiteClient({ accountId: '1', origin: mock.origin, allowInsecureLoopback: true, token })
         .records.get('customer', '1')
         .catch((e: unknown) => e);
-    expect(await bad(async () => Promise.reject(new Error('store down')))).toMatchObject({ code: 'ERR_RECORD_TOKEN' });
+    expect(await bad(async () => Promise.reject(new Error('store down')))).toMatchObject({
+      code: 'ERR_RECORD_TOKEN',
+    });
     expect(await bad(async () => 'has space\r\n')).toMatchObject({ code: 'ERR_RECORD_TOKEN' });
     expect(await bad(async () => 42 as unknown as string)).toMatchObject({ code: 'ERR_RECORD_TOKEN' });
   });
@@ -151,9 +165,9 @@ describe('NetSuiteApiError', () => {
       fc.constant(`{"error":{"code":"${TOKEN}","message":"${TOKEN}"}}`),
       fc.constant(`<error><code>${TOKEN}</code><message>${TOKEN}</message></error>`),
       fc.constant(`error code: X error message: ${TOKEN}`),
-      fc.record({ title: fc.string(), 'o:errorDetails': fc.array(fc.record({ detail: fc.string() })) }).map((o) =>
-        JSON.stringify({ ...o, detail: TOKEN }),
-      ),
+      fc
+        .record({ title: fc.string(), 'o:errorDetails': fc.array(fc.record({ detail: fc.string() })) })
+        .map((o) => JSON.stringify({ ...o, detail: TOKEN })),
     );
     await fc.assert(
       fc.asyncProperty(statuses, types, bodies, fc.boolean(), async (status, type, body, restlet) => {
@@ -163,10 +177,12 @@ describe('NetSuiteApiError', () => {
           token: async () => TOKEN,
           retry: false,
           circuitBreaker: false,
-          fetch: async () =>
-            new Response(body, { status, headers: type ? { 'content-type': type } : {} }),
+          fetch: async () => new Response(body, { status, headers: type ? { 'content-type': type } : {} }),
         });
-        const error = await (restlet ? c.restlet({ script: 1, deploy: 1 }) : c.records.get('customer', 1)).then(
+        const error = await (restlet
+          ? c.restlet({ script: 1, deploy: 1 })
+          : c.records.get('customer', 1)
+        ).then(
           () => undefined,
           (e: unknown) => e,
         );

@@ -72,14 +72,26 @@ describe('concurrency limiter', () => {
     expect(order).toEqual([1, 3]);
     expect(limiter.inFlight).toBe(0);
     await expect(limiter.acquire({ signal: AbortSignal.abort() })).rejects.toBeDefined();
-    expect(() => createConcurrencyLimiter(0)).toThrow(expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }));
-    expect(() => createConcurrencyLimiter(1.5)).toThrow(expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }));
+    expect(() => createConcurrencyLimiter(0)).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }),
+    );
+    expect(() => createConcurrencyLimiter(1.5)).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }),
+    );
   });
 
   it('a limiter that fails is ERR_RECORD_LIMITER; one that fails to release does not fail the call', async () => {
     mock.handler = () => ({ status: 200, body: { id: '1' } });
-    const base = { accountId: '1', origin: mock.origin, allowInsecureLoopback: true, token: async () => TOKEN };
-    const broken = createNetSuiteClient({ ...base, concurrency: { acquire: () => Promise.reject(new Error('redis down')) } });
+    const base = {
+      accountId: '1',
+      origin: mock.origin,
+      allowInsecureLoopback: true,
+      token: async () => TOKEN,
+    };
+    const broken = createNetSuiteClient({
+      ...base,
+      concurrency: { acquire: () => Promise.reject(new Error('redis down')) },
+    });
     await expect(broken.records.get('customer', 1)).rejects.toMatchObject({ code: 'ERR_RECORD_LIMITER' });
     const leaky = createNetSuiteClient({
       ...base,
@@ -107,7 +119,8 @@ describe('circuit breaker (R75, G21)', () => {
         return new Response('{"id":"1"}', { status: 200, headers: { 'content-type': 'application/json' } });
       },
     });
-    for (let i = 0; i < 5; i++) await expect(c.records.get('customer', 1)).rejects.toMatchObject({ status: 503 });
+    for (let i = 0; i < 5; i++)
+      await expect(c.records.get('customer', 1)).rejects.toMatchObject({ status: 503 });
     expect(calls).toBe(5);
     await expect(c.records.get('customer', 1)).rejects.toMatchObject({ code: 'ERR_RECORD_CIRCUIT_OPEN' });
     expect(calls).toBe(5);
@@ -175,7 +188,11 @@ describe('timeouts and cancellation (R76, G20)', () => {
     const port = Number(new URL(origin).port);
     const active = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
     const clientSockets = active.filter(
-      (h) => h instanceof Socket && h.remotePort === port && !sockets.has(h) && (h as Socket & { hasRef(): boolean }).hasRef(),
+      (h) =>
+        h instanceof Socket &&
+        h.remotePort === port &&
+        !sockets.has(h) &&
+        (h as Socket & { hasRef(): boolean }).hasRef(),
     ).length;
     return timers + clientSockets;
   };
@@ -219,7 +236,9 @@ describe('timeouts and cancellation (R76, G20)', () => {
       circuitBreaker: false,
     });
     const before = sockets.size;
-    await expect(c.records.create('customer', { a: 1 })).rejects.toMatchObject({ code: 'ERR_RECORD_TIMEOUT' });
+    await expect(c.records.create('customer', { a: 1 })).rejects.toMatchObject({
+      code: 'ERR_RECORD_TIMEOUT',
+    });
     expect(sockets.size - before).toBeLessThanOrEqual(1);
   });
 

@@ -45,7 +45,12 @@ beforeAll(async () => {
           const hasMore = ids.length === limit && (ids.at(-1) ?? 0) < total * 2;
           return {
             status: 200,
-            body: { items: ids.map((id) => ({ links: [], id: String(id) })), hasMore, count: ids.length, offset: 0 },
+            body: {
+              items: ids.map((id) => ({ links: [], id: String(id) })),
+              hasMore,
+              count: ids.length,
+              offset: 0,
+            },
           };
         }
         return page(req, total, (i) => ({ links: [], id: String(i), n: String(i) }));
@@ -85,7 +90,10 @@ describe('suiteql', () => {
     const sent = mock.requests.slice(start);
     expect(sent).toHaveLength(24);
     expect(sent[0]!.headers.prefer).toBe('transient');
-    expect(JSON.parse(sent[0]!.body)).toEqual({ q: 'SELECT id, n FROM customer WHERE email = ? AND x = ?', params: ['a@b.c', '7'] });
+    expect(JSON.parse(sent[0]!.body)).toEqual({
+      q: 'SELECT id, n FROM customer WHERE email = ? AND x = ?',
+      params: ['a@b.c', '7'],
+    });
     expect(sent.map((r) => Number(r.url.searchParams.get('offset'))).sort((a, b) => a - b)).toEqual(
       Array.from({ length: 24 }, (_, i) => i * 100),
     );
@@ -123,7 +131,9 @@ describe('suiteql', () => {
   });
 
   it('refuses bad queries and params before sending', () => {
-    expect(() => client.suiteql('')).toThrow(expect.objectContaining({ code: 'ERR_RECORD_INVALID_ARGUMENT' }));
+    expect(() => client.suiteql('')).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_INVALID_ARGUMENT' }),
+    );
     expect(() => client.suiteql('SELECT ? FROM x', { params: [] })).toThrow(/placeholder/);
     expect(() => client.suiteql('SELECT id FROM x', { params: ['a'] })).toThrow(/placeholder/);
     expect(() => client.suiteql('SELECT ? FROM x', { params: [null as never] })).toThrow(/params\[0\]/);
@@ -156,20 +166,29 @@ describe('suiteqlByKey', () => {
 
   it('refuses a query without a key placeholder and rows that do not increase', async () => {
     expect(() => client.suiteqlByKey('SELECT id FROM customer', { key: 'id' })).toThrow(/last \?/);
-    expect(() => client.suiteqlByKey('SELECT id FROM customer WHERE id > ?', { key: 'id; drop' })).toThrow(/key/);
-    expect(() => client.suiteqlByKey('SELECT id FROM customer WHERE id > ?', undefined as never)).toThrow(/key/);
+    expect(() => client.suiteqlByKey('SELECT id FROM customer WHERE id > ?', { key: 'id; drop' })).toThrow(
+      /key/,
+    );
+    expect(() => client.suiteqlByKey('SELECT id FROM customer WHERE id > ?', undefined as never)).toThrow(
+      /key/,
+    );
     total = 10;
     const error = await (async () => {
-      for await (const _ of client.suiteqlByKey('SELECT id FROM customer WHERE id > ?', { key: 'id', after: 1e9 }))
+      for await (const _ of client.suiteqlByKey('SELECT id FROM customer WHERE id > ?', {
+        key: 'id',
+        after: 1e9,
+      }))
         void 0;
     })().catch((e: unknown) => e);
     expect(error).toBeUndefined();
     const noColumn = await (async () => {
-      for await (const _ of client.suiteqlByKey('SELECT id FROM customer WHERE id > ?', { key: 'other' })) void 0;
+      for await (const _ of client.suiteqlByKey('SELECT id FROM customer WHERE id > ?', { key: 'other' }))
+        void 0;
     })().catch((e: unknown) => e);
     expect(noColumn).toMatchObject({ code: 'ERR_RECORD_INVALID_RESPONSE' });
     const unordered = await (async () => {
-      for await (const _ of client.suiteqlByKey('SELECT id FROM BADORDER WHERE id > ?', { key: 'id' })) void 0;
+      for await (const _ of client.suiteqlByKey('SELECT id FROM BADORDER WHERE id > ?', { key: 'id' }))
+        void 0;
     })().catch((e: unknown) => e);
     expect(unordered).toMatchObject({ code: 'ERR_RECORD_INVALID_ARGUMENT' });
   });

@@ -64,7 +64,10 @@ describe('records against the emulator', () => {
 
   it('upsert by external id creates, then updates the same record', async () => {
     const eid = `RC-${randomUUID().slice(0, 8)}`;
-    const first = await client.records.upsert('customer', eid, { companyName: 'Upsert One', subsidiary: { id: '1' } });
+    const first = await client.records.upsert('customer', eid, {
+      companyName: 'Upsert One',
+      subsidiary: { id: '1' },
+    });
     const second = await client.records.upsert('customer', eid, { companyName: 'Upsert Two' });
     const byEid = await client.records.get('customer', `eid:${eid}`);
     expect(byEid.companyName).toBe('Upsert Two');
@@ -90,7 +93,8 @@ describe('records against the emulator', () => {
 
   it('list streams every id, with a q filter', async () => {
     const all: string[] = [];
-    for await (const item of client.records.list('customer', { pageSize: 10, prefetch: 2 })) all.push(item.id);
+    for await (const item of client.records.list('customer', { pageSize: 10, prefetch: 2 }))
+      all.push(item.id);
     expect(all.length).toBeGreaterThanOrEqual(30);
     expect(new Set(all).size).toBe(all.length);
     const filtered: string[] = [];
@@ -122,7 +126,11 @@ describe('records against the emulator', () => {
 
   it('createAsync of an invalid record: ERR_RECORD_ASYNC_JOB_FAILED with the NetSuite error as cause', async () => {
     const error = await rejection(
-      strict.records.createAsync('customer', { noSuchField: 1, subsidiary: { id: '1' } }, { pollIntervalMs: 5 }),
+      strict.records.createAsync(
+        'customer',
+        { noSuchField: 1, subsidiary: { id: '1' } },
+        { pollIntervalMs: 5 },
+      ),
     );
     expect(error).toMatchObject({ code: 'ERR_RECORD_ASYNC_JOB_FAILED' });
     expect((error as unknown as { cause: NetSuiteApiError }).cause).toMatchObject({
@@ -132,7 +140,9 @@ describe('records against the emulator', () => {
   });
 
   it('error shapes: o:errorPath, o:errorQueryParam, unknown type, invalid content', async () => {
-    const bad = await rejection(strict.records.create('customer', { noSuchField: 'x', subsidiary: { id: '1' } }));
+    const bad = await rejection(
+      strict.records.create('customer', { noSuchField: 'x', subsidiary: { id: '1' } }),
+    );
     expect(bad).toMatchObject({ status: 400, errorCode: 'NONEXISTENT_FIELD', errorPath: 'noSuchField' });
     expect(bad.detail).toContain('noSuchField');
     const query = await rejection(client.records.get('customer', 1, { fields: ['nope'] }));
@@ -154,13 +164,17 @@ describe('records against the emulator', () => {
     await emu.admin.injectFault({ route: 'record', count: 1, drop: true });
     await expect(client.records.get('customer', 1)).resolves.toMatchObject({ id: '1' });
     await emu.admin.injectFault({ route: 'record', count: 1, malformed: true });
-    await expect(client.records.get('customer', 1)).rejects.toMatchObject({ code: 'ERR_RECORD_INVALID_RESPONSE' });
+    await expect(client.records.get('customer', 1)).rejects.toMatchObject({
+      code: 'ERR_RECORD_INVALID_RESPONSE',
+    });
   });
 
   it('a POST hit by a 503 is not replayed (one request), and says so', async () => {
     const before = (await emu.admin.counters()).record;
     await emu.admin.injectFault({ route: 'record', count: 1, status: 503 });
-    const error = await rejection(client.records.create('customer', { companyName: 'Once', subsidiary: { id: '1' } }));
+    const error = await rejection(
+      client.records.create('customer', { companyName: 'Once', subsidiary: { id: '1' } }),
+    );
     expect(error).toMatchObject({ status: 503, attempts: 1 });
     expect((await emu.admin.counters()).record - before).toBe(1);
   });
@@ -176,7 +190,12 @@ describe('records against the emulator', () => {
         first = false;
       },
     };
-    const c = createNetSuiteClient({ accountId: emu.accountId, origin: emu.url, allowInsecureLoopback: true, token: source });
+    const c = createNetSuiteClient({
+      accountId: emu.accountId,
+      origin: emu.url,
+      allowInsecureLoopback: true,
+      token: source,
+    });
     await expect(c.records.get('customer', 1)).resolves.toMatchObject({ id: '1' });
     const never = createNetSuiteClient({
       accountId: emu.accountId,
@@ -193,10 +212,13 @@ describe('records against the emulator', () => {
 describe('SuiteQL against the emulator', () => {
   it('binds params and streams rows', async () => {
     const rows: Record<string, unknown>[] = [];
-    for await (const row of client.suiteql('SELECT id, email FROM customer WHERE id > ? AND id <= ? ORDER BY id ASC', {
-      params: [5, '15'],
-      pageSize: 5,
-    })) {
+    for await (const row of client.suiteql(
+      'SELECT id, email FROM customer WHERE id > ? AND id <= ? ORDER BY id ASC',
+      {
+        params: [5, '15'],
+        pageSize: 5,
+      },
+    )) {
       rows.push(row);
     }
     expect(rows.map((r) => r.id)).toEqual(Array.from({ length: 10 }, (_, i) => String(i + 6)));
@@ -256,7 +278,12 @@ describe('RESTlets against the emulator', () => {
       client.restlet({ script: 'customscript_rc', deploy: 'customdeploy_rc', query: { a: 1, b: 'x' } }),
     ).resolves.toEqual({ got: { a: '1', b: 'x' } });
     await expect(
-      client.restlet({ script: 'customscript_rc', deploy: 'customdeploy_rc', method: 'POST', body: { n: 21 } }),
+      client.restlet({
+        script: 'customscript_rc',
+        deploy: 'customdeploy_rc',
+        method: 'POST',
+        body: { n: 21 },
+      }),
     ).resolves.toEqual({ doubled: 42 });
   });
 
@@ -272,13 +299,22 @@ describe('RESTlets against the emulator', () => {
 
   it('RESTlet errors: a script error, a missing entry point, an unknown script', async () => {
     const thrown = await rejection(
-      client.restlet({ script: 'customscript_rc', deploy: 'customdeploy_rc', method: 'POST', body: { fail: true } }),
+      client.restlet({
+        script: 'customscript_rc',
+        deploy: 'customdeploy_rc',
+        method: 'POST',
+        body: { fail: true },
+      }),
     );
     expect(thrown).toMatchObject({ status: 400 });
     expect(thrown.errorCode).toBeDefined();
-    const noEntry = await rejection(client.restlet({ script: 'customscript_rc', deploy: 'customdeploy_rc', method: 'DELETE' }));
+    const noEntry = await rejection(
+      client.restlet({ script: 'customscript_rc', deploy: 'customdeploy_rc', method: 'DELETE' }),
+    );
     expect(noEntry.status).toBe(405);
-    const unknown = await rejection(client.restlet({ script: 'customscript_none', deploy: 'customdeploy_none' }));
+    const unknown = await rejection(
+      client.restlet({ script: 'customscript_none', deploy: 'customdeploy_none' }),
+    );
     expect(unknown.errorCode).toBe('SSS_INVALID_SCRIPTLET_ID');
   });
 
@@ -291,7 +327,12 @@ describe('RESTlets against the emulator', () => {
     expect((await emu.admin.counters()).restlet - before).toBe(2);
     await emu.admin.injectFault({ route: 'restlet', count: 1, status: 400 });
     const error = await rejection(
-      client.restlet({ script: 'customscript_rc', deploy: 'customdeploy_rc', method: 'POST', body: { n: 1 } }),
+      client.restlet({
+        script: 'customscript_rc',
+        deploy: 'customdeploy_rc',
+        method: 'POST',
+        body: { n: 1 },
+      }),
     );
     expect(error.errorCode).toBe('SSS_REQUEST_LIMIT_EXCEEDED');
   });

@@ -135,18 +135,42 @@ describe('createNetSuiteClient options', () => {
   const base = { accountId: '1234567_SB1', token: async () => TOKEN };
   it.each([
     ['no options', () => createNetSuiteClient(undefined as never), 'ERR_RECORD_INVALID_OPTION'],
-    ['bad token', () => createNetSuiteClient({ ...base, token: 'abc' as never }), 'ERR_RECORD_INVALID_OPTION'],
-    ['zero concurrency', () => createNetSuiteClient({ ...base, concurrency: 0 }), 'ERR_RECORD_INVALID_OPTION'],
-    ['bad concurrency', () => createNetSuiteClient({ ...base, concurrency: {} as never }), 'ERR_RECORD_INVALID_OPTION'],
-    ['negative retry', () => createNetSuiteClient({ ...base, retry: { limit: -1 } }), 'ERR_RECORD_INVALID_OPTION'],
-    ['fractional retry', () => createNetSuiteClient({ ...base, retry: { limit: 1.5 } }), 'ERR_RECORD_INVALID_OPTION'],
+    [
+      'bad token',
+      () => createNetSuiteClient({ ...base, token: 'abc' as never }),
+      'ERR_RECORD_INVALID_OPTION',
+    ],
+    [
+      'zero concurrency',
+      () => createNetSuiteClient({ ...base, concurrency: 0 }),
+      'ERR_RECORD_INVALID_OPTION',
+    ],
+    [
+      'bad concurrency',
+      () => createNetSuiteClient({ ...base, concurrency: {} as never }),
+      'ERR_RECORD_INVALID_OPTION',
+    ],
+    [
+      'negative retry',
+      () => createNetSuiteClient({ ...base, retry: { limit: -1 } }),
+      'ERR_RECORD_INVALID_OPTION',
+    ],
+    [
+      'fractional retry',
+      () => createNetSuiteClient({ ...base, retry: { limit: 1.5 } }),
+      'ERR_RECORD_INVALID_OPTION',
+    ],
     [
       'bad statusCodes',
       () => createNetSuiteClient({ ...base, retry: { statusCodes: ['x'] as never } }),
       'ERR_RECORD_INVALID_OPTION',
     ],
     ['zero timeout', () => createNetSuiteClient({ ...base, timeoutMs: 0 }), 'ERR_RECORD_INVALID_OPTION'],
-    ['NaN deadline', () => createNetSuiteClient({ ...base, deadlineMs: Number.NaN }), 'ERR_RECORD_INVALID_OPTION'],
+    [
+      'NaN deadline',
+      () => createNetSuiteClient({ ...base, deadlineMs: Number.NaN }),
+      'ERR_RECORD_INVALID_OPTION',
+    ],
     [
       'authorization header',
       () => createNetSuiteClient({ ...base, headers: { Authorization: 'Bearer x' } }),
@@ -163,7 +187,11 @@ describe('createNetSuiteClient options', () => {
       () => createNetSuiteClient({ ...base, circuitBreaker: { failureThreshold: 0 } }),
       'ERR_RECORD_INVALID_OPTION',
     ],
-    ['bad account', () => createNetSuiteClient({ ...base, accountId: 'evil.com/x' }), 'ERR_CORE_INVALID_ACCOUNT_ID'],
+    [
+      'bad account',
+      () => createNetSuiteClient({ ...base, accountId: 'evil.com/x' }),
+      'ERR_CORE_INVALID_ACCOUNT_ID',
+    ],
     [
       'http origin',
       () => createNetSuiteClient({ ...base, origin: 'http://127.0.0.1:1' }),

@@ -37,7 +37,11 @@ const ok = () => ({ status: 200, body: { id: '1' } });
 
 describe('retries (R70-R72, G19)', () => {
   it.each([429, 502, 503, 504])('retries a GET on %i and succeeds', async (status) => {
-    const sent = sequence(() => restError(status, 'X', 'x'), () => restError(status, 'X', 'x'), ok);
+    const sent = sequence(
+      () => restError(status, 'X', 'x'),
+      () => restError(status, 'X', 'x'),
+      ok,
+    );
     await expect(client().records.get('customer', 1)).resolves.toMatchObject({ id: '1' });
     expect(sent()).toHaveLength(3);
   });
@@ -57,13 +61,23 @@ describe('retries (R70-R72, G19)', () => {
   });
 
   it('never replays a POST without an idempotency key: 0 duplicate bodies', async () => {
-    for (const answer of [() => restError(503, 'X', 'x'), () => ({ status: 200, destroy: true }), () => CONCURRENCY_429]) {
-      const sent = sequence(answer, () => ({ status: 204, headers: { location: '/services/rest/record/v1/customer/5' } }));
+    for (const answer of [
+      () => restError(503, 'X', 'x'),
+      () => ({ status: 200, destroy: true }),
+      () => CONCURRENCY_429,
+    ]) {
+      const sent = sequence(answer, () => ({
+        status: 204,
+        headers: { location: '/services/rest/record/v1/customer/5' },
+      }));
       await expect(client().records.create('customer', { companyName: 'once' })).rejects.toBeDefined();
       expect(sent()).toHaveLength(1);
     }
     // PATCH and transform are POST-like too.
-    const sent = sequence(() => restError(503, 'X', 'x'), () => ({ status: 204 }));
+    const sent = sequence(
+      () => restError(503, 'X', 'x'),
+      () => ({ status: 204 }),
+    );
     await expect(client().records.update('customer', 1, { a: 1 })).rejects.toMatchObject({ status: 503 });
     expect(sent()).toHaveLength(1);
   });
@@ -76,7 +90,10 @@ describe('retries (R70-R72, G19)', () => {
     );
     await expect(c.records.create('customer', { companyName: 'x' })).resolves.toMatchObject({ id: '5' });
     expect(sent()).toHaveLength(2);
-    sent = sequence(() => restError(503, 'X', 'x'), () => ({ status: 204 }));
+    sent = sequence(
+      () => restError(503, 'X', 'x'),
+      () => ({ status: 204 }),
+    );
     await expect(c.records.create('customer', { companyName: 'x' })).rejects.toMatchObject({ status: 503 });
     expect(sent()).toHaveLength(1);
   });
@@ -116,7 +133,11 @@ describe('retries (R70-R72, G19)', () => {
   it('a retry budget stops retries after capacity / cost in a burst (500 / 5 = 100)', async () => {
     const sent = sequence(() => restError(503, 'X', 'x'));
     const budget = createRetryBudget();
-    const c = client({ retry: { limit: 10, baseDelayMs: 0, budget }, concurrency: 50, circuitBreaker: false });
+    const c = client({
+      retry: { limit: 10, baseDelayMs: 0, budget },
+      concurrency: 50,
+      circuitBreaker: false,
+    });
     await Promise.allSettled(Array.from({ length: 50 }, () => c.records.get('customer', 1)));
     // 50 first attempts + at most 100 retries.
     expect(sent().length).toBeLessThanOrEqual(150);
@@ -130,7 +151,9 @@ describe('retries (R70-R72, G19)', () => {
     expect(budget.tryAcquire('timeout')).toBe(false);
     budget.recordSuccess();
     expect(budget.available).toBe(6);
-    expect(() => createRetryBudget({ capacity: -1 })).toThrow(expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }));
+    expect(() => createRetryBudget({ capacity: -1 })).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }),
+    );
   });
 
   it('429 Retry-After: 3 → the next attempt comes no sooner than 3000 ms (fake timers)', async () => {
@@ -179,8 +202,15 @@ describe('retries (R70-R72, G19)', () => {
     await expect(p).resolves.toEqual({ id: '1' });
 
     calls.length = 0;
-    const capped = createNetSuiteClient({ ...base, fetch: makeFetch('3600'), retry: { maxRetryAfterMs: 10_000 } });
-    await expect(capped.records.get('customer', 1)).rejects.toMatchObject({ status: 503, retryAfterMs: 3_600_000 });
+    const capped = createNetSuiteClient({
+      ...base,
+      fetch: makeFetch('3600'),
+      retry: { maxRetryAfterMs: 10_000 },
+    });
+    await expect(capped.records.get('customer', 1)).rejects.toMatchObject({
+      status: 503,
+      retryAfterMs: 3_600_000,
+    });
     expect(calls).toHaveLength(1);
   });
 
@@ -240,7 +270,10 @@ describe('401 (R47)', () => {
 
   it('a failing invalidate is ERR_RECORD_TOKEN', async () => {
     sequence(() => restError(401, 'INVALID_LOGIN', 'x'));
-    const source = { getAccessToken: async () => TOKEN, invalidate: async () => Promise.reject(new Error('x')) };
+    const source = {
+      getAccessToken: async () => TOKEN,
+      invalidate: async () => Promise.reject(new Error('x')),
+    };
     await expect(client({ token: source }).records.get('customer', 1)).rejects.toMatchObject({
       code: 'ERR_RECORD_TOKEN',
     });

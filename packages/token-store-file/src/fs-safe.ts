@@ -84,11 +84,7 @@ export function isTempFileOf(path: string, name: string): boolean {
  * Writes `data` to `path` atomically and durably: temp file (O_EXCL, 0600) → write → fsync → rename →
  * fsync(directory). A reader sees the old file or the new one, never a mix.
  */
-export async function writeFileAtomic(
-  path: string,
-  data: string,
-  hooks?: { beforeRename?: () => void; afterRename?: () => void },
-): Promise<void> {
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
   const temp = tempPathFor(path);
   let handle: fs.FileHandle | undefined;
   try {
@@ -102,9 +98,7 @@ export async function writeFileAtomic(
     await handle.sync();
     await handle.close();
     handle = undefined;
-    hooks?.beforeRename?.();
     await fs.rename(temp, path);
-    hooks?.afterRename?.();
   } catch (cause) {
     await handle?.close().catch(() => undefined);
     await fs.unlink(temp).catch(() => undefined);

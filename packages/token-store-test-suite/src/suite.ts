@@ -7,7 +7,12 @@ import {
 } from '@netsuite-oauth/token-store';
 import { afterEach, describe, expect, it } from 'vitest';
 
-/** The groups of {@link describeTokenStore}. */
+/**
+ * The groups of {@link describeTokenStore}.
+ *
+ * @example
+ * describeTokenStore('mine', { createStore, groups: ['basic', 'errors'] satisfies TokenStoreSuiteGroup[] });
+ */
 export type TokenStoreSuiteGroup = 'basic' | 'expiry' | 'isolation' | 'concurrency' | 'capability' | 'errors';
 
 /**

@@ -1,11 +1,26 @@
 import { TokenStoreError } from './errors.js';
 import type { CompareAndSetCondition, TokenEntry } from './types.js';
 
-/** Longest key a store accepts (characters). */
+/**
+ * Longest key a store accepts (characters).
+ *
+ * @example
+ * if (key.length > MAX_KEY_LENGTH) key = await hashKey(key);
+ */
 export const MAX_KEY_LENGTH = 512;
-/** Longest lease a store grants (ms). */
+/**
+ * Longest lease a store grants (ms): 10 minutes.
+ *
+ * @example
+ * await store.lock!(key, { ttlMs: Math.min(wanted, MAX_LOCK_TTL_MS) });
+ */
 export const MAX_LOCK_TTL_MS = 600_000;
-/** Longest wait for a lock (ms). */
+/**
+ * Longest wait for a lock (ms): 10 minutes.
+ *
+ * @example
+ * await store.lock!(key, { ttlMs: 10_000, waitMs: Math.min(wanted, MAX_LOCK_WAIT_MS) });
+ */
 export const MAX_LOCK_WAIT_MS = 600_000;
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point

@@ -15,18 +15,25 @@ function iso(value: unknown): string {
 async function generate(ctx: Context): Promise<number> {
   const keyType = ctx.string('key-type') ?? 'ec-p256';
   if (!(KEY_TYPES as readonly string[]).includes(keyType)) {
-    throw usageError(`unknown --key-type "${keyType}"`, `use one of ${KEY_TYPES.join(', ')} (NetSuite accepts only these)`);
+    throw usageError(
+      `unknown --key-type "${keyType}"`,
+      `use one of ${KEY_TYPES.join(', ')} (NetSuite accepts only these)`,
+    );
   }
   const daysText = ctx.string('days') ?? '730';
   const days = Number(daysText);
   if (!Number.isInteger(days) || days < 1 || days > 730) {
-    throw usageError('--days must be a whole number from 1 to 730', 'NetSuite caps certificate validity at two years');
+    throw usageError(
+      '--days must be a whole number from 1 to 730',
+      'NetSuite caps certificate validity at two years',
+    );
   }
   const keyPath = resolve(ctx.io.cwd, ctx.string('out-key') ?? 'netsuite-key.pem');
   const certPath = resolve(ctx.io.cwd, ctx.string('out-cert') ?? 'netsuite-cert.pem');
   if (!ctx.flag('force')) {
     for (const p of [keyPath, certPath]) {
-      if (existsSync(p)) throw configError(`${p} already exists`, 'use --force to overwrite, or --out-key / --out-cert');
+      if (existsSync(p))
+        throw configError(`${p} already exists`, 'use --force to overwrite, or --out-key / --out-cert');
     }
   }
   const { generateCertificate } = await import('@netsuite-oauth/jwt-assertion');
@@ -60,7 +67,8 @@ async function generate(ctx: Context): Promise<number> {
 async function inspect(ctx: Context): Promise<number> {
   const settings = ctx.settings();
   const file = ctx.positionals[0] ? resolve(ctx.io.cwd, ctx.positionals[0]) : settings.certificateFile;
-  if (!file) throw usageError('missing certificate file', 'usage: netsuite-oauth cert inspect <file> [--key file]');
+  if (!file)
+    throw usageError('missing certificate file', 'usage: netsuite-oauth cert inspect <file> [--key file]');
   let pem: string;
   try {
     pem = readFileSync(file, 'utf8');
@@ -81,7 +89,8 @@ async function inspect(ctx: Context): Promise<number> {
   } else {
     const { problems, ...rest } = result as { problems: readonly unknown[] } & Record<string, unknown>;
     printObject(ctx, rest);
-    for (const p of problems) ctx.out(`${ctx.outColor.yellow('problem')}  ${typeof p === 'string' ? p : JSON.stringify(p)}\n`);
+    for (const p of problems)
+      ctx.out(`${ctx.outColor.yellow('problem')}  ${typeof p === 'string' ? p : JSON.stringify(p)}\n`);
   }
   const ok = info.acceptedByNetSuite && !info.expired && info.matchesPrivateKey !== false;
   if (!ok && ctx.format !== 'json') {

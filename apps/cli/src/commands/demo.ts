@@ -30,7 +30,9 @@ export async function run(ctx: Context): Promise<number> {
   const steps: StepResult[] = [];
   const started = performance.now();
   if (!json) {
-    ctx.out(`${c.bold('netsuite-oauth demo')} — every flow against a local NetSuite emulator (no account needed)\n\n`);
+    ctx.out(
+      `${c.bold('netsuite-oauth demo')} — every flow against a local NetSuite emulator (no account needed)\n\n`,
+    );
   }
 
   const step = async <T>(title: string, fn: () => Promise<{ value: T; detail: string }>): Promise<T> => {
@@ -42,14 +44,19 @@ export async function run(ctx: Context): Promise<number> {
       const ms = performance.now() - t0;
       steps.push({ step: n, title, ok: true, ms: Math.round(ms), detail: ctx.redactor.redact(detail) });
       if (!json) {
-        ctx.out(`${String(n).padStart(2)}. ${c.green('✓')} ${title.padEnd(37)} ${c.dim(elapsed(ms).padStart(7))}  ${detail}\n`);
+        ctx.out(
+          `${String(n).padStart(2)}. ${c.green('✓')} ${title.padEnd(37)} ${c.dim(elapsed(ms).padStart(7))}  ${detail}\n`,
+        );
       }
       return value;
     } catch (error) {
       const ms = performance.now() - t0;
       const d = describeError(error);
       steps.push({ step: n, title, ok: false, ms: Math.round(ms), detail: ctx.redactor.redact(d.message) });
-      if (!json) ctx.out(`${String(n).padStart(2)}. ${c.red('✗')} ${title.padEnd(37)} ${c.dim(elapsed(ms).padStart(7))}  ${d.message}\n`);
+      if (!json)
+        ctx.out(
+          `${String(n).padStart(2)}. ${c.red('✗')} ${title.padEnd(37)} ${c.dim(elapsed(ms).padStart(7))}  ${d.message}\n`,
+        );
       throw Object.assign(error instanceof Error ? error : new Error(String(error)), { demoReported: true });
     }
   };
@@ -70,7 +77,10 @@ export async function run(ctx: Context): Promise<number> {
     const account = { accountId: emu.accountId, origin: emu.url, allowInsecureLoopback: true } as const;
 
     const cert = await step('generate a key pair + certificate', async () => {
-      const g = await jwt.generateCertificate({ keyType: keyType as 'ec-p256', commonName: 'netsuite-oauth demo' });
+      const g = await jwt.generateCertificate({
+        keyType: keyType as 'ec-p256',
+        commonName: 'netsuite-oauth demo',
+      });
       ctx.redactor.register(g.privateKeyPem);
       return {
         value: g,
@@ -86,9 +96,16 @@ export async function run(ctx: Context): Promise<number> {
         scopes: ['rest_webservices', 'restlets'],
       });
       ctx.redactor.register(created.clientSecret);
-      const mapped = await emu.admin.addCertificate({ clientId: created.clientId, certificatePem: cert.certificatePem });
+      const mapped = await emu.admin.addCertificate({
+        clientId: created.clientId,
+        certificatePem: cert.certificatePem,
+      });
       return {
-        value: { clientId: created.clientId, clientSecret: created.clientSecret, certificateId: mapped.certificateId },
+        value: {
+          clientId: created.clientId,
+          clientSecret: created.clientSecret,
+          certificateId: mapped.certificateId,
+        },
         detail: `client id ${created.clientId.slice(0, 8)}… · certificate id ${mapped.certificateId}`,
       };
     });
@@ -129,7 +146,10 @@ export async function run(ctx: Context): Promise<number> {
         rows.push(row);
         if (rows.length >= 5) break;
       }
-      return { value: rows, detail: `SELECT id, companyname FROM customer → ${rows.length} rows, first: ${String(rows[0]?.companyname ?? rows[0]?.id ?? '-')}` };
+      return {
+        value: rows,
+        detail: `SELECT id, companyname FROM customer → ${rows.length} rows, first: ${String(rows[0]?.companyname ?? rows[0]?.id ?? '-')}`,
+      };
     });
 
     await step('call a RESTlet', async () => {
@@ -140,7 +160,10 @@ export async function run(ctx: Context): Promise<number> {
         body: { hello: 'netsuite' },
       });
       const text = JSON.stringify(answer) ?? '';
-      return { value: answer, detail: `POST customscript_echo → ${text.length > 60 ? `${text.slice(0, 59)}…` : text}` };
+      return {
+        value: answer,
+        detail: `POST customscript_echo → ${text.length > 60 ? `${text.slice(0, 59)}…` : text}`,
+      };
     });
 
     const confidential = { clientId: integration.clientId, clientSecret: integration.clientSecret ?? '' };
@@ -202,7 +225,9 @@ export async function run(ctx: Context): Promise<number> {
     ctx.progress(undefined);
     const d = describeError(error);
     if (json) {
-      ctx.out(`${JSON.stringify({ ok: false, steps, error: { code: d.code, message: d.message } }, null, 2)}\n`);
+      ctx.out(
+        `${JSON.stringify({ ok: false, steps, error: { code: d.code, message: d.message } }, null, 2)}\n`,
+      );
       return d.exitCode;
     }
     if (!(error as { demoReported?: boolean }).demoReported) throw error;

@@ -9,12 +9,17 @@ const TYPE = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 const ID = /^(?:\d{1,20}|eid:[\w.-]{1,200})$/;
 
 function recordType(value: string | undefined): string {
-  if (!value || !TYPE.test(value)) throw usageError(`"${value ?? ''}" is not a record type`, 'e.g. customer, salesOrder, customrecord_x');
+  if (!value || !TYPE.test(value))
+    throw usageError(`"${value ?? ''}" is not a record type`, 'e.g. customer, salesOrder, customrecord_x');
   return value;
 }
 
 function recordId(value: string | undefined): string {
-  if (!value || !ID.test(value)) throw usageError(`"${value ?? ''}" is not a record id`, 'use the internal id (digits) or eid:<external id>');
+  if (!value || !ID.test(value))
+    throw usageError(
+      `"${value ?? ''}" is not a record id`,
+      'use the internal id (digits) or eid:<external id>',
+    );
   return value;
 }
 
@@ -34,7 +39,11 @@ export async function run(ctx: Context): Promise<number> {
   const type = recordType(ctx.positionals[0]);
   if (sub === 'get') {
     const id = recordId(ctx.positionals[1]);
-    const fields = ctx.string('fields')?.split(',').map((f) => f.trim()).filter(Boolean);
+    const fields = ctx
+      .string('fields')
+      ?.split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     const client = await createClient(ctx);
     const record = await client.records.get(type, id, {
       ...(fields && fields.length > 0 ? { fields } : {}),
@@ -57,12 +66,16 @@ export async function run(ctx: Context): Promise<number> {
     }
     writer.end();
     ctx.progress(undefined);
-    if (ctx.format === 'table') ctx.note(`${count} ${type} id${count === 1 ? '' : 's'}${count >= limit ? ` (stopped at --limit ${limit})` : ''}`);
+    if (ctx.format === 'table')
+      ctx.note(
+        `${count} ${type} id${count === 1 ? '' : 's'}${count >= limit ? ` (stopped at --limit ${limit})` : ''}`,
+      );
     return 0;
   }
   if (sub === 'create') {
     const body = await readJsonBody(ctx, { required: true });
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw usageError('the body must be a JSON object');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw usageError('the body must be a JSON object');
     const client = await createClient(ctx);
     const result = await client.records.create(type, body as Record<string, unknown>);
     printObject(ctx, { created: true, type, id: result.id, location: result.location });
@@ -71,7 +84,8 @@ export async function run(ctx: Context): Promise<number> {
   if (sub === 'update') {
     const id = recordId(ctx.positionals[1]);
     const body = await readJsonBody(ctx, { required: true });
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw usageError('the body must be a JSON object');
+    if (!body || typeof body !== 'object' || Array.isArray(body))
+      throw usageError('the body must be a JSON object');
     const client = await createClient(ctx);
     const result = await client.records.update(type, id, body as Record<string, unknown>);
     printObject(ctx, { updated: true, type, id: result.id ?? id });

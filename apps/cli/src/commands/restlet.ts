@@ -11,7 +11,8 @@ export async function run(ctx: Context): Promise<number> {
   const [script, deploy] = ctx.positionals as [string, string];
   const body = await readJsonBody(ctx, { required: false });
   const method = (ctx.string('method') ?? (body === undefined ? 'GET' : 'POST')).toUpperCase();
-  if (!(METHODS as readonly string[]).includes(method)) throw usageError('--method must be GET, POST, PUT or DELETE');
+  if (!(METHODS as readonly string[]).includes(method))
+    throw usageError('--method must be GET, POST, PUT or DELETE');
   const query: Record<string, string> = {};
   for (const pair of (ctx.values.query as string[] | undefined) ?? []) {
     const eq = pair.indexOf('=');

@@ -1,6 +1,6 @@
-import type { AuthorizationPrompt } from '@netsuite-oauth/oauth-flows';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { AuthorizationPrompt } from '@netsuite-oauth/oauth-flows';
 import type { Context } from '../context.js';
 import { CliError, configError, EXIT } from '../errors.js';
 import { tokenScopes } from '../jwt-claims.js';
@@ -53,6 +53,8 @@ function readLine(ctx: Context): Promise<string | undefined> {
       done = true;
       clearTimeout(timer);
       rl.close();
+      // A pipe left open would keep the process alive after the command is done.
+      (ctx.io.stdin as { destroy?: () => void }).destroy?.();
       resolve(value);
     };
     const timer = setTimeout(() => finish(undefined), PASTE_TIMEOUT_MS);
@@ -64,7 +66,11 @@ function readLine(ctx: Context): Promise<string | undefined> {
   });
 }
 
-function summary(ctx: Context, session: StoredSession, extra: Record<string, unknown> = {}): Record<string, unknown> {
+function summary(
+  ctx: Context,
+  session: StoredSession,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   const now = ctx.now();
   return {
     ...extra,
@@ -72,7 +78,9 @@ function summary(ctx: Context, session: StoredSession, extra: Record<string, unk
     expiresIn: duration(session.expiresAt - now),
     refreshToken: session.refreshToken ? maskSecret(session.refreshToken) : undefined,
     refreshTokenExpiresIn:
-      session.refreshToken && session.refreshTokenExpiresAt ? duration(session.refreshTokenExpiresAt - now) : undefined,
+      session.refreshToken && session.refreshTokenExpiresAt
+        ? duration(session.refreshTokenExpiresAt - now)
+        : undefined,
     scopes: tokenScopes(session.accessToken)?.join(',') ?? session.scope,
     store: ctx.settings().store,
   };
@@ -81,7 +89,10 @@ function summary(ctx: Context, session: StoredSession, extra: Record<string, unk
 async function saveSession(ctx: Context, store: CliTokenStore, session: StoredSession): Promise<void> {
   ctx.redactor.register(session.accessToken);
   ctx.redactor.register(session.refreshToken);
-  await store.set(sessionKey(ctx.settings()), { value: sessionValue(session), expiresAt: sessionExpiry(session, ctx.now()) });
+  await store.set(sessionKey(ctx.settings()), {
+    value: sessionValue(session),
+    expiresAt: sessionExpiry(session, ctx.now()),
+  });
 }
 
 async function login(ctx: Context): Promise<number> {
@@ -117,14 +128,24 @@ async function login(ctx: Context): Promise<number> {
   ctx.note(`Then paste the full URL you were sent to (it starts with ${redirectUri}):`);
   const pasted = await readLine(ctx);
   if (!pasted) {
-    throw new CliError('ERR_CLI_NO_CALLBACK', 'no redirect URL was pasted', EXIT.auth, 'run "netsuite-oauth login" again');
+    throw new CliError(
+      'ERR_CLI_NO_CALLBACK',
+      'no redirect URL was pasted',
+      EXIT.auth,
+      'run "netsuite-oauth login" again',
+    );
   }
   ctx.redactor.register(pasted);
   let callbackUrl: URL;
   try {
     callbackUrl = new URL(pasted);
   } catch {
-    throw new CliError('ERR_CLI_BAD_CALLBACK', 'that is not a URL', EXIT.usage, `paste the whole URL starting with ${redirectUri}`);
+    throw new CliError(
+      'ERR_CLI_BAD_CALLBACK',
+      'that is not a URL',
+      EXIT.usage,
+      `paste the whole URL starting with ${redirectUri}`,
+    );
   }
   const code = callbackUrl.searchParams.get('code');
   ctx.redactor.register(code ?? undefined);
@@ -172,7 +193,8 @@ async function refresh(ctx: Context): Promise<number> {
   const settings = ctx.settings();
   const store = await openStore(ctx);
   const session = await loadSession(ctx, store);
-  if (!session.refreshToken) throw configError('the stored session has no refresh token', 'run "netsuite-oauth login" again');
+  if (!session.refreshToken)
+    throw configError('the stored session has no refresh token', 'run "netsuite-oauth login" again');
   const { refreshAccessToken } = await import('@netsuite-oauth/oauth-flows');
   const tokens = await refreshAccessToken({
     ...accountOptions(settings),
@@ -191,7 +213,13 @@ async function refresh(ctx: Context): Promise<number> {
     scope: tokens.scope ?? session.scope,
   };
   await saveSession(ctx, store, next);
-  printObject(ctx, summary(ctx, next, { refreshed: true, rotated: tokens.refreshToken !== undefined && tokens.refreshToken !== session.refreshToken }));
+  printObject(
+    ctx,
+    summary(ctx, next, {
+      refreshed: true,
+      rotated: tokens.refreshToken !== undefined && tokens.refreshToken !== session.refreshToken,
+    }),
+  );
   return 0;
 }
 

@@ -8,10 +8,12 @@ import { createClient } from '../runtime.js';
 /** `suiteql "<query>"`: streams rows as a table, a JSON array or CSV; row count on stderr while it runs. */
 export async function run(ctx: Context): Promise<number> {
   const query = (ctx.positionals[0] ?? '').trim();
-  if (query === '') throw usageError('the query is empty', 'usage: netsuite-oauth suiteql "SELECT id FROM customer"');
+  if (query === '')
+    throw usageError('the query is empty', 'usage: netsuite-oauth suiteql "SELECT id FROM customer"');
   const limit = positiveInt(ctx, 'limit');
   const pageSize = positiveInt(ctx, 'page-size', 1000);
-  if (pageSize !== undefined && pageSize < 5) throw usageError('--page-size must be a whole number from 5 to 1000');
+  if (pageSize !== undefined && pageSize < 5)
+    throw usageError('--page-size must be a whole number from 5 to 1000');
   const started = ctx.now();
   const client = await createClient(ctx);
   const writer = createRowWriter(ctx.format, (text) => ctx.out(text));
@@ -27,7 +29,11 @@ export async function run(ctx: Context): Promise<number> {
   writer.end();
   ctx.progress(undefined);
   if (ctx.format === 'table') {
-    ctx.note(ctx.color.dim(`${count} row${count === 1 ? '' : 's'} in ${elapsed(ctx.now() - started)}${limit !== undefined && count >= limit ? ` (stopped at --limit ${limit})` : ''}`));
+    ctx.note(
+      ctx.color.dim(
+        `${count} row${count === 1 ? '' : 's'} in ${elapsed(ctx.now() - started)}${limit !== undefined && count >= limit ? ` (stopped at --limit ${limit})` : ''}`,
+      ),
+    );
   }
   return 0;
 }

@@ -71,7 +71,9 @@ export async function startMockNetSuite(handler: MockHandler): Promise<MockNetSu
       if (answer.body !== undefined) {
         payload = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
         headers['content-type'] ??=
-          typeof answer.body === 'string' ? 'text/plain' : 'application/vnd.oracle.resource+json; type=singular';
+          typeof answer.body === 'string'
+            ? 'text/plain'
+            : 'application/vnd.oracle.resource+json; type=singular';
       }
       finish();
       res.writeHead(answer.status, headers);
@@ -122,7 +124,10 @@ export const CONCURRENCY_429 = {
     status: 429,
     'o:errorCode': 'USER_ERROR',
     'o:errorDetails': [
-      { detail: 'Concurrent request limit exceeded. Request blocked.', 'o:errorCode': 'CONCURRENCY_LIMIT_EXCEEDED' },
+      {
+        detail: 'Concurrent request limit exceeded. Request blocked.',
+        'o:errorCode': 'CONCURRENCY_LIMIT_EXCEEDED',
+      },
     ],
   },
 };

@@ -1,0 +1,82 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectNoSecrets, runCli } from './run-cli.js';
+import { createFixture, type Fixture, keyLines } from './setup-emulator.js';
+
+let fx: Fixture;
+let redis: RedisServer;
+
+beforeAll(async () => {
+  [fx, redis] = await Promise.all([createFixture(), startRedisServer()]);
+});
+afterAll(async () => {
+  await Promise.all([fx?.close(), redis?.stop()]);
+});
+
+describe('token stores and profiles', () => {
+  it('--store redis keeps the token for the next run', async () => {
+    const env = { ...fx.env, NETSUITE_OAUTH_STORE: 'redis', NETSUITE_OAUTH_REDIS_URL: redis.url };
+    const first = await runCli(['token', '--json'], { env });
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({ fromStore: false, store: 'redis' });
+    const second = await runCli(['token', '--json'], { env });
+    expect(JSON.parse(second.stdout)).toMatchObject({ fromStore: true, store: 'redis' });
+    expectNoSecrets(second, [fx.clientSecret, ...keyLines(fx.privateKeyPem)]);
+  });
+
+  it('an unreachable Redis is a configuration error (exit 3)', async () => {
+    const port = await freePort();
+    const result = await runCli(['token', '--store', 'redis', '--redis-url', `redis://127.0.0.1:${port}`], { env: fx.env });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^error: cannot connect to Redis\nhint: /);
+  });
+
+  it('a file store key from NETSUITE_OAUTH_STORE_KEY; a wrong key is refused and loses nothing', async () => {
+    const storePath = join(fx.dir, 'keyed', 'tokens.json');
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const wrongKey = Buffer.alloc(32, 9).toString('base64');
+    const env = { ...fx.env, NETSUITE_OAUTH_STORE_PATH: storePath, NETSUITE_OAUTH_STORE_KEY: key };
+    expect((await runCli(['token'], { env })).code).toBe(0);
+    const again = await runCli(['token', '--json'], { env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ fromStore: true });
+
+    // The file is encrypted as a whole: a wrong key is refused clearly, nothing is overwritten.
+    const wrong = await runCli(['token', '--json'], { env: { ...env, NETSUITE_OAUTH_STORE_KEY: wrongKey } });
+    expect(wrong.code).toBe(3);
+    expect(wrong.stderr).toMatch(/^error: .*integrity.*\nhint: the token store cannot be read with this key/);
+    expect(wrong.stdout).toBe('');
+    const stillThere = await runCli(['token', '--json'], { env });
+    expect(JSON.parse(stillThere.stdout)).toMatchObject({ fromStore: true });
+    expectNoSecrets(wrong, [key, wrongKey]);
+  });
+
+  it('reads everything but secrets from a named profile', async () => {
+    const config = join(fx.dir, 'profiles.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        profiles: {
+          emulator: {
+            accountId: fx.emu.accountId,
+            origin: fx.emu.url,
+            clientId: fx.clientId,
+            certificateId: fx.certificateId,
+            privateKeyFile: 'key.pem',
+            store: 'memory',
+          },
+        },
+      }),
+    );
+    const result = await runCli(['token', '--config', config, '--profile', 'emulator', '--json'], { env: { HOME: fx.dir } });
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({ store: 'memory', fromStore: false });
+    const viaEnv = await runCli(['record', 'list', 'customer', '--limit', '1', '--json'], {
+      env: { HOME: fx.dir, NETSUITE_OAUTH_CONFIG: config, NETSUITE_OAUTH_PROFILE: 'emulator' },
+    });
+    expect(viaEnv.code).toBe(0);
+    expect(JSON.parse(viaEnv.stdout)).toHaveLength(1);
+  });
+});
