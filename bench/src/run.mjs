@@ -79,7 +79,7 @@ for (const id of ids) {
   console.error(
     `${outcome.error || outcome.result?.failed ? '✗' : '✓'} ${id} (${outcome.seconds.toFixed(1)} s)`,
   );
-  if (outcome.error) console.error(outcome.error);
+  if (outcome.error) console.error(outcome.error.split('\n').slice(0, 3).join('\n'));
   results.push(outcome);
 }
 const seconds = (performance.now() - started) / 1000;

@@ -132,7 +132,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { min: 0, max: 0 },
     options: {
       port: { type: 'string', valueName: 'n', description: 'port on 127.0.0.1 (default: a free one)' },
-      dir: { type: 'string', valueName: 'folder', description: 'where to write emulator.env and the key (default: ~/.config/netsuite-oauth/emulator)' },
+      dir: {
+        type: 'string',
+        valueName: 'folder',
+        description: 'where to write emulator.env and the key (default: ~/.config/netsuite-oauth/emulator)',
+      },
     },
     examples: [
       'netsuite-oauth emulator --port 4000',

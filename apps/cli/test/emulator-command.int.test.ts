@@ -31,24 +31,29 @@ describe('emulator command', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.once('close', resolve));
     try {
-      const info = await new Promise<{ url: string; envFile: string; settings: Record<string, string> }>((resolve, reject) => {
-        child.stdout.setEncoding('utf8').on('data', (d: string) => {
-          stdout += d;
-          const line = stdout.split('\n')[0];
-          if (stdout.includes('\n') && line) resolve(JSON.parse(line));
-        });
-        child.once('close', () => reject(new Error(`emulator command exited early: ${stderr}`)));
-      });
+      const info = await new Promise<{ url: string; envFile: string; settings: Record<string, string> }>(
+        (resolve, reject) => {
+          child.stdout.setEncoding('utf8').on('data', (d: string) => {
+            stdout += d;
+            const line = stdout.split('\n')[0];
+            if (stdout.includes('\n') && line) resolve(JSON.parse(line));
+          });
+          child.once('close', () => reject(new Error(`emulator command exited early: ${stderr}`)));
+        },
+      );
       expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(statSync(info.envFile).mode & 0o077).toBe(0);
-      const env = { ...readEnvFile(info.envFile), HOME: dir };
+      const env: Record<string, string> = { ...readEnvFile(info.envFile), HOME: dir };
       expect(env.NETSUITE_ORIGIN).toBe(info.url);
       expect(info.settings).not.toHaveProperty('NETSUITE_CLIENT_SECRET');
       expect(stdout).not.toContain(env.NETSUITE_CLIENT_SECRET ?? 'missing');
 
       const token = await runCli(['token', '--store', 'memory'], { env });
       expect(token.code).toBe(0);
-      const rows = await runCli(['suiteql', 'SELECT id FROM customer', '--limit', '2', '--json', '--store', 'memory'], { env });
+      const rows = await runCli(
+        ['suiteql', 'SELECT id FROM customer', '--limit', '2', '--json', '--store', 'memory'],
+        { env },
+      );
       expect(rows.code).toBe(0);
       expect(JSON.parse(rows.stdout)).toHaveLength(2);
       for (const r of [token, rows]) expectNoSecrets(r, [env.NETSUITE_CLIENT_SECRET]);

@@ -29,7 +29,9 @@ describe('token stores and profiles', () => {
 
   it('an unreachable Redis is a configuration error (exit 3)', async () => {
     const port = await freePort();
-    const result = await runCli(['token', '--store', 'redis', '--redis-url', `redis://127.0.0.1:${port}`], { env: fx.env });
+    const result = await runCli(['token', '--store', 'redis', '--redis-url', `redis://127.0.0.1:${port}`], {
+      env: fx.env,
+    });
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^error: cannot connect to Redis\nhint: /);
   });
@@ -70,7 +72,9 @@ describe('token stores and profiles', () => {
         },
       }),
     );
-    const result = await runCli(['token', '--config', config, '--profile', 'emulator', '--json'], { env: { HOME: fx.dir } });
+    const result = await runCli(['token', '--config', config, '--profile', 'emulator', '--json'], {
+      env: { HOME: fx.dir },
+    });
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ store: 'memory', fromStore: false });
     const viaEnv = await runCli(['record', 'list', 'customer', '--limit', '1', '--json'], {

@@ -369,7 +369,20 @@ export function createApp(options: AppOptions): App {
     }
     const params = gateway.parseCallback(ctx.url, tx.state);
     const tokenKey = `tokens:${randomId()}`;
-    await gateway.connect(tokenKey, params.code, tx.codeVerifier, tx.redirectUri);
+    try {
+      await gateway.connect(tokenKey, params.code, tx.codeVerifier, tx.redirectUri);
+    } catch (error) {
+      // The code is redeemed once and never retried (R26): a refused code means starting again.
+      const e = error as { name?: unknown; error?: unknown };
+      if (e.name === 'OAuthResponseError' && e.error === 'invalid_grant') {
+        throw new ServerError(
+          'ERR_SERVER_CODE_REJECTED',
+          'netsuite refused the sign-in code: it expired or was already used',
+          { status: 400, cause: error },
+        );
+      }
+      throw error;
+    }
     // New session id at login (security checklist R64): the pre-login id stops working.
     setSession(
       ctx,
@@ -410,7 +423,19 @@ export function createApp(options: AppOptions): App {
     const ctx: Context = { req, url, staleCookie: false, session: undefined, setCookies: [] };
     let reply: Reply;
     try {
-      const session = await sessions.load(cookieId);
+      let session: Session | undefined;
+      try {
+        session = await sessions.load(cookieId);
+      } catch (cause) {
+        throw new ServerError(
+          'ERR_SERVER_STORE_UNAVAILABLE',
+          'the session store cannot be reached right now',
+          {
+            status: 503,
+            cause,
+          },
+        );
+      }
       Object.assign(ctx, { session, staleCookie: cookieId !== undefined && session === undefined });
       reply = await route(ctx);
     } catch (error) {
@@ -478,10 +503,11 @@ export function describeError(error: unknown): DescribedError {
       404: 'Page not found',
       405: 'Method not allowed',
       413: 'Too large',
+      503: 'Temporarily unavailable',
       415: 'Unsupported form',
     };
     const hint =
-      error.code === 'ERR_SERVER_INVALID_STATE'
+      error.code === 'ERR_SERVER_INVALID_STATE' || error.code === 'ERR_SERVER_CODE_REJECTED'
         ? 'For your safety each sign-in link works once, for a few minutes, in the browser that started it. Start again from the home page.'
         : error.code === 'ERR_SERVER_AUTHORIZATION_DENIED'
           ? 'Nothing was connected. You can try again and choose Allow on NetSuite’s consent page.'
@@ -489,7 +515,7 @@ export function describeError(error: unknown): DescribedError {
     return {
       status: error.status,
       title:
-        error.code === 'ERR_SERVER_INVALID_STATE'
+        error.code === 'ERR_SERVER_INVALID_STATE' || error.code === 'ERR_SERVER_CODE_REJECTED'
           ? 'This sign-in link cannot be used'
           : (titles[error.status] ?? 'Error'),
       message: capitalize(error.message),

@@ -72,6 +72,15 @@ export class TransactionStore {
     try {
       const entry = await this.#store.get(k);
       if (!entry) return { ok: false, reason: 'unknown' };
+      // Across processes (a shared Redis), claim it atomically: only the one whose compare-and-set wins goes on.
+      if (this.#store.compareAndSet && entry.version !== undefined) {
+        const won = await this.#store.compareAndSet(
+          k,
+          { value: '', expiresAt: entry.expiresAt },
+          { version: entry.version },
+        );
+        if (!won) return { ok: false, reason: 'unknown' };
+      }
       await this.#store.delete(k);
       let tx: LoginTransaction;
       try {

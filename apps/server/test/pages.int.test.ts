@@ -3,7 +3,7 @@ import { generateCertificate } from '@netsuite-oauth/jwt-assertion';
 import { generateEncryptionKey, memoryTokenStore } from '@netsuite-oauth/token-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../src/server.js';
-import { Agent, connect, type Harness, startHarness } from './helpers.js';
+import { Agent, connect, type Harness, startConnect, startHarness } from './helpers.js';
 
 let h: Harness;
 let origin: string;
@@ -161,5 +161,16 @@ describe('pages over HTTP against the emulator', () => {
     } finally {
       await secure.close();
     }
+  });
+
+  it('a code NetSuite refuses (expired) → 400 page, redeemed once, never retried', async () => {
+    const agent = new Agent(origin);
+    const { callbackUrl } = await startConnect(agent);
+    const before = (await h.emulator.admin.counters()).token;
+    await h.emulator.admin.advanceClock(11 * 60 * 1000);
+    const response = await agent.request(callbackUrl);
+    expect(response.status).toBe(400);
+    expect(response.body).toContain('ERR_SERVER_CODE_REJECTED');
+    expect((await h.emulator.admin.counters()).token).toBe(before + 1);
   });
 });

@@ -37,6 +37,15 @@ describe('G22 callback: replayed, expired or foreign state → 400 and no token 
     expect(await tokenPosts()).toBe(before);
   });
 
+  it('two callbacks racing with one state: one token POST, one 400', async () => {
+    const agent = new Agent(origin);
+    const { callbackUrl } = await startConnect(agent);
+    const before = await tokenPosts();
+    const results = await Promise.all([agent.request(callbackUrl), agent.request(callbackUrl)]);
+    expect(results.map((r) => r.status).sort()).toEqual([303, 400]);
+    expect(await tokenPosts()).toBe(before + 1);
+  });
+
   it('a state started in another session is refused, and spent', async () => {
     const victim = new Agent(origin);
     const attacker = new Agent(origin);

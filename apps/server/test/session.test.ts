@@ -76,6 +76,16 @@ describe('TransactionStore', () => {
     expect(await txs.take('x'.repeat(43), sid)).toEqual({ ok: false, reason: 'unknown' });
   });
 
+  it('is single-use across processes sharing a store: one of two racing takes wins', async () => {
+    const store = memoryTokenStore();
+    const first = new TransactionStore({ store });
+    const second = new TransactionStore({ store });
+    const sid = 's'.repeat(43);
+    await first.put({ ...base, state: 'r'.repeat(43), sessionHash: digest(sid) });
+    const results = await Promise.all([first.take('r'.repeat(43), sid), second.take('r'.repeat(43), sid)]);
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+
   it('rejects a state bound to another session, and deletes it', async () => {
     const txs = new TransactionStore({ store: memoryTokenStore() });
     await txs.put({ ...base, state: 'y'.repeat(43), sessionHash: digest('a'.repeat(43)) });

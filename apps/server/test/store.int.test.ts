@@ -26,6 +26,7 @@ describe('the configured token store', () => {
     expect(created.description).toContain('redis');
     const server = await startServer({ store: created.store, port: 0 });
     const inspect = createClient({ url: redis.url });
+    inspect.on('error', () => {});
     await inspect.connect();
     try {
       const agent = new Agent(server.url);
@@ -45,6 +46,13 @@ describe('the configured token store', () => {
       const dump = `${keys.join('\n')}\n${raw.join('\n')}`;
       expect(dump.includes(agent.sessionId!)).toBe(false);
       expect(dump).not.toMatch(/"csrf"|"tokenKey"|"codeVerifier"|"a":"|"r":"/);
+
+      // Redis down: a clear 503 page, not a stack trace.
+      await redis.kill();
+      const down = await agent.request('/dashboard');
+      expect(down.status).toBe(503);
+      expect(down.body).toContain('ERR_SERVER_STORE_UNAVAILABLE');
+      await redis.restart();
     } finally {
       await inspect.close();
       await server.close();

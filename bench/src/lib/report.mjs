@@ -18,7 +18,8 @@ function fmtCount(v) {
 
 function fmtBytes(v) {
   if (!Number.isFinite(v)) return 'n/a';
-  return v >= 1024 ? `${(v / 1024).toFixed(1)} kB` : `${Math.round(v)} B`;
+  // kB = 1000 B, as size-limit counts.
+  return v >= 1000 ? `${(v / 1000).toFixed(1)} kB` : `${Math.round(v)} B`;
 }
 
 /**
@@ -143,6 +144,14 @@ export function renderReport({ facts, factsAfter, results, quick, command, secon
       .join(', ')} |`,
     '',
   );
+  const load = Number(facts.loadavg.split(' ')[0]);
+  if (load > facts.cores * 0.75) {
+    lines.push(
+      `> **The machine was busy** (load average ${load.toFixed(1)} on ${facts.cores} cores at the start): ` +
+        'absolute figures are low and spreads wide; the paired ratios are the figures to read.',
+      '',
+    );
+  }
   const failed = results.filter((r) => r.error || r.result?.problems?.length);
   if (failed.length) {
     lines.push('## Failed benchmarks', '');

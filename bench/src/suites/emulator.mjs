@@ -11,7 +11,7 @@ import { firstCustomerId } from './record-get.mjs';
 const CONCURRENCY = 16;
 
 export async function run({ quick, log }) {
-  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 5, sliceMs: 1000 }, { sliceMs: 150 });
+  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 7, sliceMs: 500 }, { sliceMs: 100 });
   const hello = await startServer(new URL('../servers/hello.mjs', import.meta.url));
   const emu = await startEmulatorProcess({ keyTypes: ['ec-p256'], concurrencyLimit: 10_000 });
   try {

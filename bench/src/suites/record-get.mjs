@@ -32,7 +32,7 @@ export async function firstCustomerId(origin, token) {
 
 export async function run({ quick, log }) {
   const problems = [];
-  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 5, sliceMs: 700 }, { sliceMs: 100 });
+  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 7, sliceMs: 400 }, { sliceMs: 60 });
   const emu = await startEmulatorProcess({ keyTypes: ['ec-p256'], concurrencyLimit: 10_000 });
   const sections = [];
   const targets = [];

@@ -57,7 +57,7 @@ export async function run({ quick, log }) {
   } catch (error) {
     problems.push(error.message);
   }
-  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 5, sliceMs: 300 });
+  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 7, sliceMs: 200 });
   const sections = [];
   const targets = [];
   const algorithms = quick ? ALGORITHMS.filter((a) => ['PS256', 'ES256'].includes(a.alg)) : ALGORITHMS;

@@ -70,7 +70,7 @@ export async function run({ log }) {
       name: entry.label,
       samples: [entry.full.gzip],
       ...(peer && sizes.has(peer) ? { ref: [label(peer)] } : {}),
-      note: `minified ${(entry.full.min / 1024).toFixed(1)} kB${entry.own ? `; own code without dependencies ${(entry.own.gzip / 1024).toFixed(1)} kB gzipped` : ''}`,
+      note: `minified ${(entry.full.min / 1000).toFixed(1)} kB${entry.own ? `; own code without dependencies ${(entry.own.gzip / 1000).toFixed(1)} kB gzipped` : ''}`,
     };
   });
   const budget = sizeLimit();
@@ -85,7 +85,7 @@ export async function run({ log }) {
   const budgetRows = budget.entries.map((entry) => ({
     name: entry.name,
     samples: [entry.size],
-    note: `budget ${(entry.sizeLimit / 1024).toFixed(1)} kB: ${entry.passed ? 'within' : '**exceeded**'}`,
+    note: `budget ${(entry.sizeLimit / 1000).toFixed(1)} kB: ${entry.passed ? 'within' : '**exceeded**'}`,
   }));
   return {
     title: 'Bundle size',

@@ -79,7 +79,7 @@ async function ourPieces(info) {
 
 export async function run({ quick, log }) {
   const problems = [];
-  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 5, sliceMs: 1000 }, { sliceMs: 150 });
+  const { rounds, warmup, sliceMs } = plan(quick, { rounds: 7, sliceMs: 600 }, { sliceMs: 100 });
   const emu = await startEmulatorProcess({
     keyTypes: [quick ? 'ec-p256' : 'rsa-3072'],
     concurrencyLimit: 1000,

@@ -2,7 +2,7 @@
 // both served from one child process (so the client does not share their event loop), in the same run.
 // Run after `pnpm build`:  node bench/throughput.mjs [seconds-per-target]
 import { fork } from 'node:child_process';
-import { createServer, request, Agent } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
 
 const CONCURRENCY = 16;
@@ -19,21 +19,41 @@ async function serve() {
   const emu = await startEmulator({ port: 0, concurrencyLimit: 1000, requestLogSize: 100000 });
   const integration = await emu.admin.createIntegration();
   const cert = generateTestCertificate();
-  const { certificateId } = await emu.admin.addCertificate({ clientId: integration.clientId, certificatePem: cert.certificatePem });
+  const { certificateId } = await emu.admin.addCertificate({
+    clientId: integration.clientId,
+    certificatePem: cert.certificatePem,
+  });
   const now = Math.floor(Date.now() / 1000);
-  const assertion = await new SignJWT({ iss: integration.clientId, scope: ['rest_webservices'], aud: emu.endpoints.tokenUrl, iat: now, exp: now + 300 })
+  const assertion = await new SignJWT({
+    iss: integration.clientId,
+    scope: ['rest_webservices'],
+    aud: emu.endpoints.tokenUrl,
+    iat: now,
+    exp: now + 300,
+  })
     .setProtectedHeader({ alg: cert.algorithm, typ: 'JWT', kid: certificateId })
     .sign(createPrivateKey(cert.privateKeyPem));
   const res = await fetch(emu.endpoints.tokenUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer', client_assertion: assertion }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+      client_assertion: assertion,
+    }),
   });
   const { access_token } = await res.json();
   process.on('message', async (msg) => {
     if (msg === 'stats') {
-      const log = (await emu.admin.requestLog()).filter((e) => e.route === 'record').map((e) => e.durationMs).sort((a, b) => a - b);
-      process.send({ p50: log[Math.floor(log.length / 2)], p99: log[Math.floor(log.length * 0.99)], n: log.length });
+      const log = (await emu.admin.requestLog())
+        .filter((e) => e.route === 'record')
+        .map((e) => e.durationMs)
+        .sort((a, b) => a - b);
+      process.send({
+        p50: log[Math.floor(log.length / 2)],
+        p99: log[Math.floor(log.length * 0.99)],
+        n: log.length,
+      });
     } else if (msg === 'exit') {
       await emu.close();
       hello.close();
@@ -87,5 +107,7 @@ if (process.argv[2] === 'serve') {
   console.log(`raw node:http hello-world: ${Math.round(hello)} req/s`);
   console.log(`emulator GET /record/v1/customer/1 (cached token): ${Math.round(emulator)} req/s`);
   console.log(`ratio emulator / hello-world: ${(emulator / hello).toFixed(2)}`);
-  console.log(`emulator server time per record GET (handler, ${stats.n} samples): p50 ${stats.p50} ms, p99 ${stats.p99} ms`);
+  console.log(
+    `emulator server time per record GET (handler, ${stats.n} samples): p50 ${stats.p50} ms, p99 ${stats.p99} ms`,
+  );
 }

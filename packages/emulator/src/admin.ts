@@ -58,6 +58,7 @@ export interface IntegrationInfo {
   readonly enabled: boolean;
 }
 
+/** Options of {@link EmulatorAdmin.createUser}: a login user for the authorize page (also an employee record). */
 export interface CreateUserOptions {
   readonly email: string;
   readonly password: string;
@@ -66,6 +67,7 @@ export interface CreateUserOptions {
   readonly roles?: ReadonlyArray<{ readonly id: number; readonly name: string }>;
 }
 
+/** A created login user; `entityId` is what the authorize redirect reports as `entity`. */
 export interface UserInfo {
   readonly entityId: string;
   readonly email: string;
@@ -73,6 +75,7 @@ export interface UserInfo {
   readonly roles: Array<{ id: number; name: string }>;
 }
 
+/** Options of {@link EmulatorAdmin.addCertificate}: map a certificate to an integration, role and entity (M2M setup). */
 export interface AddCertificateOptions {
   readonly clientId: string;
   readonly certificatePem: string;
@@ -82,6 +85,7 @@ export interface AddCertificateOptions {
   readonly entityId?: number | string;
 }
 
+/** A certificate mapping; `certificateId` is the `kid` of client assertions. */
 export interface CertificateInfo {
   readonly certificateId: string;
   readonly clientId: string;
@@ -93,12 +97,14 @@ export interface CertificateInfo {
   readonly revoked: boolean;
 }
 
+/** Options of {@link EmulatorAdmin.deployRestlet}: entry points by HTTP method. */
 export interface DeployRestletOptions {
   readonly scriptId: string;
   readonly deployId: string;
   readonly handlers: Partial<Record<'get' | 'post' | 'put' | 'delete', RestletHandler>>;
 }
 
+/** Options of {@link EmulatorAdmin.injectFault}. */
 export interface FaultOptions {
   /** A route name (`token`, `record`, `suiteql`, `restlet`, …) or `*` for every non-admin route. */
   readonly route: RouteName | '*';
@@ -114,7 +120,18 @@ export interface FaultOptions {
   readonly drop?: boolean;
 }
 
-/** The in-process admin handle; every operation is also on the HTTP admin API under `/_emulator/…`. */
+/**
+ * The in-process admin handle; every operation is also on the HTTP admin API under `/_emulator/…` (see the README).
+ * Bad input rejects with an {@link EmulatorError}.
+ *
+ * @example
+ * const { clientId, clientSecret } = await emu.admin.createIntegration({ redirectUris: ['https://app.example.com/cb'] });
+ * await emu.admin.setConcurrencyLimit(2);
+ * await emu.admin.setLatency({ route: 'record', ms: 200 });
+ * await emu.admin.injectFault({ route: 'token', count: 1, status: 503 });
+ * await emu.admin.advanceClock(3_600_000);
+ * const { maxInFlight } = await emu.admin.counters();
+ */
 export interface EmulatorAdmin {
   createIntegration(options?: CreateIntegrationOptions): Promise<IntegrationInfo>;
   updateIntegration(
@@ -562,7 +579,8 @@ export function createAdmin(
     },
 
     async requestLog() {
-      return getState().log.map((e) => ({ ...e }));
+      const state = getState();
+      return state.log.slice(-state.options.requestLogSize).map((e) => ({ ...e }));
     },
 
     reset() {

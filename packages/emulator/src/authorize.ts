@@ -12,6 +12,14 @@ import { HttpReply, htmlEscape, mediaType, parseForm } from './http.js';
 import { newCode } from './oauth.js';
 
 const HTML = 'text/html; charset=UTF-8';
+// The login and consent pages must not be framed (clickjacking) and run no script.
+const PAGE_HEADERS = {
+  'content-type': HTML,
+  'cache-control': 'no-store',
+  'x-frame-options': 'DENY',
+  'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+  'referrer-policy': 'no-referrer',
+};
 const COOKIE = 'NS_EMU_SESSION';
 const TXN_TTL_MS = 15 * 60_000;
 const STATE = /^[\x20-\x7e]{22,1024}$/;
@@ -27,10 +35,11 @@ function page(title: string, body: string): string {
 
 function errorPage(call: Call, status: number, message: string, reason: string): HttpReply {
   call.entry.reason = reason;
-  return new HttpReply(status, page('Error', `<p class="error" id="error">${htmlEscape(message)}</p>`), {
-    'content-type': HTML,
-    'cache-control': 'no-store',
-  });
+  return new HttpReply(
+    status,
+    page('Error', `<p class="error" id="error">${htmlEscape(message)}</p>`),
+    PAGE_HEADERS,
+  );
 }
 
 function redirect(url: string, headers: Record<string, string> = {}): HttpReply {
@@ -58,10 +67,7 @@ ${error ? `<p class="error" id="error">${htmlEscape(error)}</p>` : ''}
 <label for="email">Email address</label><input id="email" name="email" type="email" autocomplete="username" required>
 <label for="password">Password</label><input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit" id="login-submit">Log In</button></form>`;
-  return new HttpReply(error ? 401 : 200, page('NetSuite login', body), {
-    'content-type': HTML,
-    'cache-control': 'no-store',
-  });
+  return new HttpReply(error ? 401 : 200, page('NetSuite login', body), PAGE_HEADERS);
 }
 
 function consentPage(
@@ -80,11 +86,7 @@ ${htmlEscape(user.name)} with: ${txn.scopes.map((s) => `<code>${htmlEscape(s)}</
 <label for="role">Role</label><select id="role" name="role">${roles}</select>
 <button type="submit" name="decision" value="allow" id="allow">Allow</button>
 <button type="submit" name="decision" value="deny" id="deny">Deny</button></form>`;
-  return new HttpReply(200, page('Authorize application', body), {
-    'content-type': HTML,
-    'cache-control': 'no-store',
-    ...headers,
-  });
+  return new HttpReply(200, page('Authorize application', body), { ...PAGE_HEADERS, ...headers });
 }
 
 function sessionUser(call: Call): User | undefined {

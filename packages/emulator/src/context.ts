@@ -2,7 +2,9 @@ import { createHash, generateKeyPairSync, type KeyObject, randomBytes, randomUUI
 import type { RecordStore } from './store.js';
 
 export const KNOWN_SCOPES = new Set(['rest_webservices', 'restlets', 'suite_analytics', 'mcp']);
+/** Grants an integration record can enable. */
 export type Grant = 'client_credentials' | 'authorization_code';
+/** The integration record's Consent Policy: Always Ask, Ask First Time, Never Ask (section_162626471013.html). */
 export type ConsentPolicy = 'always' | 'first_time' | 'never';
 
 export interface Integration {
@@ -186,6 +188,7 @@ export interface ResolvedOptions {
   readonly asyncJobDelayMs: number;
 }
 
+/** Request counters since start or the last reset, from {@link EmulatorAdmin.counters}. */
 export interface Counters {
   requests: number;
   token: number;

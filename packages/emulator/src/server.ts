@@ -24,7 +24,13 @@ import { SEED_LIMIT, type SeedOptions, seedStore } from './seed.js';
 import { RecordStore } from './store.js';
 import { handleSuiteql, registerSuiteqlFunctions } from './suiteql.js';
 
-/** Options of {@link startEmulator}. Defaults follow NetSuite; items marked UNCONFIRMED in the README are guesses you can change. */
+/**
+ * Options of {@link startEmulator}. Defaults follow NetSuite; items marked UNCONFIRMED in the README are guesses you
+ * can change.
+ *
+ * @example
+ * await startEmulator({ port: 0, accountId: '1234567_SB1', seed: { customers: 150_000 }, concurrencyLimit: 5 });
+ */
 export interface EmulatorOptions {
   /** @default 0 (a free port) */
   readonly port?: number;
@@ -74,7 +80,13 @@ export interface EmulatorOptions {
   readonly asyncJobDelayMs?: number;
 }
 
-/** A running emulator. */
+/**
+ * A running emulator.
+ *
+ * @example
+ * const emu = await startEmulator();
+ * const endpoints = netsuiteEndpoints(emu.accountId, { origin: emu.url, allowInsecureLoopback: true });
+ */
 export interface Emulator {
   /** `http://127.0.0.1:PORT`: pass it as `origin` (with `allowInsecureLoopback: true`) to the client packages. */
   readonly url: string;
@@ -104,7 +116,19 @@ export interface EmulatorEndpoints {
   readonly adminUrl: string;
 }
 
+/**
+ * Email of the login user every emulator seeds (role 1000 "NetSuite OAuth Integration").
+ *
+ * @example
+ * await page.fill('#email', DEFAULT_USER_EMAIL); await page.fill('#password', DEFAULT_USER_PASSWORD);
+ */
 export const DEFAULT_USER_EMAIL = 'admin@example.com';
+/**
+ * Password of {@link DEFAULT_USER_EMAIL}. A test credential, public on purpose.
+ *
+ * @example
+ * form({ txn, action: 'login', email: DEFAULT_USER_EMAIL, password: DEFAULT_USER_PASSWORD })
+ */
 export const DEFAULT_USER_PASSWORD = 'emulator-password';
 
 let sqlModule: Promise<SqlJsStatic> | undefined;
@@ -393,7 +417,8 @@ async function start(
   sweep.unref();
 
   const server: Server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
-    void onRequest(req, res);
+    // Nothing a client sends may take the process down: a failure past the handlers closes that one socket.
+    onRequest(req, res).catch(() => res.destroy());
   });
   server.on('clientError', (_err, socket) => {
     if (socket.writable)

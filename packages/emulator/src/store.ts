@@ -255,7 +255,8 @@ export class RecordStore {
       for (const { type, id } of this.journal) {
         const rec = this.get(type, id);
         this.byType.get(type)?.delete(id);
-        if (typeof rec?.fields.externalId === 'string') this.byExternalId.get(type)?.delete(rec.fields.externalId);
+        if (typeof rec?.fields.externalId === 'string')
+          this.byExternalId.get(type)?.delete(rec.fields.externalId);
         this.sortedIds.delete(type);
       }
       this.db.run('ROLLBACK');

@@ -19,61 +19,92 @@ async function admin(method: string, path: string, body?: unknown) {
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
+  // biome-ignore lint/suspicious/noExplicitAny: loosely typed JSON answers of the admin API, read field by field
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('an outside client (plain fetch + node:crypto, HTTP admin API only)', () => {
-  it.each(['ec-p256', 'rsa-3072'])('sets up an integration and gets a token with a %s key', async (keyType) => {
-    const integration = await admin('POST', '/integrations', { name: 'outside', scopes: ['rest_webservices'] });
-    expect(integration.status).toBe(201);
-    const cert = await admin('POST', '/test-certificates', { keyType });
-    const mapped = await admin('POST', '/certificates', { clientId: integration.body.clientId, certificatePem: cert.body.certificatePem });
-    expect(mapped.status).toBe(201);
-    const now = Math.floor(Date.now() / 1000);
-    const alg = keyType === 'ec-p256' ? 'ES256' : 'PS256';
-    const input = `${b64url({ typ: 'JWT', alg, kid: mapped.body.certificateId })}.${b64url({
-      iss: integration.body.clientId,
-      scope: ['rest_webservices'],
-      aud: `${emu.url}/services/rest/auth/oauth2/v1/token`,
-      iat: now,
-      exp: now + 300,
-      jti: randomUUID(),
-    })}`;
-    const key = createPrivateKey(cert.body.privateKeyPem);
-    const signature =
-      alg === 'ES256'
-        ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' })
-        : sign('sha256', Buffer.from(input), { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 });
-    const tokenRes = await fetch(`${emu.url}/services/rest/auth/oauth2/v1/token`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({
-        grant_type: 'client_credentials',
-        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
-        client_assertion: `${input}.${signature.toString('base64url')}`,
-      }),
-    });
-    expect(tokenRes.status).toBe(200);
-    const { access_token } = (await tokenRes.json()) as { access_token: string };
-    const customers = await fetch(`${emu.url}/services/rest/record/v1/customer?limit=1`, { headers: { authorization: `Bearer ${access_token}` } });
-    expect(customers.status).toBe(200);
-  });
+  it.each(['ec-p256', 'rsa-3072'])(
+    'sets up an integration and gets a token with a %s key',
+    async (keyType) => {
+      const integration = await admin('POST', '/integrations', {
+        name: 'outside',
+        scopes: ['rest_webservices'],
+      });
+      expect(integration.status).toBe(201);
+      const cert = await admin('POST', '/test-certificates', { keyType });
+      const mapped = await admin('POST', '/certificates', {
+        clientId: integration.body.clientId,
+        certificatePem: cert.body.certificatePem,
+      });
+      expect(mapped.status).toBe(201);
+      const now = Math.floor(Date.now() / 1000);
+      const alg = keyType === 'ec-p256' ? 'ES256' : 'PS256';
+      const input = `${b64url({ typ: 'JWT', alg, kid: mapped.body.certificateId })}.${b64url({
+        iss: integration.body.clientId,
+        scope: ['rest_webservices'],
+        aud: `${emu.url}/services/rest/auth/oauth2/v1/token`,
+        iat: now,
+        exp: now + 300,
+        jti: randomUUID(),
+      })}`;
+      const key = createPrivateKey(cert.body.privateKeyPem);
+      const signature =
+        alg === 'ES256'
+          ? sign('sha256', Buffer.from(input), { key, dsaEncoding: 'ieee-p1363' })
+          : sign('sha256', Buffer.from(input), {
+              key,
+              padding: 6 /* RSA_PKCS1_PSS_PADDING */,
+              saltLength: 32,
+            });
+      const tokenRes = await fetch(`${emu.url}/services/rest/auth/oauth2/v1/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'client_credentials',
+          client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+          client_assertion: `${input}.${signature.toString('base64url')}`,
+        }),
+      });
+      expect(tokenRes.status).toBe(200);
+      const { access_token } = (await tokenRes.json()) as { access_token: string };
+      const customers = await fetch(`${emu.url}/services/rest/record/v1/customer?limit=1`, {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(customers.status).toBe(200);
+    },
+  );
 });
 
 describe('HTTP admin API', () => {
   it('describes itself, seeds records, deploys a static RESTlet, moves the clock and resets', async () => {
     const info = await admin('GET', '');
-    expect(info.body).toMatchObject({ url: emu.url, accountId: '1234567_SB1', defaultUser: { email: 'admin@example.com' } });
-    const seeded = await admin('POST', '/records/customer', { records: [{ companyName: 'Seeded A' }, { companyName: 'Seeded B' }] });
+    expect(info.body).toMatchObject({
+      url: emu.url,
+      accountId: '1234567_SB1',
+      defaultUser: { email: 'admin@example.com' },
+    });
+    const seeded = await admin('POST', '/records/customer', {
+      records: [{ companyName: 'Seeded A' }, { companyName: 'Seeded B' }],
+    });
     expect(seeded.body.ids).toHaveLength(2);
     const m2m = await setupM2M(emu);
     const token = await accessToken(emu, m2m);
-    const got = (await (await fetch(`${emu.endpoints.recordUrl}/customer/${seeded.body.ids[0]}`, { headers: bearer(token) })).json()) as Record<string, unknown>;
+    const got = (await (
+      await fetch(`${emu.endpoints.recordUrl}/customer/${seeded.body.ids[0]}`, { headers: bearer(token) })
+    ).json()) as Record<string, unknown>;
     expect(got.companyName).toBe('Seeded A');
-    const deployed = await admin('POST', '/restlets', { scriptId: 'customscript_static', deployId: 'customdeploy_1', response: { ok: true }, methods: ['get'] });
-    const restlet = await fetch(deployed.body.url, { headers: { ...bearer(token), 'content-type': 'application/json' } });
+    const deployed = await admin('POST', '/restlets', {
+      scriptId: 'customscript_static',
+      deployId: 'customdeploy_1',
+      response: { ok: true },
+      methods: ['get'],
+    });
+    const restlet = await fetch(deployed.body.url, {
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+    });
     expect(await restlet.json()).toEqual({ ok: true });
     const clock = await admin('POST', '/clock', { advanceMs: 60_000 });
     expect(clock.body.now).toBeGreaterThan(Date.now() + 50_000);
@@ -88,7 +119,9 @@ describe('HTTP admin API', () => {
     expect(log.body.items.some((e: { route: string }) => e.route === 'restlet')).toBe(true);
     expect(JSON.stringify(log.body)).not.toContain(token);
     expect((await admin('POST', '/reset')).status).toBe(200);
-    expect((await fetch(`${emu.endpoints.recordUrl}/customer/1`, { headers: bearer(token) })).status).toBe(401);
+    expect((await fetch(`${emu.endpoints.recordUrl}/customer/1`, { headers: bearer(token) })).status).toBe(
+      401,
+    );
     // Only the refused request made after the reset is counted.
     expect((await admin('GET', '/counters')).body.record).toBe(1);
     expect((await admin('GET', '')).body.defaultUser.email).toBe('admin@example.com');
@@ -97,17 +130,87 @@ describe('HTTP admin API', () => {
   it.each([
     ['an unknown route', 'GET', '/nope', undefined, 404, 'ERR_EMULATOR_NOT_FOUND'],
     ['malformed JSON', 'POST', '/integrations', '{', 400, 'ERR_EMULATOR_INVALID_OPTION'],
-    ['a bad grant list', 'POST', '/integrations', { grants: ['password'] }, 400, 'ERR_EMULATOR_INVALID_OPTION'],
-    ['a public client with client_credentials', 'POST', '/integrations', { confidential: false, grants: ['client_credentials'] }, 400, 'ERR_EMULATOR_INVALID_OPTION'],
-    ['an http redirect URI off loopback', 'POST', '/integrations', { redirectUris: ['http://example.com/cb'] }, 400, 'ERR_EMULATOR_INVALID_OPTION'],
-    ['a javascript: redirect URI', 'POST', '/integrations', { redirectUris: ['javascript:alert(1)'] }, 400, 'ERR_EMULATOR_INVALID_OPTION'],
-    ['a certificate for an unknown client', 'POST', '/certificates', { clientId: 'x', certificatePem: 'y' }, 400, 'ERR_EMULATOR_UNKNOWN_CLIENT'],
-    ['revoking an unknown certificate', 'DELETE', '/certificates/nope', undefined, 400, 'ERR_EMULATOR_UNKNOWN_CERTIFICATE'],
-    ['an unknown record type', 'POST', '/records/spaceship', { records: [] }, 400, 'ERR_EMULATOR_UNKNOWN_RECORD_TYPE'],
-    ['an invalid record', 'POST', '/records/customer', { records: [{ companyName: 5 }] }, 400, 'ERR_EMULATOR_INVALID_RECORD'],
-    ['a duplicate user', 'POST', '/users', { email: 'admin@example.com', password: 'x' }, 400, 'ERR_EMULATOR_DUPLICATE_USER'],
+    [
+      'a bad grant list',
+      'POST',
+      '/integrations',
+      { grants: ['password'] },
+      400,
+      'ERR_EMULATOR_INVALID_OPTION',
+    ],
+    [
+      'a public client with client_credentials',
+      'POST',
+      '/integrations',
+      { confidential: false, grants: ['client_credentials'] },
+      400,
+      'ERR_EMULATOR_INVALID_OPTION',
+    ],
+    [
+      'an http redirect URI off loopback',
+      'POST',
+      '/integrations',
+      { redirectUris: ['http://example.com/cb'] },
+      400,
+      'ERR_EMULATOR_INVALID_OPTION',
+    ],
+    [
+      'a javascript: redirect URI',
+      'POST',
+      '/integrations',
+      { redirectUris: ['javascript:alert(1)'] },
+      400,
+      'ERR_EMULATOR_INVALID_OPTION',
+    ],
+    [
+      'a certificate for an unknown client',
+      'POST',
+      '/certificates',
+      { clientId: 'x', certificatePem: 'y' },
+      400,
+      'ERR_EMULATOR_UNKNOWN_CLIENT',
+    ],
+    [
+      'revoking an unknown certificate',
+      'DELETE',
+      '/certificates/nope',
+      undefined,
+      400,
+      'ERR_EMULATOR_UNKNOWN_CERTIFICATE',
+    ],
+    [
+      'an unknown record type',
+      'POST',
+      '/records/spaceship',
+      { records: [] },
+      400,
+      'ERR_EMULATOR_UNKNOWN_RECORD_TYPE',
+    ],
+    [
+      'an invalid record',
+      'POST',
+      '/records/customer',
+      { records: [{ companyName: 5 }] },
+      400,
+      'ERR_EMULATOR_INVALID_RECORD',
+    ],
+    [
+      'a duplicate user',
+      'POST',
+      '/users',
+      { email: 'admin@example.com', password: 'x' },
+      400,
+      'ERR_EMULATOR_DUPLICATE_USER',
+    ],
     ['a bad concurrency limit', 'PUT', '/concurrency', { limit: 0 }, 400, 'ERR_EMULATOR_INVALID_OPTION'],
-    ['a fault on an unknown route', 'POST', '/faults', { route: 'nope', status: 500 }, 400, 'ERR_EMULATOR_INVALID_OPTION'],
+    [
+      'a fault on an unknown route',
+      'POST',
+      '/faults',
+      { route: 'nope', status: 500 },
+      400,
+      'ERR_EMULATOR_INVALID_OPTION',
+    ],
     ['a fault that does nothing', 'POST', '/faults', { route: 'record' }, 400, 'ERR_EMULATOR_INVALID_OPTION'],
     ['a bad clock', 'POST', '/clock', { advanceMs: 'soon' }, 400, 'ERR_EMULATOR_INVALID_OPTION'],
   ])('answers %s with a typed error', async (_name, method, path, body, status, code) => {
@@ -124,10 +227,20 @@ describe('HTTP admin API', () => {
     const integration = await emu.admin.createIntegration();
     for (let i = 0; i < 5; i++) {
       const cert = await admin('POST', '/test-certificates', {});
-      expect((await admin('POST', '/certificates', { clientId: integration.clientId, certificatePem: cert.body.certificatePem })).status).toBe(201);
+      expect(
+        (
+          await admin('POST', '/certificates', {
+            clientId: integration.clientId,
+            certificatePem: cert.body.certificatePem,
+          })
+        ).status,
+      ).toBe(201);
     }
     const sixth = await admin('POST', '/test-certificates', {});
-    const res = await admin('POST', '/certificates', { clientId: integration.clientId, certificatePem: sixth.body.certificatePem });
+    const res = await admin('POST', '/certificates', {
+      clientId: integration.clientId,
+      certificatePem: sixth.body.certificatePem,
+    });
     expect(res.body.error.code).toBe('ERR_EMULATOR_CERTIFICATE_LIMIT');
   });
 
@@ -135,7 +248,9 @@ describe('HTTP admin API', () => {
     const locked = await startEmulator({ port: 0, seed: false, adminToken: 'secret-admin-token' });
     try {
       expect((await fetch(`${locked.url}/_emulator/counters`)).status).toBe(401);
-      const ok = await fetch(`${locked.url}/_emulator/counters`, { headers: { 'x-emulator-admin-token': 'secret-admin-token' } });
+      const ok = await fetch(`${locked.url}/_emulator/counters`, {
+        headers: { 'x-emulator-admin-token': 'secret-admin-token' },
+      });
       expect(ok.status).toBe(200);
     } finally {
       await locked.close();
@@ -144,23 +259,39 @@ describe('HTTP admin API', () => {
 });
 
 describe("NetSuite's certificate rotation endpoint", () => {
-  it('lists, creates and revokes the caller\'s own certificates', async () => {
+  it("lists, creates and revokes the caller's own certificates", async () => {
     const m2m = await setupM2M(emu);
     const token = await accessToken(emu, m2m);
     const base = `${emu.url}/services/rest/auth/oauth2/v1/clients/${m2m.clientId}/certificates`;
-    const list = (await (await fetch(base, { headers: bearer(token) })).json()) as { items: Array<{ certificate_id: string; status: string }> };
+    const list = (await (await fetch(base, { headers: bearer(token) })).json()) as {
+      items: Array<{ certificate_id: string; status: string }>;
+    };
     expect(list.items.map((c) => c.certificate_id)).toEqual([m2m.certificateId]);
     const cert = await admin('POST', '/test-certificates', {});
-    const created = await fetch(base, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ certificate: cert.body.certificatePem }) });
+    const created = await fetch(base, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ certificate: cert.body.certificatePem }),
+    });
     expect(created.status).toBe(200);
     const { certificate_id } = (await created.json()) as { certificate_id: string };
     expect(certificate_id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    const revoked = await fetch(`${base}/${certificate_id}/revoke`, { method: 'POST', headers: bearer(token) });
+    const revoked = await fetch(`${base}/${certificate_id}/revoke`, {
+      method: 'POST',
+      headers: bearer(token),
+    });
     expect(revoked.status).toBe(200);
     const other = await emu.admin.createIntegration();
-    const foreign = await fetch(`${emu.url}/services/rest/auth/oauth2/v1/clients/${other.clientId}/certificates`, { headers: bearer(token) });
+    const foreign = await fetch(
+      `${emu.url}/services/rest/auth/oauth2/v1/clients/${other.clientId}/certificates`,
+      { headers: bearer(token) },
+    );
     expect(foreign.status).toBe(403);
-    const bad = await fetch(base, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: JSON.stringify({ certificate: 'nope' }) });
+    const bad = await fetch(base, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ certificate: 'nope' }),
+    });
     expect(bad.status).toBe(400);
   });
 });
@@ -180,8 +311,14 @@ describe('bad input never crashes the server', () => {
   it.each([
     ['a garbage request line', 'NOT HTTP AT ALL\r\n\r\n'],
     ['a bad header', 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'],
-    ['a bad percent-encoding in the path', 'GET /services/rest/record/v1/customer/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'],
-    ['a huge Content-Length', 'POST /services/rest/auth/oauth2/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 999999999999\r\nConnection: close\r\n\r\n'],
+    [
+      'a bad percent-encoding in the path',
+      'GET /services/rest/record/v1/customer/%E0%A4%A HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    ],
+    [
+      'a huge Content-Length',
+      'POST /services/rest/auth/oauth2/v1/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 999999999999\r\nConnection: close\r\n\r\n',
+    ],
   ])('survives %s', async (_name, payload) => {
     const answer = await raw(payload);
     expect(answer).toMatch(/^HTTP\/1\.1 [45]\d\d /);
@@ -189,7 +326,9 @@ describe('bad input never crashes the server', () => {
   });
 
   it('treats an absolute-form URL as its path only', async () => {
-    const answer = await raw('GET http://evil.example.com/_emulator HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const answer = await raw(
+      'GET http://evil.example.com/_emulator HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+    );
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(answer).toContain(emu.url);
   });

@@ -25,7 +25,16 @@ beforeAll(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 });
 afterAll(async () => {
@@ -36,7 +45,10 @@ afterAll(async () => {
 
 describe('authorize page in Chromium', () => {
   it('logs in, consents and lands on the redirect URI with a code that exchanges', async () => {
-    const integration = await emu.admin.createIntegration({ name: 'Browser app', redirectUris: [redirectUri] });
+    const integration = await emu.admin.createIntegration({
+      name: 'Browser app',
+      redirectUris: [redirectUri],
+    });
     const verifier = randomBytes(32).toString('base64url');
     const state = randomBytes(24).toString('base64url');
     const url = new URL(emu.endpoints.authorizeUrl);
@@ -60,9 +72,17 @@ describe('authorize page in Chromium', () => {
     await page.waitForSelector('#done');
     const back = callbacks.at(-1);
     expect(back?.searchParams.get('state')).toBe(state);
-    const init = form({ grant_type: 'authorization_code', code: back?.searchParams.get('code') ?? '', redirect_uri: redirectUri, code_verifier: verifier });
+    const init = form({
+      grant_type: 'authorization_code',
+      code: back?.searchParams.get('code') ?? '',
+      redirect_uri: redirectUri,
+      code_verifier: verifier,
+    });
     const basic = Buffer.from(`${integration.clientId}:${integration.clientSecret}`).toString('base64');
-    const res = await fetch(emu.endpoints.tokenUrl, { ...init, headers: { ...init.headers, authorization: `Basic ${basic}` } });
+    const res = await fetch(emu.endpoints.tokenUrl, {
+      ...init,
+      headers: { ...init.headers, authorization: `Basic ${basic}` },
+    });
     expect(res.status).toBe(200);
     // The session cookie skips the login next time; consent (Always Ask) is shown again.
     await page.goto(url.toString().replace(state, randomBytes(24).toString('base64url')));

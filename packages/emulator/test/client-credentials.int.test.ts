@@ -247,6 +247,18 @@ describe('client credentials token endpoint', () => {
     expect(res.headers.get('x-netsuite-emulator-reason')).toBe('MissingKey');
   });
 
+  it('refuses a certificate once it has expired on the emulator clock', async () => {
+    const other = await setupM2M(emu);
+    await emu.admin.advanceClock(366 * 86_400_000);
+    try {
+      const res = await clientCredentialsToken(emu, other);
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-netsuite-emulator-reason')).toBe('MissingKey');
+    } finally {
+      await emu.admin.advanceClock(-366 * 86_400_000);
+    }
+  });
+
   it('refuses an integration without the client credentials grant, and a disabled one', async () => {
     const integration = await emu.admin.createIntegration({ grants: ['authorization_code'] });
     const cert = generateTestCertificate();

@@ -5,9 +5,25 @@ import { RECORD_TYPE_BY_NAME } from '../src/schema.js';
 import type { StoredRecord } from '../src/store.js';
 
 const customer = RECORD_TYPE_BY_NAME.get('customer')!;
-const rec = (id: number, fields: Record<string, unknown>): StoredRecord => ({ id, type: 'customer', fields, lines: [] });
-const a = rec(1, { companyName: 'Another Company', email: 'A@example.com', isInactive: false, creditLimit: 500, dateCreated: '2024-03-05T10:00:00Z' });
-const b = rec(2, { companyName: 'Beta', isInactive: true, creditLimit: 1500, dateCreated: '2019-01-01T00:00:00Z' });
+const rec = (id: number, fields: Record<string, unknown>): StoredRecord => ({
+  id,
+  type: 'customer',
+  fields,
+  lines: [],
+});
+const a = rec(1, {
+  companyName: 'Another Company',
+  email: 'A@example.com',
+  isInactive: false,
+  creditLimit: 500,
+  dateCreated: '2024-03-05T10:00:00Z',
+});
+const b = rec(2, {
+  companyName: 'Beta',
+  isInactive: true,
+  creditLimit: 1500,
+  dateCreated: '2019-01-01T00:00:00Z',
+});
 const run = (q: string) => [a, b].filter((r) => matches(parseFilter(q, customer), r)).map((r) => r.id);
 
 describe('q filter', () => {

@@ -341,3 +341,52 @@ describe('REST Record API', () => {
     }
   });
 });
+
+describe('keys, governance limits and pending async jobs', () => {
+  it('publishes a JWKS that verifies the access tokens it issues', async () => {
+    const { createLocalJWKSet, jwtVerify } = await import('jose');
+    const jwks = (await (await fetch(emu.endpoints.keysUrl)).json()) as {
+      keys: Array<Record<string, unknown>>;
+    };
+    expect(jwks.keys[0]).toMatchObject({ kty: 'EC', alg: 'ES256' });
+    expect(jwks.keys[0]).not.toHaveProperty('d');
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks as never));
+    expect(payload).toMatchObject({
+      sub: expect.stringMatching(/^1000;\d+$/),
+      scope: ['rest_webservices', 'restlets'],
+    });
+    expect(payload.exp! - payload.iat!).toBe(3600);
+  });
+
+  it('reports governance limits', async () => {
+    const res = await fetch(`${emu.endpoints.systemUrl}/governanceLimits`, { headers: bearer(token) });
+    expect(await res.json()).toMatchObject({
+      accountConcurrencyLimit: 5,
+      integrationLimitType: 'accountLimit',
+    });
+  });
+
+  it('keeps async jobs pending until the emulator clock passes asyncJobDelayMs', async () => {
+    const slow = await startEmulator({ port: 0, seed: { customers: 1 }, asyncJobDelayMs: 60_000 });
+    try {
+      const t = await accessToken(slow, await setupM2M(slow));
+      const res = await fetch(`${slow.endpoints.recordUrl}/customer/1`, {
+        method: 'DELETE',
+        headers: { ...bearer(t), prefer: 'respond-async' },
+      });
+      const jobUrl = res.headers.get('location') ?? '';
+      expect(
+        ((await (await fetch(jobUrl, { headers: bearer(t) })).json()) as Record<string, unknown>).progress,
+      ).toBe('pending');
+      expect((await fetch(`${jobUrl}/task/1/result`, { headers: bearer(t) })).status).toBe(400);
+      await slow.admin.advanceClock(61_000);
+      expect(
+        ((await (await fetch(jobUrl, { headers: bearer(t) })).json()) as Record<string, unknown>).completed,
+      ).toBe(true);
+      expect((await fetch(`${jobUrl}/task/1/result`, { headers: bearer(t) })).status).toBe(204);
+      expect((await fetch(`${slow.endpoints.asyncUrl}/job/999`, { headers: bearer(t) })).status).toBe(404);
+    } finally {
+      await slow.close();
+    }
+  });
+});

@@ -27,7 +27,12 @@ describe('RESTlets', () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('application/json');
-    expect(await res.json()).toMatchObject({ method: 'POST', params: { x: '1' }, body: { hello: 'world' }, auth: { clientId: m2m.clientId, roleId: 1000 } });
+    expect(await res.json()).toMatchObject({
+      method: 'POST',
+      params: { x: '1' },
+      body: { hello: 'world' },
+      auth: { clientId: m2m.clientId, roleId: 1000 },
+    });
   });
 
   it('answers a GET without a body as text/plain', async () => {
@@ -37,12 +42,14 @@ describe('RESTlets', () => {
     expect(JSON.parse(await res.text())).toMatchObject({ method: 'GET', params: { q: 'a' }, body: null });
   });
 
-  it('runs deployed handlers and turns a thrown error into NetSuite\'s error body', async () => {
+  it("runs deployed handlers and turns a thrown error into NetSuite's error body", async () => {
     const { url } = await emu.admin.deployRestlet({
       scriptId: 'customscript_calc',
       deployId: 'customdeploy_1',
       handlers: {
-        post: (req) => ({ sum: (req.body as { a: number; b: number }).a + (req.body as { a: number; b: number }).b }),
+        post: (req) => ({
+          sum: (req.body as { a: number; b: number }).a + (req.body as { a: number; b: number }).b,
+        }),
         get: () => {
           const error = new Error('record not found');
           error.name = 'RCRD_DSNT_EXIST';
@@ -50,38 +57,107 @@ describe('RESTlets', () => {
         },
       },
     });
-    const ok = await fetch(url, { method: 'POST', headers: { ...bearer(token), 'content-type': 'application/json' }, body: '{"a":2,"b":3}' });
+    const ok = await fetch(url, {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: '{"a":2,"b":3}',
+    });
     expect(await ok.json()).toEqual({ sum: 5 });
     const failed = await fetch(url, { headers: { ...bearer(token), 'content-type': 'application/json' } });
     expect(failed.status).toBe(400);
     expect(await failed.json()).toEqual({ error: { code: 'RCRD_DSNT_EXIST', message: 'record not found' } });
     const missing = await fetch(url, { method: 'DELETE', headers: bearer(token) });
     expect(missing.status).toBe(405);
-    const xml = await fetch(url, { method: 'PUT', headers: { ...bearer(token), 'content-type': 'application/xml' }, body: '<a/>' });
+    const xml = await fetch(url, {
+      method: 'PUT',
+      headers: { ...bearer(token), 'content-type': 'application/xml' },
+      body: '<a/>',
+    });
     expect(xml.status).toBe(405);
     expect(await xml.text()).toMatch(/^<error><code>/);
   });
 
   it.each([
-    ['an unknown script', '?script=customscript_nope&deploy=customdeploy_nope', { method: 'GET' }, 400, 'SSS_INVALID_SCRIPTLET_ID'],
-    ['a body without Content-Type', '', { method: 'POST', body: new Uint8Array([104, 105]) }, 415, 'INVALID_CONTENT_TYPE'],
-    ['an unsupported Content-Type', '', { method: 'POST', body: 'hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'INVALID_CONTENT_TYPE'],
-    ['a DELETE with a body', '', { method: 'DELETE', body: '{}', headers: { 'content-type': 'application/json' } }, 400, 'INVALID_REQUEST'],
-    ['malformed JSON', '', { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } }, 400, 'SYNTAX_ERROR'],
+    [
+      'an unknown script',
+      '?script=customscript_nope&deploy=customdeploy_nope',
+      { method: 'GET' },
+      400,
+      'SSS_INVALID_SCRIPTLET_ID',
+    ],
+    [
+      'a body without Content-Type',
+      '',
+      { method: 'POST', body: new Uint8Array([104, 105]) },
+      415,
+      'INVALID_CONTENT_TYPE',
+    ],
+    [
+      'an unsupported Content-Type',
+      '',
+      { method: 'POST', body: 'hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      415,
+      'INVALID_CONTENT_TYPE',
+    ],
+    [
+      'a DELETE with a body',
+      '',
+      { method: 'DELETE', body: '{}', headers: { 'content-type': 'application/json' } },
+      400,
+      'INVALID_REQUEST',
+    ],
+    [
+      'malformed JSON',
+      '',
+      { method: 'POST', body: '{', headers: { 'content-type': 'application/json' } },
+      400,
+      'SYNTAX_ERROR',
+    ],
     ['PATCH', '', { method: 'PATCH' }, 405, 'INVALID_REQUEST'],
   ])('refuses %s', async (_name, query, init, status, code) => {
     const url = query ? `${emu.endpoints.restletUrl}${query}` : echo;
-    const { headers, method, body } = init as { headers?: Record<string, string>; method: string; body?: BodyInit };
-    const res = await fetch(url, { method, headers: { ...bearer(token), ...headers }, ...(body === undefined ? {} : { body }) });
+    const { headers, method, body } = init as {
+      headers?: Record<string, string>;
+      method: string;
+      body?: string | Uint8Array;
+    };
+    const res = await fetch(url, {
+      method,
+      headers: { ...bearer(token), ...headers },
+      ...(body === undefined ? {} : { body }),
+    });
     expect(res.status).toBe(status);
     expect(await res.text()).toContain(code);
+  });
+
+  it('answers INVALID_RETURN_DATA_FORMAT for a result that cannot be serialised', async () => {
+    const { url } = await emu.admin.deployRestlet({
+      scriptId: 'customscript_circular',
+      deployId: 'customdeploy_1',
+      handlers: {
+        get: () => {
+          const value: Record<string, unknown> = {};
+          value.self = value;
+          return value;
+        },
+      },
+    });
+    const res = await fetch(url, { headers: bearer(token) });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('INVALID_RETURN_DATA_FORMAT');
   });
 
   it('refuses a GET with a body (400)', async () => {
     const url = new URL(echo);
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(
-        { host: url.hostname, port: url.port, path: `${url.pathname}${url.search}`, method: 'GET', headers: { ...bearer(token), 'content-type': 'application/json' } },
+        {
+          host: url.hostname,
+          port: url.port,
+          path: `${url.pathname}${url.search}`,
+          method: 'GET',
+          headers: { ...bearer(token), 'content-type': 'application/json' },
+        },
         (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
@@ -97,7 +173,9 @@ describe('RESTlets', () => {
     const restOnly = await accessToken(emu, m2m, ['rest_webservices']);
     const res = await fetch(echo, { headers: bearer(restOnly) });
     expect(res.status).toBe(401);
-    expect(await res.json()).toEqual({ error: { code: 'INVALID_LOGIN_ATTEMPT', message: 'Invalid login attempt.' } });
+    expect(await res.json()).toEqual({
+      error: { code: 'INVALID_LOGIN_ATTEMPT', message: 'Invalid login attempt.' },
+    });
     expect((await fetch(echo)).status).toBe(401);
   });
 });

@@ -25,7 +25,9 @@ describe('startEmulator', () => {
   it('rejects with ERR_EMULATOR_START_FAILED when the port is taken', async () => {
     const first = await startEmulator({ port: 0, seed: false });
     try {
-      await expect(startEmulator({ port: first.port, seed: false })).rejects.toMatchObject({ code: 'ERR_EMULATOR_START_FAILED' });
+      await expect(startEmulator({ port: first.port, seed: false })).rejects.toMatchObject({
+        code: 'ERR_EMULATOR_START_FAILED',
+      });
     } finally {
       await first.close();
     }
@@ -39,16 +41,26 @@ describe('startEmulator', () => {
       const { request } = await import('node:http');
       const get = (host: string) =>
         new Promise<number>((resolve, reject) => {
-          const req = request({ host: '127.0.0.1', port: emu.port, path: '/services/rest/record/v1/customer/1', headers: { ...bearer(token), host } }, (res) => {
-            res.resume();
-            resolve(res.statusCode ?? 0);
-          });
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port: emu.port,
+              path: '/services/rest/record/v1/customer/1',
+              headers: { ...bearer(token), host },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
           req.on('error', reject);
           req.end();
         });
       expect(await get('7654321-sb2.suitetalk.api.netsuite.com')).toBe(200);
       expect(await get('1111111.suitetalk.api.netsuite.com')).toBe(404);
-      const res = await fetch(`${emu.endpoints.recordUrl}/customer/1`, { headers: { authorization: 'Bearer nope' } });
+      const res = await fetch(`${emu.endpoints.recordUrl}/customer/1`, {
+        headers: { authorization: 'Bearer nope' },
+      });
       expect(res.headers.get('www-authenticate')).toContain('realm="7654321_SB2"');
     } finally {
       await emu.close();
@@ -71,8 +83,12 @@ describe('startEmulator', () => {
   it('can refuse http loopback redirect URIs like strict NetSuite', async () => {
     const emu = await startEmulator({ port: 0, seed: false, allowHttpLoopbackRedirectUris: false });
     try {
-      await expect(emu.admin.createIntegration({ redirectUris: ['http://127.0.0.1:3000/cb'] })).rejects.toMatchObject({ code: 'ERR_EMULATOR_INVALID_OPTION' });
-      await expect(emu.admin.createIntegration({ redirectUris: ['https://app.example.com/cb', 'myapp://cb'] })).resolves.toBeDefined();
+      await expect(
+        emu.admin.createIntegration({ redirectUris: ['http://127.0.0.1:3000/cb'] }),
+      ).rejects.toMatchObject({ code: 'ERR_EMULATOR_INVALID_OPTION' });
+      await expect(
+        emu.admin.createIntegration({ redirectUris: ['https://app.example.com/cb', 'myapp://cb'] }),
+      ).resolves.toBeDefined();
     } finally {
       await emu.close();
     }

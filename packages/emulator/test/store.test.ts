@@ -13,9 +13,9 @@ const sql = (q: string) => store.db.exec(q)[0]?.values ?? [];
 describe('RecordStore', () => {
   it('mirrors creates, updates and deletes into SQL', () => {
     const { id } = store.create('customer', { companyName: 'Acme', isInactive: true, externalId: 'A-1' });
-    expect(sql(`SELECT companyname, isinactive, externalid, datecreated FROM customer WHERE id = ${id}`)).toEqual([
-      ['Acme', 'T', 'A-1', '2026-01-02T03:04:05Z'],
-    ]);
+    expect(
+      sql(`SELECT companyname, isinactive, externalid, datecreated FROM customer WHERE id = ${id}`),
+    ).toEqual([['Acme', 'T', 'A-1', '2026-01-02T03:04:05Z']]);
     store.update('customer', id, { companyName: 'Acme 2', externalId: 'A-2' });
     expect(store.findByExternalId('customer', 'A-1')).toBeUndefined();
     expect(store.findByExternalId('customer', 'A-2')?.id).toBe(id);
@@ -30,9 +30,14 @@ describe('RecordStore', () => {
     const e = store.create('employee', { firstName: 'E' }).id;
     expect(e).toBe(c + 1);
     const item = store.create('inventoryItem', { itemId: 'W', basePrice: 2.5 }).id;
-    const so = store.create('salesOrder', { entity: { id: String(c) }, item: { items: [{ item: { id: String(item) }, quantity: 4 }] } });
+    const so = store.create('salesOrder', {
+      entity: { id: String(c) },
+      item: { items: [{ item: { id: String(item) }, quantity: 4 }] },
+    });
     expect(store.get('salesOrder', so.id)?.fields.total).toBe(10);
-    expect(sql('SELECT "transaction", item, quantity, rate, netamount FROM transactionline')).toEqual([[so.id, item, 4, 2.5, 10]]);
+    expect(sql('SELECT "transaction", item, quantity, rate, netamount FROM transactionline')).toEqual([
+      [so.id, item, 4, 2.5, 10],
+    ]);
     expect(sql(`SELECT type, foreigntotal FROM "transaction"`)).toEqual([['SalesOrd', 10]]);
   });
 

@@ -19,12 +19,17 @@ async function suiteql(q: unknown, query = '', headers: Record<string, string> =
     headers: { ...bearer(token), 'content-type': 'application/json', ...headers },
     body: typeof q === 'string' ? JSON.stringify({ q }) : JSON.stringify(q),
   });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items: Array<Record<string, unknown>> } };
+  return {
+    status: res.status,
+    body: (await res.json()) as Record<string, unknown> & { items: Array<Record<string, unknown>> },
+  };
 }
 
 describe('SuiteQL', () => {
   it('returns lower-case keys, string values, empty links, and omits nulls', async () => {
-    const { status, body } = await suiteql('SELECT id, companyName, isInactive, creditLimit, comments, dateCreated FROM customer WHERE id = 1');
+    const { status, body } = await suiteql(
+      'SELECT id, companyName, isInactive, creditLimit, comments, dateCreated FROM customer WHERE id = 1',
+    );
     expect(status).toBe(200);
     expect(body).toMatchObject({ count: 1, hasMore: false, offset: 0, totalResults: 1 });
     const item = body.items[0] ?? {};
@@ -43,10 +48,15 @@ describe('SuiteQL', () => {
       body: JSON.stringify({ companyName: 'Findable By SuiteQL', email: 'find@example.com' }),
     });
     const id = created.headers.get('location')?.split('/').pop();
-    const { body } = await suiteql({ q: 'SELECT id, email FROM customer WHERE companyname = ?', params: ['Findable By SuiteQL'] });
+    const { body } = await suiteql({
+      q: 'SELECT id, email FROM customer WHERE companyname = ?',
+      params: ['Findable By SuiteQL'],
+    });
     expect(body.items).toEqual([{ links: [], id, email: 'find@example.com' }]);
     await fetch(`${emu.endpoints.recordUrl}/customer/${id}`, { method: 'DELETE', headers: bearer(token) });
-    expect((await suiteql({ q: 'SELECT id FROM customer WHERE id = ?', params: [Number(id)] })).body.count).toBe(0);
+    expect(
+      (await suiteql({ q: 'SELECT id FROM customer WHERE id = ?', params: [Number(id)] })).body.count,
+    ).toBe(0);
   });
 
   it('joins transactions, lines and BUILTIN.DF', async () => {
@@ -70,12 +80,24 @@ describe('SuiteQL', () => {
 
   it.each([
     ['no Prefer: transient', 'SELECT id FROM customer', {}, 400, 'INVALID_HEADER'],
-    ['Prefer: respond-async', 'SELECT id FROM customer', { prefer: 'respond-async, transient' }, 400, 'INVALID_REQUEST'],
+    [
+      'Prefer: respond-async',
+      'SELECT id FROM customer',
+      { prefer: 'respond-async, transient' },
+      400,
+      'INVALID_REQUEST',
+    ],
     ['a syntax error', 'SELEC id FROM customer', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
     ['an unknown table', 'SELECT id FROM spaceship', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
     ['a write statement', 'DELETE FROM customer', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
     ['two statements', 'SELECT 1; DROP TABLE customer', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
-    ['a CTE that writes', 'WITH x AS (SELECT 1) DELETE FROM customer', { prefer: 'transient' }, 400, 'INVALID_PARAMETER'],
+    [
+      'a CTE that writes',
+      'WITH x AS (SELECT 1) DELETE FROM customer',
+      { prefer: 'transient' },
+      400,
+      'INVALID_PARAMETER',
+    ],
     ['no q', { query: 'x' }, { prefer: 'transient' }, 400, 'INVALID_CONTENT'],
   ])('refuses %s', async (_name, q, headers, status, code) => {
     const res = await suiteql(q, '', headers as Record<string, string>);
@@ -98,7 +120,18 @@ describe('SuiteQL over 150,000 seeded rows', () => {
   let big: Emulator;
   let bigToken: string;
   beforeAll(async () => {
-    big = await startEmulator({ port: 0, seed: { customers: 150_000, contacts: 0, employees: 0, vendors: 0, inventoryItems: 0, salesOrders: 0, invoices: 0 } });
+    big = await startEmulator({
+      port: 0,
+      seed: {
+        customers: 150_000,
+        contacts: 0,
+        employees: 0,
+        vendors: 0,
+        inventoryItems: 0,
+        salesOrders: 0,
+        invoices: 0,
+      },
+    });
     bigToken = await accessToken(big, await setupM2M(big));
   }, 120_000);
   afterAll(async () => {
@@ -111,7 +144,10 @@ describe('SuiteQL over 150,000 seeded rows', () => {
       headers: { ...bearer(bigToken), 'content-type': 'application/json', prefer: 'transient' },
       body: JSON.stringify({ q: 'SELECT id, entityid FROM customer ORDER BY id ASC' }),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, unknown> & { items: Array<{ id: string }> } };
+    return {
+      status: res.status,
+      body: (await res.json()) as Record<string, unknown> & { items: Array<{ id: string }> },
+    };
   };
 
   it('reports the full total, stops at 100,000 rows, and refuses offsets past the cap', async () => {
@@ -123,9 +159,13 @@ describe('SuiteQL over 150,000 seeded rows', () => {
     const past = await run('?limit=1000&offset=100000');
     expect(past.status).toBe(400);
     // The Record API serves the same rows and caps at 1000 pages.
-    const list = await fetch(`${big.endpoints.recordUrl}/customer?limit=1000&offset=149000`, { headers: bearer(bigToken) });
+    const list = await fetch(`${big.endpoints.recordUrl}/customer?limit=1000&offset=149000`, {
+      headers: bearer(bigToken),
+    });
     expect(list.status).toBe(404);
-    const total = (await (await fetch(`${big.endpoints.recordUrl}/customer?limit=5`, { headers: bearer(bigToken) })).json()) as { totalResults: number };
+    const total = (await (
+      await fetch(`${big.endpoints.recordUrl}/customer?limit=5`, { headers: bearer(bigToken) })
+    ).json()) as { totalResults: number };
     expect(total.totalResults).toBe(150_000);
   });
 });

@@ -1,6 +1,11 @@
 import { NetSuiteError } from '@netsuite-oauth/core';
 
-/** Codes thrown by `@netsuite-oauth/governance-redis`. */
+/**
+ * Codes thrown by `@netsuite-oauth/governance-redis`.
+ *
+ * @example
+ * if (error.code === ('ERR_GOVERNANCE_REDIS_UNAVAILABLE' satisfies GovernanceRedisErrorCode)) fallBack()
+ */
 export type GovernanceRedisErrorCode =
   | 'ERR_GOVERNANCE_INVALID_OPTION'
   | 'ERR_GOVERNANCE_REDIS_UNAVAILABLE'

@@ -4,17 +4,30 @@ import { GovernanceRedisError } from './errors.js';
 /**
  * The part of a Redis client the limiter uses: node-redis 4, 5 and 6 (`createClient()`, connected) fit as they are.
  * Commands go through `sendCommand`, so the client's own modules and scripts do not matter.
+ *
+ * @example
+ * const client: RedisCommandClient = await createClient({ url }).connect()
  */
 export interface RedisCommandClient {
   sendCommand(args: string[]): Promise<unknown>;
 }
 
-/** A permit; release it once the request has settled. Never rejects: a lost release expires with its lease. */
+/**
+ * A permit; release it once the request has settled. Never rejects: a lost release expires with its lease.
+ *
+ * @example
+ * const permit = await limiter.acquire(); try { await work() } finally { await permit.release() }
+ */
 export interface RedisPermit {
   release(): Promise<void>;
 }
 
-/** Options of {@link redisConcurrencyLimiter}. */
+/**
+ * Options of {@link redisConcurrencyLimiter}.
+ *
+ * @example
+ * redisConcurrencyLimiter({ client, key: 'ns:1234567:concurrency', limit: 5, leaseMs: 30_000 })
+ */
 export interface RedisConcurrencyLimiterOptions {
   /** A connected node-redis client. The limiter never connects, quits or duplicates it. */
   readonly client: RedisCommandClient;
@@ -31,7 +44,12 @@ export interface RedisConcurrencyLimiterOptions {
   readonly pollMs?: number;
 }
 
-/** A concurrency budget shared through Redis; fits record-client's `ConcurrencyLimiter`. */
+/**
+ * A concurrency budget shared through Redis; fits record-client's `ConcurrencyLimiter`.
+ *
+ * @example
+ * const limiter = redisConcurrencyLimiter({ client, key: 'ns:1234567:concurrency', limit: 5 }); await limiter.inFlight()
+ */
 export interface RedisConcurrencyLimiter {
   readonly key: string;
   readonly limit: number;

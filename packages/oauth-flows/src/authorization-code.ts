@@ -56,6 +56,10 @@ const RESERVED = new Set([
   'code_challenge',
   'code_challenge_method',
   'prompt',
+  // A different response mode or a request object could move the code out of the query we parse.
+  'response_mode',
+  'request',
+  'request_uri',
 ]);
 
 function checkRedirectUri(value: unknown): string {

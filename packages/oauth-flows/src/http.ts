@@ -31,6 +31,16 @@ export interface FormResponse {
   readonly retryAfterMs: number | undefined;
 }
 
+// One ky instance: no retries (the token manager decides), no ky timeout (ours covers the body too), never
+// follow a redirect (R03), never throw on status (every status is classified below).
+const http = ky.create({
+  retry: 0,
+  timeout: false,
+  throwHttpErrors: false,
+  redirect: 'manual',
+  credentials: 'omit',
+});
+
 /** Largest body read from a token or revocation endpoint (R05). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -59,6 +69,8 @@ async function readCapped(response: Response): Promise<string> {
     throw new OAuthFlowError('ERR_OAUTH_RESPONSE_TOO_LARGE', `response body exceeds ${MAX_BODY_BYTES} bytes`);
   }
   if (!response.body) return '';
+  // Fast path: a declared length within the cap is read in one go (undici enforces the length).
+  if (Number.isFinite(length) && response.headers.has('content-length')) return await response.text();
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -122,15 +134,10 @@ export async function postForm(
     const sentAt = now();
     let response: Response;
     try {
-      response = await ky.post(url, {
+      response = await http.post(url, {
         body: form,
         headers: { accept: 'application/json', ...headers },
-        redirect: 'manual',
-        retry: 0,
-        timeout: false,
-        throwHttpErrors: false,
         signal: controller.signal,
-        credentials: 'omit',
         ...(options.fetch ? { fetch: options.fetch as typeof globalThis.fetch } : {}),
       });
     } catch (error) {

@@ -386,7 +386,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     return undefined;
   };
 
-  const onRefreshFailure = async (error: unknown, base: Stored | undefined): Promise<never> => {
+  const onRefreshFailure = async (error: unknown, base: Stored | undefined): Promise<TokenSet> => {
     if (
       grant.type === 'refresh_token' &&
       error instanceof OAuthResponseError &&
@@ -395,10 +395,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
       // Terminal (R39) unless another process rotated the token meanwhile.
       const latest = await readStore();
       if (latest && latest.tokens.refreshToken !== base?.tokens.refreshToken && usable(latest, now())) {
-        adopt(latest);
-        return Promise.reject(
-          new OAuthFlowError('ERR_OAUTH_STORE', 'refresh token rotated by another process; try again'),
-        );
+        return adopt(latest);
       }
       if (latest && latest.tokens.refreshToken === base?.tokens.refreshToken) {
         try {
@@ -458,7 +455,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     try {
       const startedAt = now();
       // Stop the request before the lease runs out, so a late answer never races the next holder.
-      const deadline = lock ? lockTtlMs - 1_000 : timeoutMs;
+      const deadline = lock ? lockTtlMs - Math.min(1_000, lockTtlMs / 10) : timeoutMs;
       let tokens: TokenSet;
       try {
         tokens = await fetchTokens(base, deadline);

@@ -69,6 +69,7 @@ describe('createAuthorizationRequest', () => {
       { ...ok, scopes: ['mcp'], prompt: 'none' },
       { ...ok, prompt: 'always' },
       { ...ok, extraParams: { state: 'mine' } },
+      { ...ok, extraParams: { response_mode: 'fragment' } },
     ];
     for (const options of bad) {
       await expect(createAuthorizationRequest(options as never)).rejects.toMatchObject({

@@ -397,6 +397,69 @@ describe('createTokenManager: refresh-token sessions', () => {
     expect(as.requests[0]?.form.get('refresh_token')).toBe('rt');
   });
 
+  it('a rotating session waits for another holder of the lock and then gives up with ERR_OAUTH_LOCK_TIMEOUT', async () => {
+    const store = memoryTokenStore();
+    const manager = createTokenManager({ store, key: 's', grant: rtGrant(), lockWaitMs: 50 });
+    await manager.setTokenSet(
+      new TokenSet({
+        accessToken: 'a0',
+        tokenType: 'Bearer',
+        expiresAt: Date.now() + 3600_000,
+        refreshToken: 'rt',
+      }),
+    );
+    await manager.invalidate('a0');
+    const held = await store.lock?.('s', { ttlMs: 10_000 });
+    await expect(manager.getAccessToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_LOCK_TIMEOUT' });
+    expect(as.requests).toHaveLength(0);
+    await held?.release();
+    await expect(manager.getAccessToken()).resolves.toEqual(expect.any(String));
+    expect(as.requests).toHaveLength(1);
+  });
+
+  it('a rotating session fails closed when the store cannot lock (no lock-free refresh)', async () => {
+    const inner = memoryTokenStore({ now });
+    const store: TokenStoreLike = {
+      capabilities: inner.capabilities,
+      get: (k) => inner.get(k),
+      set: (k, e) => inner.set(k, e),
+      delete: (k) => inner.delete(k),
+      lock: async () => {
+        throw new Error('redis down');
+      },
+      compareAndSet: (k, e, c) => inner.compareAndSet?.(k, e, c) ?? Promise.resolve(false),
+    };
+    const manager = createTokenManager({ store, key: 's', grant: rtGrant(), now });
+    await manager.setTokenSet(
+      new TokenSet({ accessToken: 'a0', tokenType: 'Bearer', expiresAt: clock + 1000, refreshToken: 'rt' }),
+    );
+    clock += 2000;
+    await expect(manager.getAccessToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_STORE' });
+    expect(as.requests).toHaveLength(0);
+    // a client-credentials manager on the same broken lock still gets a token (the lock only saves requests)
+    const cc = createTokenManager({ store, key: 'c', grant: ccGrant(), now });
+    await expect(cc.getAccessToken()).resolves.toEqual(expect.any(String));
+  });
+
+  it('invalid_grant after another manager rotated the token adopts the newer session instead of logging out', async () => {
+    const store = memoryTokenStore({ now });
+    const a = createTokenManager({ store, key: 's', grant: rtGrant(), now });
+    await a.setTokenSet(
+      new TokenSet({ accessToken: 'a0', tokenType: 'Bearer', expiresAt: clock + 1000, refreshToken: 'rt-0' }),
+    );
+    clock += 2000;
+    // the server sees rt-0 spent elsewhere: while our request is in flight, another process stores rt-1
+    as.handle(async (_r, res) => {
+      await store.set('s', {
+        value: JSON.stringify({ v: 1, a: 'a1', e: clock + 3600_000, o: clock, r: 'rt-1' }),
+        expiresAt: clock + 86_400_000,
+      });
+      json(res, 400, { error: 'invalid_grant' });
+    });
+    await expect(a.getAccessToken()).resolves.toBe('a1');
+    expect((await a.getTokenSet()).refreshToken).toBe('rt-1');
+  });
+
   it('refuses a public client on a cross-process store that cannot lock', () => {
     const store: TokenStoreLike = {
       capabilities: { lock: false, compareAndSet: false, crossProcess: true, encrypted: false },

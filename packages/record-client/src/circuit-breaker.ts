@@ -1,6 +1,11 @@
 import { RecordClientError } from './errors.js';
 
-/** Options of {@link createCircuitBreaker}. */
+/**
+ * Options of {@link createCircuitBreaker}.
+ *
+ * @example
+ * createNetSuiteClient({ ..., circuitBreaker: { failureThreshold: 5, resetTimeoutMs: 30_000 } })
+ */
 export interface CircuitBreakerOptions {
   /** Consecutive failures (network errors, timeouts, 5xx) that open the circuit. @default 5 */
   readonly failureThreshold?: number;
@@ -10,7 +15,12 @@ export interface CircuitBreakerOptions {
   readonly now?: () => number;
 }
 
-/** The state of a {@link CircuitBreaker}. */
+/**
+ * The state of a {@link CircuitBreaker}.
+ *
+ * @example
+ * if (breaker.state === 'open') console.warn('netsuite is failing')
+ */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
 /**

@@ -14,8 +14,14 @@ import {
 } from './suiteql.js';
 import { resolveTokenSource, type TokenSource } from './token.js';
 import { createTransport } from './transport.js';
+import { checkSignal } from './validate.js';
 
-/** Options of {@link createNetSuiteClient}. */
+/**
+ * Options of {@link createNetSuiteClient}.
+ *
+ * @example
+ * const options: NetSuiteClientOptions = { accountId: '1234567_SB1', token, concurrency: 5, timeoutMs: 30_000 }
+ */
 export interface NetSuiteClientOptions {
   /** The account id, e.g. `1234567_SB1`. */
   readonly accountId: string;
@@ -47,7 +53,12 @@ export interface NetSuiteClientOptions {
   readonly now?: () => number;
 }
 
-/** A NetSuite REST client for one account. */
+/**
+ * A NetSuite REST client for one account.
+ *
+ * @example
+ * const client: NetSuiteClient = createNetSuiteClient({ accountId: '1234567', token })
+ */
 export interface NetSuiteClient {
   /** The account id, normalised. */
   readonly accountId: string;
@@ -72,6 +83,29 @@ export interface NetSuiteClient {
    * @example const out = await client.restlet({ script: 'customscript_x', deploy: 'customdeploy_x', method: 'POST', body: { a: 1 } });
    */
   restlet<T = unknown>(request: RestletRequest): Promise<T>;
+  /**
+   * Reads the account's concurrency limits (`GET /services/rest/system/v1/governanceLimits`, administrators only),
+   * to size a limiter from the account rather than from configuration.
+   * @example
+   * const { integrationConcurrencyLimit } = await client.governanceLimits();
+   * const shared = createConcurrencyLimiter(integrationConcurrencyLimit);
+   * @see https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_0625010817.html
+   */
+  governanceLimits(options?: { signal?: AbortSignal }): Promise<GovernanceLimits>;
+}
+
+/**
+ * The account's concurrency limits as NetSuite reports them.
+ *
+ * @example
+ * const limits: GovernanceLimits = await client.governanceLimits();
+ */
+export interface GovernanceLimits {
+  readonly accountConcurrencyLimit: number;
+  readonly accountUnallocatedConcurrencyLimit: number | undefined;
+  readonly integrationConcurrencyLimit: number;
+  /** `integrationSpecific`, `accountLimit` or `internal`. */
+  readonly integrationLimitType: string | undefined;
 }
 
 function positive(value: unknown, fallback: number, name: string): number {
@@ -177,5 +211,37 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
     suiteql,
     suiteqlByKey,
     restlet,
+    async governanceLimits(callOptions) {
+      const signal = checkSignal(callOptions?.signal);
+      const response = await transport.send({
+        method: 'GET',
+        url: `${endpoints.systemUrl}/governanceLimits`,
+        signal,
+      });
+      const body = response.body as Record<string, unknown> | undefined;
+      const account = body?.accountConcurrencyLimit;
+      const integration = body?.integrationConcurrencyLimit ?? account;
+      if (
+        typeof account !== 'number' ||
+        !Number.isSafeInteger(account) ||
+        account < 1 ||
+        typeof integration !== 'number' ||
+        !Number.isSafeInteger(integration) ||
+        integration < 1
+      ) {
+        throw new RecordClientError(
+          'ERR_RECORD_INVALID_RESPONSE',
+          'netsuite sent governance limits without positive integers',
+        );
+      }
+      const unallocated = body?.accountUnallocatedConcurrencyLimit;
+      const type = body?.integrationLimitType;
+      return {
+        accountConcurrencyLimit: account,
+        accountUnallocatedConcurrencyLimit: typeof unallocated === 'number' ? unallocated : undefined,
+        integrationConcurrencyLimit: integration,
+        integrationLimitType: typeof type === 'string' ? type : undefined,
+      };
+    },
   };
 }

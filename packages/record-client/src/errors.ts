@@ -1,6 +1,11 @@
 import { NetSuiteError } from '@netsuite-oauth/core';
 
-/** Codes thrown by `@netsuite-oauth/record-client`. */
+/**
+ * Codes thrown by `@netsuite-oauth/record-client`.
+ *
+ * @example
+ * if (error.code === ('ERR_RECORD_TIMEOUT' satisfies RecordClientErrorCode)) retryLater()
+ */
 export type RecordClientErrorCode =
   | 'ERR_RECORD_INVALID_OPTION'
   | 'ERR_RECORD_INVALID_ARGUMENT'
@@ -32,7 +37,12 @@ export class RecordClientError extends NetSuiteError {
   }
 }
 
-/** One entry of NetSuite's `o:errorDetails`. */
+/**
+ * One entry of NetSuite's `o:errorDetails`.
+ *
+ * @example
+ * for (const d of error.details) console.log(d.errorCode, d.errorPath)
+ */
 export interface NetSuiteErrorDetail {
   readonly detail?: string;
   readonly errorCode?: string;
@@ -42,7 +52,12 @@ export interface NetSuiteErrorDetail {
   readonly urlPath?: string;
 }
 
-/** Fields of a {@link NetSuiteApiError}. */
+/**
+ * Fields of a {@link NetSuiteApiError}.
+ *
+ * @example
+ * new NetSuiteApiError({ status: 404, method: 'GET', path: '/services/rest/record/v1/customer/1', errorCode: 'NONEXISTENT_ID' })
+ */
 export interface NetSuiteApiErrorInit {
   readonly status: number;
   readonly method: string;

@@ -5,7 +5,12 @@ export {
   type CircuitState,
   createCircuitBreaker,
 } from './circuit-breaker.js';
-export { createNetSuiteClient, type NetSuiteClient, type NetSuiteClientOptions } from './client.js';
+export {
+  createNetSuiteClient,
+  type GovernanceLimits,
+  type NetSuiteClient,
+  type NetSuiteClientOptions,
+} from './client.js';
 export {
   isRecordClientError,
   NetSuiteApiError,

@@ -1,6 +1,11 @@
 import { RecordClientError } from './errors.js';
 
-/** A permit from a {@link ConcurrencyLimiter}; release it exactly once when the request has settled. */
+/**
+ * A permit from a {@link ConcurrencyLimiter}; release it exactly once when the request has settled.
+ *
+ * @example
+ * const permit = await limiter.acquire(); try { await work() } finally { await permit.release() }
+ */
 export interface ConcurrencyPermit {
   release(): void | Promise<void>;
 }
@@ -19,7 +24,12 @@ export interface ConcurrencyLimiter {
   acquire(options?: { signal?: AbortSignal }): Promise<ConcurrencyPermit>;
 }
 
-/** The in-process limiter returned by {@link createConcurrencyLimiter}. */
+/**
+ * The in-process limiter returned by {@link createConcurrencyLimiter}.
+ *
+ * @example
+ * const limiter = createConcurrencyLimiter(5); console.log(limiter.inFlight, limiter.waiting)
+ */
 export interface LocalConcurrencyLimiter extends ConcurrencyLimiter {
   /** The number of permits. */
   readonly limit: number;

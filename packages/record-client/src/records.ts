@@ -14,7 +14,12 @@ import {
   checkTimeout,
 } from './validate.js';
 
-/** Options every call takes. */
+/**
+ * Options every call takes.
+ *
+ * @example
+ * await client.records.delete('customer', '7', { signal: AbortSignal.timeout(5000), timeoutMs: 2000 })
+ */
 export interface CallOptions {
   /** Cancels the call (queueing, attempts and backoff). */
   readonly signal?: AbortSignal;
@@ -22,7 +27,12 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
-/** Options of `records.get`. */
+/**
+ * Options of `records.get`.
+ *
+ * @example
+ * await client.records.get('customer', '647', { fields: ['email'], expandSubResources: true })
+ */
 export interface GetRecordOptions extends CallOptions {
   /** Body fields to return (`fields=`); sublists cannot be picked. */
   readonly fields?: readonly string[];
@@ -32,7 +42,12 @@ export interface GetRecordOptions extends CallOptions {
   readonly simpleEnumFormat?: boolean;
 }
 
-/** Options of `records.list`. */
+/**
+ * Options of `records.list`.
+ *
+ * @example
+ * client.records.list('customer', { q: 'email START_WITH "a"', pageSize: 500, prefetch: 1 })
+ */
 export interface ListRecordsOptions extends Omit<CallOptions, 'timeoutMs'> {
   /** A collection filter (`q=`), e.g. `email START_WITH "a"`; sent URL-encoded. */
   readonly q?: string;
@@ -42,13 +57,23 @@ export interface ListRecordsOptions extends Omit<CallOptions, 'timeoutMs'> {
   readonly prefetch?: number;
 }
 
-/** An item of a record collection: NetSuite lists only ids and links. */
+/**
+ * An item of a record collection: NetSuite lists only ids and links.
+ *
+ * @example
+ * for await (const { id } of client.records.list('customer')) console.log(id)
+ */
 export interface RecordListItem {
   readonly id: string;
   readonly links: readonly Link[];
 }
 
-/** Options of `records.update`. */
+/**
+ * Options of `records.update`.
+ *
+ * @example
+ * await client.records.update('salesOrder', '12', { item: { items } }, { replace: ['item'] })
+ */
 export interface UpdateRecordOptions extends CallOptions {
   /** Sublists to replace rather than merge (`replace=`). */
   readonly replace?: readonly string[];
@@ -56,13 +81,23 @@ export interface UpdateRecordOptions extends CallOptions {
   readonly replaceSelectedFields?: boolean;
 }
 
-/** What a write returns: the record's internal id, read from `Location`. */
+/**
+ * What a write returns: the record's internal id, read from `Location`.
+ *
+ * @example
+ * const { id, location } = await client.records.create('customer', { companyName: 'Acme' })
+ */
 export interface WriteResult {
   readonly id: string;
   readonly location: string;
 }
 
-/** Options of `records.createAsync`. */
+/**
+ * Options of `records.createAsync`.
+ *
+ * @example
+ * await client.records.createAsync('customer', body, { idempotencyKey: crypto.randomUUID(), pollIntervalMs: 500 })
+ */
 export interface AsyncJobOptions extends Omit<CallOptions, 'timeoutMs'> {
   /** NetSuite deduplicates on it; a duplicate returns the earlier job. @default crypto.randomUUID() */
   readonly idempotencyKey?: string;
@@ -74,7 +109,12 @@ export interface AsyncJobOptions extends Omit<CallOptions, 'timeoutMs'> {
   readonly waitTimeoutMs?: number;
 }
 
-/** The outcome of an asynchronous job. */
+/**
+ * The outcome of an asynchronous job.
+ *
+ * @example
+ * const { jobId, id } = await client.records.createAsync('customer', body)
+ */
 export interface AsyncJobResult {
   readonly jobId: string;
   /** The idempotency key the job was submitted with. */
@@ -85,7 +125,12 @@ export interface AsyncJobResult {
   readonly result: unknown;
 }
 
-/** The REST Record API. */
+/**
+ * The REST Record API.
+ *
+ * @example
+ * const { id } = await client.records.create('customer', { companyName: 'Acme' })
+ */
 export interface RecordsApi {
   /**
    * Reads one record.

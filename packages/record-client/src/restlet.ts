@@ -2,7 +2,12 @@ import { RecordClientError } from './errors.js';
 import type { Transport } from './transport.js';
 import { checkSignal, checkTimeout } from './validate.js';
 
-/** A RESTlet call. */
+/**
+ * A RESTlet call.
+ *
+ * @example
+ * await client.restlet({ script: 'customscript_x', deploy: 'customdeploy_x', method: 'POST', body: { a: 1 } })
+ */
 export interface RestletRequest {
   /** Script id: numeric or `customscript_…`. */
   readonly script: string | number;

@@ -1,6 +1,11 @@
 import { RecordClientError } from './errors.js';
 
-/** Retry settings of a client. Every field is optional. */
+/**
+ * Retry settings of a client. Every field is optional.
+ *
+ * @example
+ * createNetSuiteClient({ ..., retry: { limit: 4, baseDelayMs: 250, maxDelayMs: 20_000 } })
+ */
 export interface RetryOptions {
   /** Retries after the first attempt. @default 4 */
   readonly limit?: number;
@@ -55,7 +60,12 @@ export interface RetryBudget {
   recordSuccess(): void;
 }
 
-/** Options of {@link createRetryBudget}. */
+/**
+ * Options of {@link createRetryBudget}.
+ *
+ * @example
+ * createRetryBudget({ capacity: 100, retryCost: 5 })
+ */
 export interface RetryBudgetOptions {
   /** @default 500 */
   readonly capacity?: number;

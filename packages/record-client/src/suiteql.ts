@@ -3,13 +3,28 @@ import { checkPageSize, checkPrefetch, pagedIterable, resultCap } from './paging
 import type { Transport } from './transport.js';
 import { checkOptions, checkSignal } from './validate.js';
 
-/** A value bound to a `?` placeholder. NetSuite receives every value as a string. */
+/**
+ * A value bound to a `?` placeholder. NetSuite receives every value as a string.
+ *
+ * @example
+ * const params: SuiteQLParam[] = ['a@b.c', 42, true]
+ */
 export type SuiteQLParam = string | number | bigint | boolean;
 
-/** A SuiteQL row: lower-case column names or aliases, values as NetSuite sends them (strings). */
+/**
+ * A SuiteQL row: lower-case column names or aliases, values as NetSuite sends them (strings).
+ *
+ * @example
+ * for await (const row of client.suiteql<{ id: string }>('SELECT id FROM customer')) console.log(row.id)
+ */
 export type SuiteQLRow = Record<string, unknown>;
 
-/** Options of `client.suiteql`. */
+/**
+ * Options of `client.suiteql`.
+ *
+ * @example
+ * client.suiteql('SELECT id FROM customer WHERE email = ?', { params: ['a@b.c'], pageSize: 1000, prefetch: 2 })
+ */
 export interface SuiteQLOptions {
   /** Values for the query's `?` placeholders, in order (NetSuite 2026.2 `params`). */
   readonly params?: readonly SuiteQLParam[];
@@ -20,7 +35,12 @@ export interface SuiteQLOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Options of `client.suiteqlByKey`. */
+/**
+ * Options of `client.suiteqlByKey`.
+ *
+ * @example
+ * client.suiteqlByKey('SELECT id FROM transaction WHERE id > ? ORDER BY id ASC', { key: 'id', pageSize: 1000 })
+ */
 export interface SuiteQLByKeyOptions {
   /** The key column (as it is named in the rows: lower case or the alias). Its values must be strictly increasing. */
   readonly key: string;

@@ -1,6 +1,11 @@
 import { RecordClientError } from './errors.js';
 
-/** An object that hands out access tokens and can be told one was rejected (an oauth-flows `TokenManager` fits). */
+/**
+ * An object that hands out access tokens and can be told one was rejected (an oauth-flows `TokenManager` fits).
+ *
+ * @example
+ * const provider: TokenProvider = { getAccessToken: async () => token, invalidate: async () => {} }
+ */
 export interface TokenProvider {
   getAccessToken(): Promise<string>;
   invalidate?(token: string): Promise<void>;

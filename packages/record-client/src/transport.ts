@@ -85,6 +85,33 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+const STOPPED: unique symbol = Symbol('stopped');
+
+/** Settles with `promise`, or rejects with {@link STOPPED} as soon as `signal` aborts. */
+function guard<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(STOPPED);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      promise.catch(() => {});
+      reject(STOPPED);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
 async function releasePermit(permit: ConcurrencyPermit): Promise<void> {
   try {
     await permit.release();
@@ -179,8 +206,7 @@ export function createTransport(config: TransportConfig): Transport {
     const redact = (s: string): string =>
       token && token.length >= 8 ? s.replace(new RegExp(escapeRegExp(token), 'g'), '[redacted]') : s;
 
-    const attempt = async (): Promise<AttemptOutcome> => {
-      token = await config.token.get();
+    const attempt = async (accessToken: string): Promise<AttemptOutcome> => {
       const controller = new AbortController();
       const onOverall = () => controller.abort();
       overall.signal.addEventListener('abort', onOverall, { once: true });
@@ -193,14 +219,20 @@ export function createTransport(config: TransportConfig): Transport {
         Math.min(attemptTimeoutMs, MAX_TIMER_MS),
       );
       try {
-        const response = await http(url, {
-          method,
-          headers: { ...baseHeaders, authorization: `Bearer ${token}` },
-          ...(body === undefined ? {} : { body }),
-          signal: controller.signal,
-        });
-        const text = await response.text();
-        return { kind: 'response', status: response.status, headers: response.headers, text };
+        // Guarded, so an injected fetch that ignores its signal still cannot outlive the timeout or deadline.
+        return await guard(
+          (async (): Promise<AttemptOutcome> => {
+            const response = await http(url, {
+              method,
+              headers: { ...baseHeaders, authorization: `Bearer ${accessToken}` },
+              ...(body === undefined ? {} : { body }),
+              signal: controller.signal,
+            });
+            const text = await response.text();
+            return { kind: 'response', status: response.status, headers: response.headers, text };
+          })(),
+          controller.signal,
+        );
       } catch (cause) {
         if (overall.signal.aborted) return { kind: 'stopped' };
         if (timedOut) return { kind: 'attempt-timeout', cause };
@@ -221,11 +253,23 @@ export function createTransport(config: TransportConfig): Transport {
         let outcome: AttemptOutcome;
         let permit: ConcurrencyPermit | undefined;
         try {
+          // The token first, outside the permit: a slow token endpoint must not hold NetSuite concurrency.
+          try {
+            token = await guard(config.token.get(), overall.signal);
+          } catch (error) {
+            if (error === STOPPED) throw stoppedError();
+            throw error;
+          }
           if (config.limiter) {
+            const acquiring = config.limiter.acquire({ signal: overall.signal });
             try {
-              permit = await config.limiter.acquire({ signal: overall.signal });
+              permit = await guard(acquiring, overall.signal);
             } catch (cause) {
-              if (overall.signal.aborted) throw stoppedError(cause);
+              if (overall.signal.aborted) {
+                // A limiter that hands out the permit after all gets it straight back.
+                acquiring.then(releasePermit, () => {});
+                throw stoppedError(cause === STOPPED ? undefined : cause);
+              }
               throw new RecordClientError(
                 'ERR_RECORD_LIMITER',
                 'the concurrency limiter failed to hand out a permit',
@@ -234,9 +278,8 @@ export function createTransport(config: TransportConfig): Transport {
                 },
               );
             }
-            if (overall.signal.aborted) throw stoppedError();
           }
-          outcome = await attempt();
+          outcome = await attempt(token);
         } catch (error) {
           config.breaker?.recordNeutral(gate.probe);
           throw error;
@@ -280,7 +323,12 @@ export function createTransport(config: TransportConfig): Transport {
           if (status === 401 && !refreshedOnce && token !== undefined) {
             // One forced refresh and one replay: the bearer was rejected, nothing ran on the server.
             refreshedOnce = true;
-            await config.token.invalidate(token);
+            try {
+              await guard(config.token.invalidate(token), overall.signal);
+            } catch (error) {
+              if (error === STOPPED) throw stoppedError();
+              throw error;
+            }
             attempts--;
             continue;
           }

@@ -1,31 +1,56 @@
-/** A reference to another record, as NetSuite returns it (`{ id, refName }`) and accepts it (`{ id }` or `{ refName }`). */
+/**
+ * A reference to another record, as NetSuite returns it (`{ id, refName }`) and accepts it (`{ id }` or `{ refName }`).
+ *
+ * @example
+ * await client.records.update('customer', '1', { subsidiary: { id: '2' } satisfies RecordRef })
+ */
 export interface RecordRef {
   readonly id?: string;
   readonly refName?: string;
   readonly links?: readonly Link[];
 }
 
-/** A HATEOAS link. */
+/**
+ * A HATEOAS link.
+ *
+ * @example
+ * const next = page.links.find((l: Link) => l.rel === 'next')
+ */
 export interface Link {
   readonly rel: string;
   readonly href: string;
 }
 
-/** Any record: fields are open, `id` is always a string. */
+/**
+ * Any record: fields are open, `id` is always a string.
+ *
+ * @example
+ * const r: NetSuiteRecord = await client.records.get('customrecord_x', '1')
+ */
 export interface NetSuiteRecord {
   readonly id?: string;
   readonly links?: readonly Link[];
   readonly [field: string]: unknown;
 }
 
-/** A sublist as NetSuite returns it with `expandSubResources=true`. */
+/**
+ * A sublist as NetSuite returns it with `expandSubResources=true`.
+ *
+ * @example
+ * const lines = (await client.records.get('salesOrder', '12', { expandSubResources: true })).item
+ */
 export interface Sublist<Line> {
   readonly items: readonly Line[];
   readonly links?: readonly Link[];
   readonly totalResults?: number;
 }
 
-/** Fields of a customer (a common subset; every other field is still allowed). */
+/**
+ * Fields of a customer (a common subset; every other field is still allowed).
+ *
+ * @example
+ * const c: Customer = await client.records.get('customer', '647')
+ */
 export interface Customer extends NetSuiteRecord {
   entityId?: string;
   companyName?: string;
@@ -43,7 +68,12 @@ export interface Customer extends NetSuiteRecord {
   lastModifiedDate?: string;
 }
 
-/** Fields of a contact. */
+/**
+ * Fields of a contact.
+ *
+ * @example
+ * const c: Contact = await client.records.get('contact', '12')
+ */
 export interface Contact extends NetSuiteRecord {
   entityId?: string;
   firstName?: string;
@@ -55,7 +85,12 @@ export interface Contact extends NetSuiteRecord {
   externalId?: string;
 }
 
-/** Fields of a vendor. */
+/**
+ * Fields of a vendor.
+ *
+ * @example
+ * const v: Vendor = await client.records.get('vendor', '8')
+ */
 export interface Vendor extends NetSuiteRecord {
   entityId?: string;
   companyName?: string;
@@ -66,7 +101,12 @@ export interface Vendor extends NetSuiteRecord {
   isInactive?: boolean;
 }
 
-/** Fields of an employee. */
+/**
+ * Fields of an employee.
+ *
+ * @example
+ * const e: Employee = await client.records.get('employee', '3')
+ */
 export interface Employee extends NetSuiteRecord {
   entityId?: string;
   firstName?: string;
@@ -77,7 +117,12 @@ export interface Employee extends NetSuiteRecord {
   isInactive?: boolean;
 }
 
-/** A line of a transaction's item sublist. */
+/**
+ * A line of a transaction's item sublist.
+ *
+ * @example
+ * await client.records.create('salesOrder', { entity: { id: '1' }, item: { items: [{ item: { id: '7' }, quantity: 2 }] } })
+ */
 export interface TransactionItemLine {
   item?: RecordRef;
   quantity?: number;
@@ -88,7 +133,12 @@ export interface TransactionItemLine {
   readonly [field: string]: unknown;
 }
 
-/** Fields shared by transactions. */
+/**
+ * Fields shared by transactions.
+ *
+ * @example
+ * const t: Transaction = await client.records.get('salesOrder', '12')
+ */
 export interface Transaction extends NetSuiteRecord {
   tranId?: string;
   tranDate?: string;
@@ -102,31 +152,56 @@ export interface Transaction extends NetSuiteRecord {
   item?: Sublist<TransactionItemLine> | { items: readonly TransactionItemLine[] };
 }
 
-/** Fields of a sales order. */
+/**
+ * Fields of a sales order.
+ *
+ * @example
+ * const so: SalesOrder = await client.records.get('salesOrder', '12', { expandSubResources: true })
+ */
 export interface SalesOrder extends Transaction {
   orderStatus?: RecordRef;
   shipDate?: string;
 }
 
-/** Fields of an invoice. */
+/**
+ * Fields of an invoice.
+ *
+ * @example
+ * const inv: Invoice = await client.records.get('invoice', '99')
+ */
 export interface Invoice extends Transaction {
   dueDate?: string;
   amountRemaining?: number;
   createdFrom?: RecordRef;
 }
 
-/** Fields of an item fulfillment. */
+/**
+ * Fields of an item fulfillment.
+ *
+ * @example
+ * const f: ItemFulfillment = await client.records.get('itemFulfillment', '5')
+ */
 export interface ItemFulfillment extends Transaction {
   createdFrom?: RecordRef;
   shipStatus?: RecordRef;
 }
 
-/** Fields of a vendor bill. */
+/**
+ * Fields of a vendor bill.
+ *
+ * @example
+ * const b: VendorBill = await client.records.get('vendorBill', '31')
+ */
 export interface VendorBill extends Transaction {
   dueDate?: string;
 }
 
-/** Fields of an inventory item. */
+/**
+ * Fields of an inventory item.
+ *
+ * @example
+ * const item: InventoryItem = await client.records.get('inventoryItem', '55')
+ */
 export interface InventoryItem extends NetSuiteRecord {
   itemId?: string;
   displayName?: string;
@@ -157,9 +232,19 @@ export interface RecordTypes {
   inventoryItem: InventoryItem;
 }
 
-/** The shape of record type `T`: a known type's interface, or {@link NetSuiteRecord} for any other. */
+/**
+ * The shape of record type `T`: a known type's interface, or {@link NetSuiteRecord} for any other.
+ *
+ * @example
+ * type C = RecordOf<'customer'> // Customer
+ */
 export type RecordOf<T extends string> = T extends keyof RecordTypes ? RecordTypes[T] : NetSuiteRecord;
 
-/** A record body for create/update: every field optional, `id` and `links` left out. */
+/**
+ * A record body for create/update: every field optional, `id` and `links` left out.
+ *
+ * @example
+ * const body: RecordInput<'customer'> = { companyName: 'Acme', subsidiary: { id: '1' } }
+ */
 export type RecordInput<T extends string> = Omit<Partial<RecordOf<T>>, 'id' | 'links'> &
   Record<string, unknown>;

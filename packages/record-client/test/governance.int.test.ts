@@ -18,7 +18,7 @@ beforeAll(async () => {
   ]);
   accessToken = await (await emulatorTokenSource(emu)).getAccessToken();
   // Server latency so that requests overlap and the limit is really tested.
-  await emu.admin.setLatency({ route: 'record', ms: 4 });
+  await emu.admin.setLatency({ route: 'record', ms: 2 });
 });
 afterAll(async () => {
   await emu?.close();

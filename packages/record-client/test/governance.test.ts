@@ -186,7 +186,8 @@ describe('timeouts and cancellation (R76, G20)', () => {
   const handles = () => {
     const timers = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const port = Number(new URL(origin).port);
-    const active = (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+    const getHandles = (process as unknown as { _getActiveHandles?: () => unknown[] })._getActiveHandles;
+    const active = typeof getHandles === 'function' ? getHandles.call(process) : [];
     const clientSockets = active.filter(
       (h) =>
         h instanceof Socket &&
@@ -224,6 +225,39 @@ describe('timeouts and cancellation (R76, G20)', () => {
     }
     await new Promise((r) => setTimeout(r, 50));
     expect(handles()).toBeLessThanOrEqual(before);
+  });
+
+  it('a hanging token source, a limiter or a fetch that ignore their signal still settle within the deadline', async () => {
+    const never = () => new Promise<never>(() => {});
+    const base = {
+      accountId: '1',
+      origin: 'https://ns.example',
+      deadlineMs: 100,
+      circuitBreaker: false as const,
+    };
+    const released: number[] = [];
+    const cases = [
+      createNetSuiteClient({ ...base, token: never }),
+      createNetSuiteClient({
+        ...base,
+        token: async () => TOKEN,
+        // Ignores the signal and hands the permit out late: it must be released at once.
+        concurrency: {
+          acquire: () =>
+            new Promise((resolve) =>
+              setTimeout(() => resolve({ release: () => void released.push(1) }), 150),
+            ),
+        },
+      }),
+      createNetSuiteClient({ ...base, token: async () => TOKEN, fetch: never, timeoutMs: 1000 }),
+    ];
+    const started = Date.now();
+    for (const c of cases) {
+      await expect(c.records.get('customer', 1)).rejects.toMatchObject({ code: 'ERR_RECORD_TIMEOUT' });
+    }
+    expect(Date.now() - started).toBeLessThan(3 * 100 + 1000);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(released).toEqual([1]);
   });
 
   it('a POST times out once and is not replayed', async () => {

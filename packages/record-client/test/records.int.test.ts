@@ -209,6 +209,15 @@ describe('records against the emulator', () => {
   });
 });
 
+describe('governance limits', () => {
+  it('reads the account limit to size a limiter', async () => {
+    await emu.admin.setConcurrencyLimit(7);
+    const limits = await client.governanceLimits();
+    expect(limits).toMatchObject({ accountConcurrencyLimit: 7, integrationConcurrencyLimit: 7 });
+    await emu.admin.setConcurrencyLimit(5);
+  });
+});
+
 describe('SuiteQL against the emulator', () => {
   it('binds params and streams rows', async () => {
     const rows: Record<string, unknown>[] = [];

@@ -28,6 +28,12 @@ beforeAll(async () => {
     if (req.method === 'POST' && path === '/services/rest/record/v1/salesOrder/12/!transform/invoice') {
       return { status: 204, headers: { location: `${mock.origin}/services/rest/record/v1/invoice/99` } };
     }
+    if (path === '/services/rest/system/v1/governanceLimits') {
+      return {
+        status: 200,
+        body: req.headers['x-bad'] ? { accountConcurrencyLimit: 'x' } : { accountConcurrencyLimit: 15 },
+      };
+    }
     return { status: 404, body: { title: 'Not Found', status: 404, 'o:errorCode': 'NONEXISTENT_ID' } };
   });
   client = createNetSuiteClient({
@@ -95,6 +101,23 @@ describe('records', () => {
     const t = await client.records.transform('salesOrder', '12', 'invoice', { memo: 'x' });
     expect(t.id).toBe('99');
     expect(last().url.pathname).toBe('/services/rest/record/v1/salesOrder/12/!transform/invoice');
+  });
+
+  it('governanceLimits falls back to the account limit and refuses a malformed answer', async () => {
+    await expect(client.governanceLimits()).resolves.toEqual({
+      accountConcurrencyLimit: 15,
+      accountUnallocatedConcurrencyLimit: undefined,
+      integrationConcurrencyLimit: 15,
+      integrationLimitType: undefined,
+    });
+    const bad = createNetSuiteClient({
+      accountId: '1',
+      origin: mock.origin,
+      allowInsecureLoopback: true,
+      token: async () => TOKEN,
+      headers: { 'x-bad': '1' },
+    });
+    await expect(bad.governanceLimits()).rejects.toMatchObject({ code: 'ERR_RECORD_INVALID_RESPONSE' });
   });
 
   it.each([

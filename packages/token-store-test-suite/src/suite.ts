@@ -2,6 +2,7 @@ import {
   isTokenStoreError,
   prefixedTokenStore,
   type TokenStore,
+  TokenStoreError,
   type TokenStoreErrorCode,
   withTokenStoreLock,
 } from '@netsuite-oauth/token-store';
@@ -94,11 +95,15 @@ async function expectStoreError(run: () => Promise<unknown>, code: TokenStoreErr
  * import { describeTokenStore } from '@netsuite-oauth/token-store-test-suite';
  * import { myTokenStore } from '../src/index.js';
  * describeTokenStore('my store', { createStore: () => myTokenStore({ url: process.env.MY_URL }) });
+ * @throws {TokenStoreError} `ERR_STORE_INVALID_OPTION` synchronously for a missing name or createStore
  */
 export function describeTokenStore(name: string, options: DescribeTokenStoreOptions): void {
-  if (typeof name !== 'string' || name.length === 0) throw new TypeError('name must be a non-empty string');
-  if (typeof options?.createStore !== 'function')
-    throw new TypeError('options.createStore must be a function');
+  if (typeof name !== 'string' || name.length === 0) {
+    throw new TokenStoreError('ERR_STORE_INVALID_OPTION', 'name must be a non-empty string');
+  }
+  if (typeof options?.createStore !== 'function') {
+    throw new TokenStoreError('ERR_STORE_INVALID_OPTION', 'options.createStore must be a function');
+  }
   const groups = new Set<TokenStoreSuiteGroup>(
     options.groups ?? ['basic', 'expiry', 'isolation', 'concurrency', 'capability', 'errors'],
   );

@@ -26,7 +26,12 @@ describeTokenStore('encrypted memory', {
 
 describe('describeTokenStore', () => {
   it('refuses a missing name or createStore', () => {
-    expect(() => describeTokenStore('', { createStore: () => memoryTokenStore() })).toThrow(TypeError);
-    expect(() => describeTokenStore('x', {} as never)).toThrow(/createStore/);
+    for (const run of [
+      () => describeTokenStore('', { createStore: () => memoryTokenStore() }),
+      () => describeTokenStore('x', {} as never),
+      () => describeTokenStore('x', undefined as never),
+    ]) {
+      expect(run).toThrow(expect.objectContaining({ code: 'ERR_STORE_INVALID_OPTION' }));
+    }
   });
 });

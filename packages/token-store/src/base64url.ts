@@ -1,3 +1,5 @@
+import { TokenStoreError } from './errors.js';
+
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 const LOOKUP = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
 
@@ -8,6 +10,9 @@ const LOOKUP = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
  * encodeBase64Url(new Uint8Array([1, 2, 3])); // 'AQID'
  */
 export function encodeBase64Url(bytes: Uint8Array): string {
+  if (!(bytes instanceof Uint8Array)) {
+    throw new TokenStoreError('ERR_STORE_INVALID_ARGUMENT', 'bytes must be a Uint8Array');
+  }
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -35,6 +40,7 @@ export function encodeBase64Url(bytes: Uint8Array): string {
  * decodeBase64Url('AQID'); // Uint8Array [1, 2, 3]
  */
 export function decodeBase64Url(text: string): Uint8Array | undefined {
+  if (typeof text !== 'string') return undefined;
   if (text.length % 4 === 1) return undefined;
   const out = new Uint8Array(Math.floor((text.length * 3) / 4));
   let buffer = 0;
@@ -61,6 +67,7 @@ export function decodeBase64Url(text: string): Uint8Array | undefined {
  * decodeKeyText(generateEncryptionKey())?.length; // 32
  */
 export function decodeKeyText(text: string): Uint8Array | undefined {
+  if (typeof text !== 'string') return undefined;
   const trimmed = text.trim().replace(/=+$/, '').replaceAll('+', '-').replaceAll('/', '_');
   return decodeBase64Url(trimmed);
 }

@@ -207,3 +207,24 @@ describe('encryptedTokenStore (G17)', () => {
     expect(() => encryptedTokenStore(null as never, { keys: [{ id: 'a', key: k1 }] })).toThrow(/store/);
   });
 });
+
+describe('helpers on bad input', () => {
+  it('answer typed errors or undefined, never a raw TypeError', async () => {
+    expect(() => encodeBase64Url('text' as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_STORE_INVALID_ARGUMENT' }),
+    );
+    expect(decodeBase64Url(42 as never)).toBeUndefined();
+    const { waitUntil } = await import('../src/index.js');
+    await expect(waitUntil(undefined as never, { waitMs: 1, now: Date.now })).rejects.toMatchObject({
+      code: 'ERR_STORE_INVALID_ARGUMENT',
+    });
+    await expect(waitUntil(() => undefined, { waitMs: -1, now: Date.now })).rejects.toMatchObject({
+      code: 'ERR_STORE_INVALID_ARGUMENT',
+    });
+    expect(await waitUntil(() => 'done', { waitMs: 0, now: Date.now })).toBe('done');
+    expect(await waitUntil(() => undefined, { waitMs: 5, now: Date.now })).toBeUndefined();
+    const ring = createKeyring([{ id: 'a', key: k1 }]);
+    await expect(ring.seal(5 as never, 'aad')).rejects.toMatchObject({ code: 'ERR_STORE_INVALID_ARGUMENT' });
+    await expect(ring.open(5 as never, 'aad')).rejects.toMatchObject({ code: 'ERR_STORE_INTEGRITY' });
+  });
+});

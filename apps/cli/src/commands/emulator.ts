@@ -14,8 +14,11 @@ function shellQuote(value: string): string {
 export async function run(ctx: Context): Promise<number> {
   const portText = ctx.string('port');
   const port = portText === undefined ? 0 : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw usageError('--port must be a whole number from 0 to 65535');
-  const dir = ctx.string('dir') ? resolve(ctx.io.cwd, ctx.string('dir') ?? '') : join(configDirectory(ctx.io.env), 'emulator');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw usageError('--port must be a whole number from 0 to 65535');
+  const dir = ctx.string('dir')
+    ? resolve(ctx.io.cwd, ctx.string('dir') ?? '')
+    : join(configDirectory(ctx.io.env), 'emulator');
 
   const [{ startEmulator }, { generateCertificate }] = await Promise.all([
     import('@netsuite-oauth/emulator'),
@@ -39,7 +42,10 @@ export async function run(ctx: Context): Promise<number> {
     scopes: ['rest_webservices', 'restlets'],
   });
   ctx.redactor.register(integration.clientSecret);
-  const { certificateId } = await emu.admin.addCertificate({ clientId: integration.clientId, certificatePem: cert.certificatePem });
+  const { certificateId } = await emu.admin.addCertificate({
+    clientId: integration.clientId,
+    certificatePem: cert.certificatePem,
+  });
 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const keyFile = join(dir, 'emulator-key.pem');
