@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineFacts } from './lib/machine.mjs';
-import { renderReport } from './lib/report.mjs';
+import { renderReport, renderSummary } from './lib/report.mjs';
 
 const SUITES = ['signing', 'token', 'record-get', 'governance', 'suiteql', 'emulator', 'startup', 'size'];
 
@@ -97,6 +97,10 @@ mkdirSync(resultsDir, { recursive: true });
 const outPath =
   options.out ?? fileURLToPath(new URL(options.quick ? 'report-quick.md' : 'report.md', resultsDir));
 writeFileSync(outPath, markdown);
+writeFileSync(
+  new URL(options.quick ? 'summary-quick.md' : 'summary.md', resultsDir),
+  renderSummary({ facts, results, command }),
+);
 writeFileSync(
   new URL(options.quick ? 'results-quick.json' : 'results.json', resultsDir),
   JSON.stringify({ facts, results }, null, 2),

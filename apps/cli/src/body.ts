@@ -14,6 +14,9 @@ async function readStdin(ctx: Context): Promise<string> {
  * The JSON body of a command, from `--data '<json>'` or `--data-file <file|->`; undefined when neither is given.
  *
  * @throws {CliError} exit 2 when both are given or the text is not JSON; exit 3 when the file cannot be read.
+ *
+ * @example
+ * const body = await readJsonBody(ctx, { required: true }); // from --data or --data-file
  */
 export async function readJsonBody(ctx: Context, options: { required: boolean }): Promise<unknown> {
   const data = ctx.string('data');
@@ -48,7 +51,12 @@ export async function readJsonBody(ctx: Context, options: { required: boolean })
   }
 }
 
-/** Parses a positive whole-number option. */
+/**
+ * Parses a positive whole-number option.
+ *
+ * @example
+ * const limit = positiveInt(ctx, 'limit') ?? 100;
+ */
 export function positiveInt(ctx: Context, name: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const text = ctx.string(name);
   if (text === undefined) return undefined;

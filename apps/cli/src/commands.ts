@@ -430,7 +430,12 @@ export const COMMANDS: readonly CommandSpec[] = [
 /** Top-level groups whose subcommands are listed together. */
 export const GROUPS: readonly string[] = ['cert', 'record', 'config'];
 
-/** Finds the command named by the leading positionals (`record get …` or `token …`). */
+/**
+ * Finds the command named by the leading positionals (`record get …` or `token …`).
+ *
+ * @example
+ * findCommand(['record', 'get', 'customer', '1'])?.spec.name // 'record get'
+ */
 export function findCommand(
   positionals: readonly string[],
 ): { spec: CommandSpec; consumed: number } | undefined {

@@ -94,7 +94,12 @@ const PROFILE_KEYS = new Set([
   'redisUrl',
 ]);
 
-/** The CLI's configuration folder: `$XDG_CONFIG_HOME/netsuite-oauth` or `~/.config/netsuite-oauth`. */
+/**
+ * The CLI's configuration folder: `$XDG_CONFIG_HOME/netsuite-oauth` or `~/.config/netsuite-oauth`.
+ *
+ * @example
+ * configDirectory({ HOME: '/home/me' }) // '/home/me/.config/netsuite-oauth'
+ */
 export function configDirectory(env: Env): string {
   const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), '.config');
   return join(base, 'netsuite-oauth');
@@ -108,6 +113,9 @@ function nonEmpty(value: string | undefined): string | undefined {
  * Reads and checks the config file. A missing file is an empty config unless it was named explicitly.
  *
  * @throws {CliError} exit 3 on unreadable JSON, unknown keys or a file named but not found.
+ *
+ * @example
+ * readConfigFile('/home/me/.config/netsuite-oauth/config.json', false)?.default?.accountId
  */
 export function readConfigFile(path: string, explicit: boolean): Record<string, Profile> | undefined {
   let text: string;
@@ -161,7 +169,12 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
   return out;
 }
 
-/** Splits a scope list given as `a,b`, `a b` or an array. */
+/**
+ * Splits a scope list given as `a,b`, `a b` or an array.
+ *
+ * @example
+ * parseScopes('rest_webservices, restlets') // ['rest_webservices', 'restlets']
+ */
 export function parseScopes(value: string | readonly string[] | undefined): string[] {
   if (value === undefined) return [];
   const parts = typeof value === 'string' ? value.split(/[\s,]+/) : value.flatMap((v) => v.split(/[\s,]+/));

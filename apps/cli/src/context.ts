@@ -58,7 +58,12 @@ export interface Context {
   cleanup(): Promise<void>;
 }
 
-/** Builds the {@link Context} of one command run. */
+/**
+ * Builds the {@link Context} of one command run.
+ *
+ * @example
+ * const ctx = createContext({ spec, values, positionals: [], io, format: 'table' });
+ */
 export function createContext(options: {
   spec: CommandSpec;
   values: OptionValues;

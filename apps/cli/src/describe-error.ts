@@ -97,7 +97,12 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** True when an error (or its cause chain) is a connection or timeout failure. */
+/**
+ * True when an error (or its cause chain) is a connection or timeout failure.
+ *
+ * @example
+ * isNetworkError(new TypeError('fetch failed', { cause: { code: 'ECONNREFUSED' } })) // true
+ */
 export function isNetworkError(error: unknown): boolean {
   return causes(error).some((e) => {
     const code = str(e.code) ?? '';
@@ -186,6 +191,17 @@ export function describeError(error: unknown): DescribedError {
 
   if (code.startsWith('ERR_CORE_') || code.startsWith('ERR_ASSERTION_') || code.startsWith('ERR_STORE_')) {
     return { code, message, hint: configHint(code), exitCode: EXIT.config };
+  }
+  if (/_INVALID_ARGUMENT$/.test(code)) {
+    return { code, message, hint: "check the arguments: see the command's --help", exitCode: EXIT.usage };
+  }
+  if (/_INVALID_OPTION$/.test(code)) {
+    return {
+      code,
+      message,
+      hint: 'check the configuration: "netsuite-oauth config show"',
+      exitCode: EXIT.config,
+    };
   }
   if (code.startsWith('ERR_OAUTH_') || code.startsWith('ERR_RECORD_') || code.startsWith('ERR_NETSUITE_')) {
     const auth = /STATE|CALLBACK|REFRESH|SESSION|TOKEN|GRANT|DENIED/.test(code);

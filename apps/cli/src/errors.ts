@@ -53,12 +53,22 @@ export class CliError extends Error {
   }
 }
 
-/** A bad command line (exit 2). */
+/**
+ * A bad command line (exit 2).
+ *
+ * @example
+ * throw usageError('unknown option --x', 'run "netsuite-oauth token --help"');
+ */
 export function usageError(message: string, hint?: string): CliError {
   return new CliError('ERR_CLI_USAGE', message, EXIT.usage, hint);
 }
 
-/** Missing or invalid configuration (exit 3). */
+/**
+ * Missing or invalid configuration (exit 3).
+ *
+ * @example
+ * throw configError('missing client id', 'set --client-id or NETSUITE_CLIENT_ID');
+ */
 export function configError(message: string, hint?: string, cause?: unknown): CliError {
   return new CliError(
     'ERR_CLI_CONFIG',

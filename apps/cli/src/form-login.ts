@@ -34,7 +34,12 @@ function attr(tag: string, name: string): string | undefined {
         .replace(/&amp;/g, '&');
 }
 
-/** Reads the first HTML form of a page: its action, hidden fields, first option of each select, buttons. */
+/**
+ * Reads the first HTML form of a page: its action, hidden fields, first option of each select, buttons.
+ *
+ * @example
+ * parseFirstForm(html)?.fields // [['txn', '…'], ['action', 'login']]
+ */
 export function parseFirstForm(html: string): ParsedForm | undefined {
   const m = /<form\b[^>]*>([\s\S]*?)<\/form>/i.exec(html);
   if (!m) return undefined;

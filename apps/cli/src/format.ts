@@ -1,7 +1,12 @@
 /** How a command prints results: a table for people, JSON or CSV for programs. */
 export type OutputFormat = 'table' | 'json' | 'csv';
 
-/** Text for one cell: objects as compact JSON, null/undefined as empty. */
+/**
+ * Text for one cell: objects as compact JSON, null/undefined as empty.
+ *
+ * @example
+ * cellText({ id: '1' }) // '{"id":"1"}'
+ */
 export function cellText(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'string') return value;
@@ -10,7 +15,12 @@ export function cellText(value: unknown): string {
   return JSON.stringify(value) ?? '';
 }
 
-/** The columns of a set of rows, in first-seen order. */
+/**
+ * The columns of a set of rows, in first-seen order.
+ *
+ * @example
+ * columnsOf([{ a: 1 }, { b: 2 }]) // ['a', 'b']
+ */
 export function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
   const seen = new Set<string>();
   for (const row of rows) for (const key of Object.keys(row)) seen.add(key);
@@ -63,12 +73,22 @@ export function csvField(value: unknown): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** One CSV line with CRLF ending. */
+/**
+ * One CSV line with CRLF ending.
+ *
+ * @example
+ * csvLine(['a', 'b,c']) // 'a,"b,c"\r\n'
+ */
 export function csvLine(values: readonly unknown[]): string {
   return `${values.map(csvField).join(',')}\r\n`;
 }
 
-/** Rows as a CSV document with a header line. */
+/**
+ * Rows as a CSV document with a header line.
+ *
+ * @example
+ * formatCsv([{ id: 1 }]) // 'id\r\n1\r\n'
+ */
 export function formatCsv(rows: readonly Record<string, unknown>[], columns?: readonly string[]): string {
   const cols = columns ?? columnsOf(rows);
   return csvLine(cols) + rows.map((row) => csvLine(cols.map((c) => row[c]))).join('');

@@ -12,7 +12,12 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>, c: Colors): 
   return entries.map(([f, d]) => `  ${c.cyan(f.padEnd(width))}  ${d}`);
 }
 
-/** Top-level help: every command, configuration and exit codes. */
+/**
+ * Top-level help: every command, configuration and exit codes.
+ *
+ * @example
+ * process.stdout.write(mainHelp('1.0.0', colors(false)));
+ */
 export function mainHelp(version: string, c: Colors): string {
   const width = Math.max(...COMMANDS.map((cmd) => cmd.name.length));
   return [
@@ -48,7 +53,12 @@ export function mainHelp(version: string, c: Colors): string {
   ].join('\n');
 }
 
-/** Help of one command: usage, description, its options, examples. */
+/**
+ * Help of one command: usage, description, its options, examples.
+ *
+ * @example
+ * process.stdout.write(commandHelp(COMMANDS[0], colors(false)));
+ */
 export function commandHelp(spec: CommandSpec, c: Colors): string {
   const own = { ...spec.options };
   if (spec.formats?.includes('csv')) {
@@ -71,7 +81,12 @@ export function commandHelp(spec: CommandSpec, c: Colors): string {
   return lines.join('\n');
 }
 
-/** Help of a group (`cert`, `record`, `config`): its subcommands. */
+/**
+ * Help of a group (`cert`, `record`, `config`): its subcommands.
+ *
+ * @example
+ * groupHelp('record', colors(false)) // lists record get, list, create, update, delete
+ */
 export function groupHelp(group: string, c: Colors): string | undefined {
   if (!GROUPS.includes(group)) return undefined;
   const subs = COMMANDS.filter((cmd) => cmd.name.startsWith(`${group} `));

@@ -19,7 +19,12 @@ export function decodeJwtPayload(token: string): Record<string, unknown> | undef
   }
 }
 
-/** The scopes named in a token's `scope` claim (array or space/comma-separated string). */
+/**
+ * The scopes named in a token's `scope` claim (array or space/comma-separated string).
+ *
+ * @example
+ * tokenScopes(accessToken) // ['rest_webservices', 'restlets']
+ */
 export function tokenScopes(token: string): string[] | undefined {
   const scope = decodeJwtPayload(token)?.scope;
   if (Array.isArray(scope)) return scope.filter((s): s is string => typeof s === 'string');

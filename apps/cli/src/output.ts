@@ -17,7 +17,12 @@ export function printObject(ctx: Context, value: Record<string, unknown>): void 
   ctx.out(`${entries.map(([k, v]) => `${ctx.outColor.dim(k.padEnd(width))}  ${cellText(v)}`).join('\n')}\n`);
 }
 
-/** `3600000` → `1h 0m`, `59000` → `59s`, negative → `expired`. */
+/**
+ * `3600000` → `1h 0m`, `59000` → `59s`, negative → `expired`.
+ *
+ * @example
+ * duration(3_600_000) // '1h 0m'
+ */
 export function duration(ms: number): string {
   if (ms <= 0) return 'expired';
   const s = Math.round(ms / 1000);
@@ -30,7 +35,12 @@ export function duration(ms: number): string {
   return `${s}s`;
 }
 
-/** Milliseconds as a short human figure: `12 ms`, `1.3 s`. */
+/**
+ * Milliseconds as a short human figure: `12 ms`, `1.3 s`.
+ *
+ * @example
+ * elapsed(1250) // '1.3 s'
+ */
 export function elapsed(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

@@ -45,7 +45,12 @@ export function need(
   return value;
 }
 
-/** Account and origin options shared by every package call. */
+/**
+ * Account and origin options shared by every package call.
+ *
+ * @example
+ * createNetSuiteClient({ ...accountOptions(ctx.settings()), token });
+ */
 export function accountOptions(settings: Settings): {
   accountId: string;
   origin?: string;
@@ -58,7 +63,12 @@ export function accountOptions(settings: Settings): {
     : { accountId, allowInsecureLoopback: false };
 }
 
-/** Reads the private key PEM (file or NETSUITE_PRIVATE_KEY) and registers it as a secret. */
+/**
+ * Reads the private key PEM (file or NETSUITE_PRIVATE_KEY) and registers it as a secret.
+ *
+ * @example
+ * const pem = loadPrivateKey(ctx); // also registered with the redactor
+ */
 export function loadPrivateKey(ctx: Context): string {
   const settings = ctx.settings();
   let pem: string | undefined = settings.privateKeyPem;
@@ -86,7 +96,12 @@ export function loadPrivateKey(ctx: Context): string {
   return pem;
 }
 
-/** Reads the certificate PEM when one is configured. */
+/**
+ * Reads the certificate PEM when one is configured.
+ *
+ * @example
+ * const pem = loadCertificate(ctx.settings()); // undefined without --cert
+ */
 export function loadCertificate(settings: Settings): string | undefined {
   if (!settings.certificateFile) return undefined;
   try {
@@ -100,7 +115,12 @@ export function loadCertificate(settings: Settings): string | undefined {
   }
 }
 
-/** The token endpoint URL the assertion's `aud` must name. */
+/**
+ * The token endpoint URL the assertion's `aud` must name.
+ *
+ * @example
+ * await tokenUrl(settings) // 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token'
+ */
 export async function tokenUrl(settings: Settings): Promise<string> {
   const { netsuiteEndpoints } = await import('@netsuite-oauth/core');
   const a = accountOptions(settings);
@@ -108,7 +128,12 @@ export async function tokenUrl(settings: Settings): Promise<string> {
     .tokenUrl;
 }
 
-/** Builds the client-assertion signer from the settings. */
+/**
+ * Builds the client-assertion signer from the settings.
+ *
+ * @example
+ * const signer = await createSigner(ctx); await requestClientCredentialsToken({ accountId, signer });
+ */
 export async function createSigner(ctx: Context): Promise<AssertionSigner> {
   const settings = ctx.settings();
   need(settings, 'accountId');
@@ -160,6 +185,9 @@ export interface CliTokenStore {
  * Opens the token store chosen by `--store`: `file` (default, AES-256-GCM encrypted; key from
  * NETSUITE_OAUTH_STORE_KEY or a 0600 key file next to the store, created on first use), `memory`
  * (this process only) or `redis`. Closed when the command ends.
+ *
+ * @example
+ * const store = await openStore(ctx); await store.get(clientCredentialsKey(ctx.settings()));
  */
 export async function openStore(ctx: Context): Promise<CliTokenStore> {
   const settings = ctx.settings();
@@ -199,12 +227,22 @@ export async function openStore(ctx: Context): Promise<CliTokenStore> {
   return store;
 }
 
-/** Store key of the client-credentials token of one integration + certificate. */
+/**
+ * Store key of the client-credentials token of one integration + certificate.
+ *
+ * @example
+ * clientCredentialsKey(settings) // 'cc:1234567_SB1:<client id>:<certificate id>'
+ */
 export function clientCredentialsKey(settings: Settings): string {
   return `cc:${need(settings, 'accountId').toUpperCase()}:${need(settings, 'clientId')}:${need(settings, 'certificateId')}`;
 }
 
-/** Store key of the login session of one integration. */
+/**
+ * Store key of the login session of one integration.
+ *
+ * @example
+ * sessionKey(settings) // 'session:1234567_SB1:<client id>'
+ */
 export function sessionKey(settings: Settings): string {
   return `session:${need(settings, 'accountId').toUpperCase()}:${need(settings, 'clientId')}`;
 }
@@ -218,7 +256,12 @@ export interface StoredSession {
   readonly scope?: string | undefined;
 }
 
-/** Serialises a token set for the store (TokenSet redacts itself in JSON, so copy the fields). */
+/**
+ * Serialises a token set for the store (TokenSet redacts itself in JSON, so copy the fields).
+ *
+ * @example
+ * await store.set(sessionKey(settings), { value: sessionValue(tokens), expiresAt: sessionExpiry(tokens, Date.now()) });
+ */
 export function sessionValue(tokens: StoredSession): string {
   return JSON.stringify({
     accessToken: tokens.accessToken,
@@ -229,7 +272,12 @@ export function sessionValue(tokens: StoredSession): string {
   });
 }
 
-/** Parses a stored session; undefined when the entry is not one. */
+/**
+ * Parses a stored session; undefined when the entry is not one.
+ *
+ * @example
+ * const session = parseSession(entry.value); // undefined when not a session
+ */
 export function parseSession(value: string): StoredSession | undefined {
   try {
     const parsed = JSON.parse(value) as Partial<StoredSession>;
@@ -240,13 +288,23 @@ export function parseSession(value: string): StoredSession | undefined {
   }
 }
 
-/** How long a session entry is kept: until the refresh token (or, without one, the access token) expires. */
+/**
+ * How long a session entry is kept: until the refresh token (or, without one, the access token) expires.
+ *
+ * @example
+ * sessionExpiry({ accessToken, expiresAt, refreshToken }, Date.now()) // now + 7 days
+ */
 export function sessionExpiry(tokens: StoredSession, now: number): number {
   if (tokens.refreshToken) return tokens.refreshTokenExpiresAt ?? now + 7 * 24 * 3600 * 1000;
   return tokens.expiresAt;
 }
 
-/** A client-credentials access token, from the store when still good for a minute, else a new one. */
+/**
+ * A client-credentials access token, from the store when still good for a minute, else a new one.
+ *
+ * @example
+ * const { accessToken, cached } = await clientCredentialsToken(ctx, { fresh: false });
+ */
 export async function clientCredentialsToken(
   ctx: Context,
   options: { fresh?: boolean; store?: CliTokenStore } = {},
@@ -275,13 +333,23 @@ export async function clientCredentialsToken(
   return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, cached: false };
 }
 
-/** The confidential (or public) client of the authorization-code flow. */
+/**
+ * The confidential (or public) client of the authorization-code flow.
+ *
+ * @example
+ * await refreshAccessToken({ accountId, client: oauthClient(settings), refreshToken });
+ */
 export function oauthClient(settings: Settings): { clientId: string; clientSecret?: string } {
   const clientId = need(settings, 'clientId');
   return settings.clientSecret ? { clientId, clientSecret: settings.clientSecret } : { clientId };
 }
 
-/** The access token of the stored login session, refreshed (and saved) when it is about to expire. */
+/**
+ * The access token of the stored login session, refreshed (and saved) when it is about to expire.
+ *
+ * @example
+ * const accessToken = await sessionToken(ctx);
+ */
 export async function sessionToken(ctx: Context, store?: CliTokenStore): Promise<string> {
   const settings = ctx.settings();
   const s = store ?? (await openStore(ctx));
@@ -325,7 +393,12 @@ export async function sessionToken(ctx: Context, store?: CliTokenStore): Promise
   return next.accessToken;
 }
 
-/** Which credentials an API command uses: `--auth m2m|session`, default m2m when a key is configured. */
+/**
+ * Which credentials an API command uses: `--auth m2m|session`, default m2m when a key is configured.
+ *
+ * @example
+ * authKind(ctx) // 'm2m' when a key or certificate id is set
+ */
 export function authKind(ctx: Context): 'm2m' | 'session' {
   const explicit = ctx.string('auth');
   if (explicit !== undefined) {
@@ -336,7 +409,12 @@ export function authKind(ctx: Context): 'm2m' | 'session' {
   return s.privateKeyFile || s.privateKeyPem || s.certificateId ? 'm2m' : 'session';
 }
 
-/** Builds a record client on the configured credentials. */
+/**
+ * Builds a record client on the configured credentials.
+ *
+ * @example
+ * const client = await createClient(ctx); await client.records.get('customer', '1');
+ */
 export async function createClient(ctx: Context) {
   const settings = ctx.settings();
   const kind = authKind(ctx);

@@ -101,6 +101,20 @@ describe('describeError', () => {
     );
   });
 
+  it('maps invalid arguments to exit 2 and invalid options to exit 3', () => {
+    expect(
+      describeError(new FakeError({ code: 'ERR_RECORD_INVALID_ARGUMENT', message: 'script must be…' }))
+        .exitCode,
+    ).toBe(EXIT.usage);
+    expect(
+      describeError(new FakeError({ code: 'ERR_OAUTH_INVALID_OPTION', message: 'redirectUri must…' }))
+        .exitCode,
+    ).toBe(EXIT.config);
+    expect(
+      describeError(new FakeError({ code: 'ERR_OAUTH_STATE_MISMATCH', message: 'state' })).exitCode,
+    ).toBe(EXIT.auth);
+  });
+
   it('labels anything else as unexpected (exit 1)', () => {
     expect(describeError(new Error('boom'))).toMatchObject({
       message: 'unexpected error: boom',

@@ -158,6 +158,10 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
     expectOneLineError(json, 2, /not valid JSON/);
     const id = await runCli(['record', 'get', 'customer', '1;DROP'], { env: fx.env });
     expectOneLineError(id, 2, /is not a record id/);
+    const script = await runCli(['restlet', 'not-a-script', 'customdeploy_x', '--store', 'memory'], {
+      env: fx.env,
+    });
+    expectOneLineError(script, 2, /script must be/);
     const query = await runCli(['suiteql', '   '], { env: fx.env });
     expectOneLineError(query, 2, /the query is empty/);
   });

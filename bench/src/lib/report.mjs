@@ -176,3 +176,43 @@ export function renderReport({ facts, factsAfter, results, quick, command, secon
     .replace(/\n{3,}/g, '\n\n')
     .trim()}\n`;
 }
+
+/**
+ * The short form for a README's "Performance" section: the command, the machine, the targets and one
+ * table with the figure and ratio of each of our own variants.
+ *
+ * @example
+ * const markdown = renderSummary({ facts, results, command: 'pnpm bench' });
+ */
+export function renderSummary({ facts, results, command }) {
+  const lines = [
+    `Measured with \`${command}\` on ${facts.cpu} × ${facts.cores}, ${facts.memory}, Node ${facts.node}, ` +
+      `${facts.date.slice(0, 10)} (load average ${facts.loadavg.split(' ')[0]} at the start). Medians over interleaved ` +
+      'rounds; each ratio is to a reference measured in the same rounds. Full report: `bench/results/report.md`.',
+    '',
+    '| benchmark | ours | ratio to reference |',
+    '|---|---:|---|',
+  ];
+  for (const r of results) {
+    for (const section of r.result?.sections ?? []) {
+      if (section.summary === false) continue;
+      for (const row of summarizeSection(section)) {
+        if (!row.headline && !/^(@netsuite-oauth|apps\/|emulator)/.test(row.name.replace(/^import /, '')))
+          continue;
+        if (!row.stats.n) continue;
+        const ratio = row.ratios
+          .filter(({ ratio }) => ratio.n)
+          .map(({ ref, ratio }) => `${ratio.median.toFixed(2)}× ${ref}`)
+          .join(' · ');
+        lines.push(
+          `| ${cell(section.short ?? section.title)}: ${cell(row.name)} | ${formatValue(row.stats.median, section.unit)}${section.unit === 'B' ? '' : ` ${section.unit}`} | ${cell(ratio || '—')} |`,
+        );
+      }
+    }
+  }
+  lines.push('');
+  const targets = renderTargets(results);
+  if (targets)
+    lines.push(targets.replace('## Targets from the package issues', '**Targets from the package issues**'));
+  return `${lines.join('\n').trim()}\n`;
+}

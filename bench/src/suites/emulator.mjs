@@ -55,6 +55,7 @@ export async function run({ quick, log }) {
       sections: [
         {
           title: `Requests/s at concurrency ${CONCURRENCY}`,
+          short: `Emulator, concurrency ${CONCURRENCY}`,
           unit: 'req/s',
           rows: [
             { name: 'emulator: record GET with a valid Bearer token', samples: samples.get('emulator'), ref },

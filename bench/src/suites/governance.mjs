@@ -37,7 +37,10 @@ export async function run({ quick, log }) {
           const before = await emu.call('admin', 'counters');
           const result = await closedLoop({ concurrency: CALLERS, durationMs: sliceMs, op });
           const after = await emu.call('admin', 'counters');
-          rejected.set(name, (rejected.get(name) ?? 0) + (after.concurrencyRejected - before.concurrencyRejected));
+          rejected.set(
+            name,
+            (rejected.get(name) ?? 0) + (after.concurrencyRejected - before.concurrencyRejected),
+          );
           failures.set(name, (failures.get(name) ?? 0) + result.errors);
           if (result.errors && !allowErrors) {
             problems.push(`${name}: ${result.errors} failed requests (${result.firstError?.message})`);
@@ -88,6 +91,7 @@ export async function run({ quick, log }) {
       `per round: ${perRound(name)} failed requests${extra}, ${rejectedPerRound(name)} 429s sent by the emulator`;
     const section = {
       title: `Successful req/s with the emulator limited to C = ${LIMIT} concurrent requests and L = ${latencyMs} ms latency, ${CALLERS} callers`,
+      short: `Under a concurrency limit (C=${LIMIT}, L=${latencyMs} ms)`,
       unit: 'req/s',
       rows: [
         {

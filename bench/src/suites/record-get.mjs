@@ -104,6 +104,7 @@ export async function run({ quick, log }) {
       log(`concurrency ${concurrency} done`);
       sections.push({
         title: `Record GET at concurrency ${concurrency}`,
+        short: `Record GET, concurrency ${concurrency}`,
         unit: 'req/s',
         rows: ['ours', 'fetch', 'netsuiteRest', 'undici', 'ky'].map((name) => ({
           name: LABELS[name],

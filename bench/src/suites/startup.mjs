@@ -77,7 +77,7 @@ export async function run({ quick, log }) {
     intro:
       'Wall time of a fresh `node` process that imports the module (built `dist/` for ours) and exits, next to ' +
       '`node -e 0` in the same rounds; the note gives the time of the `import()` alone, measured inside the process.',
-    sections: [{ title: 'Process wall time', unit: 'ms', rows }],
+    sections: [{ title: 'Process wall time', short: 'Cold start', unit: 'ms', rows }],
     targets: [
       {
         issue: '#8 cli',

@@ -145,6 +145,7 @@ export async function run({ quick, log }) {
       sections: [
         {
           title: 'Rows per second',
+          short: `SuiteQL streaming ${rowsWanted.toLocaleString('en-US')} rows`,
           unit: 'rows/s',
           rows: [
             { name: ours, samples: samples.get('ours') ?? [], ref: [hand] },
@@ -155,6 +156,7 @@ export async function run({ quick, log }) {
         {
           title:
             'Retained heap growth while streaming (heapUsed after a forced GC, highest of 10 checkpoints)',
+          short: 'SuiteQL streaming, retained heap',
           unit: 'MiB',
           rows: [
             { name: ours, samples: heap.get('ours') ?? [], ref: [hand], note: peakNote('ours') },

@@ -130,6 +130,7 @@ export async function run({ quick, log }) {
     const ref = 'hand-written fetch + jose';
     const acquisition = {
       title: `Token acquisition (client credentials, ${info.keys[0].algorithm} / ${info.keys[0].keyType}, sequential)`,
+      short: 'Token acquisition',
       unit: 'req/s',
       rows: [
         {
@@ -158,6 +159,7 @@ export async function run({ quick, log }) {
     // The cached path: a token manager over the memory store, token already in the store.
     const cached = {
       title: 'Cached `getAccessToken()` (memory store, token in cache)',
+      short: 'Cached getAccessToken()',
       unit: 'ops/s',
       rows: [],
     };

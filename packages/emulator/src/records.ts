@@ -149,7 +149,11 @@ function nameValidation(call: Call): NameValidation {
 
 function written(call: Call, type: string, id: number, warnings: string[]): HttpReply {
   const headers: Record<string, string> = { location: `${call.origin}${PREFIX}/${type}/${id}` };
-  if (warnings.length > 0) headers['x-netsuite-warning'] = warnings.join(' ').slice(0, 2000);
+  if (warnings.length > 0)
+    headers['x-netsuite-warning'] = warnings
+      .join(' ')
+      .replace(/[^\x20-\x7e]/g, '?')
+      .slice(0, 2000);
   return new HttpReply(204, '', headers);
 }
 

@@ -134,7 +134,12 @@ export async function handleRestlet(call: Call): Promise<HttpReply> {
   try {
     text = typeof result === 'string' ? result : result === undefined ? '' : (JSON.stringify(result) ?? '');
   } catch {
-    return restletError(400, 'INVALID_RETURN_DATA_FORMAT', 'The script returned a value that cannot be serialised.', errType);
+    return restletError(
+      400,
+      'INVALID_RETURN_DATA_FORMAT',
+      'The script returned a value that cannot be serialised.',
+      errType,
+    );
   }
   return new HttpReply(200, text, { 'content-type': `${responseType}; charset=UTF-8` });
 }

@@ -394,8 +394,11 @@ async function start(
     defaultEntityId: () => (defaultUser ? Number(defaultUser.entityId) : undefined),
     reset: async () => {
       const next = await build();
+      const previous = state;
       state = next;
       await seedUser();
+      // Requests still running on the old state finish against it; free its database once they are done.
+      setTimeout(() => previous.store.db.close(), 30_000).unref();
     },
   });
   const seedUser = async (): Promise<void> => {

@@ -239,6 +239,12 @@ describe('REST Record API', () => {
     const warn = await fetch(`${rec}/customer`, { method: 'POST', ...json({ companyName: 'W', bogus: 1 }) });
     expect(warn.status).toBe(204);
     expect(warn.headers.get('x-netsuite-warning')).toContain('bogus');
+    const odd = await fetch(`${rec}/customer`, {
+      method: 'POST',
+      ...json({ companyName: 'W', 'bad\nname\u00e9': 1 }),
+    });
+    expect(odd.status).toBe(204);
+    expect(odd.headers.get('x-netsuite-warning')).toContain('bad?name?');
     const strict = await fetch(`${rec}/customer`, {
       method: 'POST',
       ...json({ companyName: 'W', bogus: 1 }, { 'x-netsuite-propertynamevalidation': 'error' }),

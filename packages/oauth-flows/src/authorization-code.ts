@@ -20,10 +20,21 @@ import { constantTimeEqual, randomToken, s256, sha256Hex } from './random.js';
 import { parseTokenResponse } from './response.js';
 import type { TokenSet } from './token-set.js';
 
-/** `prompt` values NetSuite accepts (netsuite-facts §3.1). */
+/**
+ * `prompt` values NetSuite accepts.
+ *
+ * @example
+ * const prompt: AuthorizationPrompt = 'login consent';
+ * @see https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_158081944642.html
+ */
 export type AuthorizationPrompt = 'none' | 'login' | 'consent' | 'login consent' | 'consent login';
 
-/** Options of {@link createAuthorizationRequest}. */
+/**
+ * Options of {@link createAuthorizationRequest}.
+ *
+ * @example
+ * const options: AuthorizationRequestOptions = { accountId, clientId, redirectUri, scopes: ['rest_webservices'] };
+ */
 export interface AuthorizationRequestOptions extends AccountOptions {
   readonly clientId: string;
   /** The exact registered redirect URI (https, a custom scheme, or http on loopback). Never built from request headers. */
@@ -35,7 +46,12 @@ export interface AuthorizationRequestOptions extends AccountOptions {
   readonly extraParams?: Readonly<Record<string, string>> | undefined;
 }
 
-/** What {@link createAuthorizationRequest} returns. Keep `state` and `codeVerifier` server-side, bound to the user's session. */
+/**
+ * What {@link createAuthorizationRequest} returns. Keep `state` and `codeVerifier` server-side, bound to the user's session.
+ *
+ * @example
+ * const { url, state, codeVerifier }: AuthorizationRequest = await createAuthorizationRequest(options);
+ */
 export interface AuthorizationRequest {
   /** Send the user's browser here. */
   readonly url: string;
@@ -152,7 +168,12 @@ export async function createAuthorizationRequest(
   return { url: url.toString(), state, codeVerifier };
 }
 
-/** Options of {@link parseAuthorizationCallback}. */
+/**
+ * Options of {@link parseAuthorizationCallback}.
+ *
+ * @example
+ * const options: AuthorizationCallbackOptions = { expectedState: session.oauth.state };
+ */
 export interface AuthorizationCallbackOptions {
   /** The `state` from {@link createAuthorizationRequest}, read from the user's session. */
   readonly expectedState: string;
@@ -165,7 +186,12 @@ export interface AuthorizationCallbackOptions {
   readonly requireIssuer?: boolean | undefined;
 }
 
-/** The useful parts of a successful authorization callback. */
+/**
+ * The useful parts of a successful authorization callback.
+ *
+ * @example
+ * const { code, role, entity, company }: AuthorizationCallback = parseAuthorizationCallback(url, options);
+ */
 export interface AuthorizationCallback {
   /** The one-time authorization code: exchange it at once with {@link exchangeAuthorizationCode}. */
   readonly code: string;
@@ -288,7 +314,12 @@ export function parseAuthorizationCallback(
   return result;
 }
 
-/** Options of {@link exchangeAuthorizationCode}. */
+/**
+ * Options of {@link exchangeAuthorizationCode}.
+ *
+ * @example
+ * const options: ExchangeCodeOptions = { accountId, client, code, redirectUri, codeVerifier };
+ */
 export interface ExchangeCodeOptions extends AccountOptions, TransportOptions {
   /** Confidential clients pass `clientSecret` (HTTP Basic); public clients omit it. */
   readonly client: OAuthClient;

@@ -15,12 +15,20 @@ import type { TokenSet } from './token-set.js';
  * Anything that signs a client assertion: `createAssertionSigner()` from `@netsuite-oauth/jwt-assertion`
  * fits. When clock-skew correction is active the signer is called with `{ now }` (epoch ms on the
  * server's clock); a signer that ignores it still works, it just cannot be corrected.
+ *
+ * @example
+ * const signer: AssertionSignerLike = await createAssertionSigner({ key, certificateId, clientId });
  */
 export interface AssertionSignerLike {
   sign(...args: never[]): Promise<string>;
 }
 
-/** Options of {@link requestClientCredentialsToken}. */
+/**
+ * Options of {@link requestClientCredentialsToken}.
+ *
+ * @example
+ * const options: ClientCredentialsOptions = { accountId: '1234567_SB1', signer };
+ */
 export interface ClientCredentialsOptions extends AccountOptions, TransportOptions {
   /** Signs the JWT client assertion (RFC 7523) for each request. */
   readonly signer: AssertionSignerLike;

@@ -1,6 +1,11 @@
 import { NetSuiteError } from '@netsuite-oauth/core';
 
-/** Every code an {@link OAuthFlowError} can carry. Stable: match on these, not on messages. */
+/**
+ * Every code an {@link OAuthFlowError} can carry. Stable: match on these, not on messages.
+ *
+ * @example
+ * const retryable = (code: OAuthFlowErrorCode) => code === 'ERR_OAUTH_NETWORK' || code === 'ERR_OAUTH_TIMEOUT';
+ */
 export type OAuthFlowErrorCode =
   | 'ERR_OAUTH_INVALID_OPTION'
   | 'ERR_OAUTH_NETWORK'

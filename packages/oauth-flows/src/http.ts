@@ -1,7 +1,12 @@
 import ky from 'ky';
 import { OAuthFlowError, OAuthResponseError, sanitizeDescription, sanitizeErrorCode } from './errors.js';
 
-/** The `fetch` this package calls; inject one for tests, proxies or instrumentation. */
+/**
+ * The `fetch` this package calls; inject one for tests, proxies or instrumentation.
+ *
+ * @example
+ * const fetch: FetchLike = (input, init) => globalThis.fetch(input, init);
+ */
 export type FetchLike = (input: Request, init?: RequestInit) => Promise<Response>;
 
 /** Options every back-channel call accepts. */

@@ -2,7 +2,12 @@ import { type NetSuiteEndpoints, netsuiteEndpoints } from '@netsuite-oauth/core'
 import { OAuthFlowError } from './errors.js';
 import { checkFunction, checkTimeout, type FetchLike } from './http.js';
 
-/** Where to reach NetSuite: an account id, and for the emulator or tests an origin override. */
+/**
+ * Where to reach NetSuite: an account id, and for the emulator or tests an origin override.
+ *
+ * @example
+ * const account: AccountOptions = { accountId: emu.accountId, origin: emu.url, allowInsecureLoopback: true };
+ */
 export interface AccountOptions {
   /** The NetSuite account id, `1234567` or `1234567_SB1`. Validated: it can never steer requests to another host. */
   readonly accountId: string;
@@ -12,7 +17,12 @@ export interface AccountOptions {
   readonly allowInsecureLoopback?: boolean | undefined;
 }
 
-/** Transport options of every call that talks to the authorization server. */
+/**
+ * Transport options of every call that talks to the authorization server.
+ *
+ * @example
+ * const transport: TransportOptions = { timeoutMs: 5_000, fetch: instrumentedFetch };
+ */
 export interface TransportOptions {
   /** @default globalThis.fetch */
   readonly fetch?: FetchLike | typeof globalThis.fetch | undefined;
@@ -24,7 +34,12 @@ export interface TransportOptions {
   readonly now?: (() => number) | undefined;
 }
 
-/** A confidential client has a secret (HTTP Basic); a public client has none (`client_id` in the body). */
+/**
+ * A confidential client has a secret (HTTP Basic); a public client has none (`client_id` in the body).
+ *
+ * @example
+ * const client: OAuthClient = { clientId: process.env.NS_CLIENT_ID, clientSecret: process.env.NS_CLIENT_SECRET };
+ */
 export interface OAuthClient {
   readonly clientId: string;
   readonly clientSecret?: string | undefined;

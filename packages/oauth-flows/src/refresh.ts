@@ -18,7 +18,12 @@ import {
 import { parseTokenResponse } from './response.js';
 import { TokenSet } from './token-set.js';
 
-/** Options of {@link refreshAccessToken}. */
+/**
+ * Options of {@link refreshAccessToken}.
+ *
+ * @example
+ * const options: RefreshOptions = { accountId, client: { clientId, clientSecret }, refreshToken };
+ */
 export interface RefreshOptions extends AccountOptions, TransportOptions {
   /** Confidential clients pass `clientSecret` (HTTP Basic); public clients omit it. */
   readonly client: OAuthClient;

@@ -12,7 +12,12 @@ import {
   type TransportOptions,
 } from './options.js';
 
-/** Options of {@link revokeToken}. */
+/**
+ * Options of {@link revokeToken}.
+ *
+ * @example
+ * const options: RevokeOptions = { accountId, client: { clientId, clientSecret }, token: refreshToken };
+ */
 export interface RevokeOptions extends AccountOptions, TransportOptions {
   readonly client: OAuthClient;
   /** The refresh token to revoke; NetSuite revokes its access tokens with it. */

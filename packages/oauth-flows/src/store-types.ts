@@ -2,6 +2,9 @@
  * The token store shape this package needs: the same as `TokenStore` in `@netsuite-oauth/token-store`,
  * written here structurally so this package never imports a store at run time. Every store from the
  * `@netsuite-oauth/token-store*` packages fits as is.
+ *
+ * @example
+ * const store: TokenStoreLike = memoryTokenStore(); // from @netsuite-oauth/token-store
  */
 export interface TokenStoreLike {
   readonly capabilities: {

@@ -19,7 +19,12 @@ import { refreshAccessTokenWith } from './refresh.js';
 import type { TokenStoreLike } from './store-types.js';
 import { TokenSet } from './token-set.js';
 
-/** Client Credentials: the manager signs a new assertion whenever it needs a token. */
+/**
+ * Client Credentials: the manager signs a new assertion whenever it needs a token.
+ *
+ * @example
+ * const grant: ClientCredentialsGrant = { type: 'client_credentials', accountId: '1234567_SB1', signer };
+ */
 export interface ClientCredentialsGrant extends AccountOptions {
   readonly type: 'client_credentials';
   readonly signer: AssertionSignerLike;
@@ -29,6 +34,9 @@ export interface ClientCredentialsGrant extends AccountOptions {
  * An Authorization Code session: the manager refreshes with the refresh token kept in the store.
  * Seed it once after login with {@link TokenManager.setTokenSet}. A public client (no `clientSecret`) gets
  * rotating, single-use refresh tokens, coordinated through the store's lock and compare-and-set.
+ *
+ * @example
+ * const grant: RefreshTokenGrant = { type: 'refresh_token', accountId, client: { clientId, clientSecret } };
  */
 export interface RefreshTokenGrant extends AccountOptions {
   readonly type: 'refresh_token';
@@ -37,10 +45,20 @@ export interface RefreshTokenGrant extends AccountOptions {
   readonly refreshTokenLifetimeMs?: number | undefined;
 }
 
-/** How a {@link TokenManager} gets tokens. */
+/**
+ * How a {@link TokenManager} gets tokens.
+ *
+ * @example
+ * const grant: TokenManagerGrant = { type: 'client_credentials', accountId, signer };
+ */
 export type TokenManagerGrant = ClientCredentialsGrant | RefreshTokenGrant;
 
-/** Options of {@link createTokenManager}. */
+/**
+ * Options of {@link createTokenManager}.
+ *
+ * @example
+ * const options: TokenManagerOptions = { store: memoryTokenStore(), key: 'netsuite:m2m', grant };
+ */
 export interface TokenManagerOptions extends Omit<TransportOptions, 'signal'> {
   /** Where tokens live: any `TokenStore` (memory, file, Redis, …). Cross-process single flight needs `lock`. */
   readonly store: TokenStoreLike;
@@ -65,7 +83,14 @@ export interface TokenManagerOptions extends Omit<TransportOptions, 'signal'> {
   readonly onError?: ((error: OAuthFlowError) => void) | undefined;
 }
 
-/** A token source that caches, refreshes ahead, and shares one refresh among all callers. */
+/**
+ * A token source that caches, refreshes ahead, and shares one refresh among all callers.
+ *
+ * @example
+ * const manager: TokenManager = createTokenManager(options);
+ * const res = await fetch(url, { headers: { authorization: `Bearer ${await manager.getAccessToken()}` } });
+ * if (res.status === 401) await manager.invalidate(token);
+ */
 export interface TokenManager {
   /** A valid access token: from memory when fresh (no await on the store), else from the store or the server. */
   getAccessToken(): Promise<string>;

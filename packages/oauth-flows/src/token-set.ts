@@ -1,6 +1,11 @@
 import { inspect } from 'node:util';
 
-/** The fields of a {@link TokenSet}. */
+/**
+ * The fields of a {@link TokenSet}.
+ *
+ * @example
+ * new TokenSet({ accessToken, tokenType: 'Bearer', expiresAt: Date.now() + 3_600_000 } satisfies TokenSetInit);
+ */
 export interface TokenSetInit {
   readonly accessToken: string;
   readonly tokenType: 'Bearer';
@@ -70,7 +75,12 @@ export class TokenSet implements TokenSetInit {
   }
 }
 
-/** True when `value` is a {@link TokenSet}. */
+/**
+ * True when `value` is a {@link TokenSet}.
+ *
+ * @example
+ * if (isTokenSet(value)) console.log(value.expiresAt);
+ */
 export function isTokenSet(value: unknown): value is TokenSet {
   return value instanceof TokenSet;
 }

@@ -103,7 +103,12 @@ async function inspect(ctx: Context): Promise<number> {
   return ok ? 0 : 1;
 }
 
-/** `cert generate` and `cert inspect`. */
+/**
+ * `cert generate` and `cert inspect`.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   return ctx.spec.name === 'cert generate' ? await generate(ctx) : await inspect(ctx);
 }

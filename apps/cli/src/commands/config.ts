@@ -2,7 +2,12 @@ import type { Context } from '../context.js';
 import { formatTable } from '../format.js';
 import { maskSecret } from '../mask.js';
 
-/** `config show`: the resolved settings and their sources, secrets masked. */
+/**
+ * `config show`: the resolved settings and their sources, secrets masked.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   const s = ctx.settings();
   const src = (name: string) => s.sources[name] ?? 'unset';

@@ -18,7 +18,12 @@ interface StepResult {
   readonly detail: string;
 }
 
-/** `demo`: every flow against an in-process emulator, each step timed. */
+/**
+ * `demo`: every flow against an in-process emulator, each step timed.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   const keyType = ctx.string('key-type') ?? 'ec-p256';
   if (!KEY_TYPES.includes(keyType)) {
@@ -243,7 +248,7 @@ export async function run(ctx: Context): Promise<number> {
   } else {
     ctx.out(
       `\n${c.green(`All ${steps.length} steps passed`)} in ${elapsed(total)}. Secrets were masked throughout.\n` +
-        `Next: "netsuite-oauth cert generate" for a real account, then "netsuite-oauth doctor" (see --help).\n`,
+        `Next: "netsuite-oauth emulator" to try every command locally; "cert generate" and "doctor" for a real account.\n`,
     );
   }
   return EXIT.ok;

@@ -53,7 +53,12 @@ function symbol(ctx: Context, status: Status): string {
   return c.dim('-');
 }
 
-/** `doctor`: checks a configuration the way a NetSuite expert would. */
+/**
+ * `doctor`: checks a configuration the way a NetSuite expert would.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   const checks: Check[] = [];
   const add = (check: Check) => {

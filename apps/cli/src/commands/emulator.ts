@@ -10,7 +10,12 @@ function shellQuote(value: string): string {
   return `'${value.replace(/'/g, "'\\''")}'`;
 }
 
-/** `emulator`: a local emulator with a registered integration, until Ctrl-C. */
+/**
+ * `emulator`: a local emulator with a registered integration, until Ctrl-C.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   const portText = ctx.string('port');
   const port = portText === undefined ? 0 : Number(portText);

@@ -33,7 +33,12 @@ function withoutLinks(value: unknown): unknown {
   return value;
 }
 
-/** `record get|list|create|update|delete`. */
+/**
+ * `record get|list|create|update|delete`.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   const sub = ctx.spec.name.split(' ')[1];
   const type = recordType(ctx.positionals[0]);

@@ -6,7 +6,12 @@ import { createClient } from '../runtime.js';
 
 const METHODS = ['GET', 'POST', 'PUT', 'DELETE'] as const;
 
-/** `restlet <script> <deploy>`: calls a RESTlet and prints its answer. */
+/**
+ * `restlet <script> <deploy>`: calls a RESTlet and prints its answer.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   const [script, deploy] = ctx.positionals as [string, string];
   const body = await readJsonBody(ctx, { required: false });

@@ -245,7 +245,12 @@ async function revoke(ctx: Context): Promise<number> {
   return 0;
 }
 
-/** `login`, `refresh`, `revoke`. */
+/**
+ * `login`, `refresh`, `revoke`.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   if (ctx.spec.name === 'login') return await login(ctx);
   if (ctx.spec.name === 'refresh') return await refresh(ctx);

@@ -5,7 +5,12 @@ import { createRowWriter } from '../format.js';
 import { elapsed } from '../output.js';
 import { createClient } from '../runtime.js';
 
-/** `suiteql "<query>"`: streams rows as a table, a JSON array or CSV; row count on stderr while it runs. */
+/**
+ * `suiteql "<query>"`: streams rows as a table, a JSON array or CSV; row count on stderr while it runs.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   const query = (ctx.positionals[0] ?? '').trim();
   if (query === '')

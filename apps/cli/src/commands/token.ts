@@ -4,7 +4,12 @@ import { maskSecret } from '../mask.js';
 import { duration, printObject } from '../output.js';
 import { clientCredentialsToken } from '../runtime.js';
 
-/** `token`: a client-credentials access token, masked unless --reveal. */
+/**
+ * `token`: a client-credentials access token, masked unless --reveal.
+ *
+ * @example
+ * await run(ctx) // exit code
+ */
 export async function run(ctx: Context): Promise<number> {
   const started = ctx.now();
   const token = await clientCredentialsToken(ctx, { fresh: ctx.flag('fresh') });
