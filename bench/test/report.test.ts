@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatValue, renderReport, summarizeSection } from '../src/lib/report.mjs';
+import { formatValue, renderReport, renderSummary, summarizeSection } from '../src/lib/report.mjs';
 
 const facts = {
   date: '2026-01-01T00:00:00.000Z',
@@ -89,5 +89,46 @@ describe('formatValue', () => {
     expect(formatValue(12.345, 'ms')).toBe('12.3');
     expect(formatValue(2048, 'B')).toBe('2.0 kB');
     expect(formatValue(Number.NaN, 'ms')).toBe('n/a');
+  });
+});
+
+describe('renderSummary', () => {
+  it('lists only our own variants with their ratios, and leaves out sections marked summary: false', () => {
+    const markdown = renderSummary({
+      facts,
+      command: 'pnpm bench',
+      results: [
+        {
+          id: 'demo',
+          seconds: 1,
+          result: {
+            title: 'Demo',
+            sections: [
+              {
+                title: 'Long title',
+                short: 'GET',
+                unit: 'req/s',
+                rows: [
+                  { name: '@netsuite-oauth/record-client', samples: [900], ref: 'plain ky' },
+                  { name: 'plain ky', samples: [1000], isReference: true },
+                ],
+              },
+              {
+                title: 'Budgets',
+                summary: false,
+                unit: 'B',
+                rows: [{ name: '@netsuite-oauth/core', samples: [1] }],
+              },
+            ],
+            targets: [{ issue: '#7', target: 't', measured: 'm', met: false, cause: 'why' }],
+          },
+        },
+      ],
+    });
+    expect(markdown).toContain('Measured with `pnpm bench` on test cpu × 2');
+    expect(markdown).toContain('| GET: @netsuite-oauth/record-client | 900 req/s | 0.90× plain ky |');
+    expect(markdown).not.toContain('| GET: plain ky');
+    expect(markdown).not.toContain('Budgets');
+    expect(markdown).toContain('| #7 | t | m | **no** | why |');
   });
 });

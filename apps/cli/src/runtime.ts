@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AssertionAlgorithm, AssertionSigner } from '@netsuite-oauth/jwt-assertion';
+import type { TokenManager, TokenSet } from '@netsuite-oauth/oauth-flows';
+import type { TokenStore } from '@netsuite-oauth/token-store';
 import type { Settings } from './config.js';
 import type { Context } from './context.js';
 import { configError } from './errors.js';
@@ -173,14 +175,6 @@ function readOrCreateStoreKey(settings: Settings): string {
   return key;
 }
 
-/** A minimal view of the token store contract (docs/contracts.md). */
-export interface CliTokenStore {
-  get(key: string): Promise<{ value: string; expiresAt: number } | undefined>;
-  set(key: string, entry: { value: string; expiresAt: number }): Promise<void>;
-  delete(key: string): Promise<void>;
-  close?(): Promise<void>;
-}
-
 /**
  * Opens the token store chosen by `--store`: `file` (default, AES-256-GCM encrypted; key from
  * NETSUITE_OAUTH_STORE_KEY or a 0600 key file next to the store, created on first use), `memory`
@@ -189,9 +183,9 @@ export interface CliTokenStore {
  * @example
  * const store = await openStore(ctx); await store.get(clientCredentialsKey(ctx.settings()));
  */
-export async function openStore(ctx: Context): Promise<CliTokenStore> {
+export async function openStore(ctx: Context): Promise<TokenStore> {
   const settings = ctx.settings();
-  let store: CliTokenStore;
+  let store: TokenStore;
   if (settings.store === 'memory') {
     const { memoryTokenStore } = await import('@netsuite-oauth/token-store');
     store = memoryTokenStore({ now: ctx.now });
@@ -219,7 +213,7 @@ export async function openStore(ctx: Context): Promise<CliTokenStore> {
       await client.quit().catch(() => client.destroy());
     });
     const { redisTokenStore } = await import('@netsuite-oauth/token-store-redis');
-    store = redisTokenStore({ client, prefix: 'netsuite-oauth:', now: ctx.now } as never);
+    store = redisTokenStore({ client, prefix: 'netsuite-oauth:', now: ctx.now });
   }
   ctx.defer(async () => {
     await store.close?.();
@@ -247,158 +241,89 @@ export function sessionKey(settings: Settings): string {
   return `session:${need(settings, 'accountId').toUpperCase()}:${need(settings, 'clientId')}`;
 }
 
-/** A login session as the CLI stores it (encrypted at rest by the file store). */
-export interface StoredSession {
-  readonly accessToken: string;
-  readonly expiresAt: number;
-  readonly refreshToken?: string | undefined;
-  readonly refreshTokenExpiresAt?: number | undefined;
-  readonly scope?: string | undefined;
-}
-
-/**
- * Serialises a token set for the store (TokenSet redacts itself in JSON, so copy the fields).
- *
- * @example
- * await store.set(sessionKey(settings), { value: sessionValue(tokens), expiresAt: sessionExpiry(tokens, Date.now()) });
- */
-export function sessionValue(tokens: StoredSession): string {
-  return JSON.stringify({
-    accessToken: tokens.accessToken,
-    expiresAt: tokens.expiresAt,
-    refreshToken: tokens.refreshToken,
-    refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
-    scope: tokens.scope,
-  });
-}
-
-/**
- * Parses a stored session; undefined when the entry is not one.
- *
- * @example
- * const session = parseSession(entry.value); // undefined when not a session
- */
-export function parseSession(value: string): StoredSession | undefined {
-  try {
-    const parsed = JSON.parse(value) as Partial<StoredSession>;
-    if (typeof parsed.accessToken !== 'string' || typeof parsed.expiresAt !== 'number') return undefined;
-    return parsed as StoredSession;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * How long a session entry is kept: until the refresh token (or, without one, the access token) expires.
- *
- * @example
- * sessionExpiry({ accessToken, expiresAt, refreshToken }, Date.now()) // now + 7 days
- */
-export function sessionExpiry(tokens: StoredSession, now: number): number {
-  if (tokens.refreshToken) return tokens.refreshTokenExpiresAt ?? now + 7 * 24 * 3600 * 1000;
-  return tokens.expiresAt;
-}
-
-/**
- * A client-credentials access token, from the store when still good for a minute, else a new one.
- *
- * @example
- * const { accessToken, cached } = await clientCredentialsToken(ctx, { fresh: false });
- */
-export async function clientCredentialsToken(
-  ctx: Context,
-  options: { fresh?: boolean; store?: CliTokenStore } = {},
-): Promise<{ accessToken: string; expiresAt: number; cached: boolean }> {
-  const settings = ctx.settings();
-  const key = clientCredentialsKey(settings);
-  const store = options.store ?? (await openStore(ctx));
-  if (!options.fresh) {
-    const entry = await store.get(key);
-    if (entry && entry.expiresAt - ctx.now() > 60_000) {
-      ctx.redactor.register(entry.value);
-      return { accessToken: entry.value, expiresAt: entry.expiresAt, cached: true };
-    }
-  }
-  const signer = await createSigner(ctx);
-  const { requestClientCredentialsToken } = await import('@netsuite-oauth/oauth-flows');
-  const tokens = await requestClientCredentialsToken({
-    ...accountOptions(settings),
-    signer,
-    fetch: ctx.fetch,
-    timeoutMs: settings.timeoutMs,
-    now: ctx.now,
-  });
-  ctx.redactor.register(tokens.accessToken);
-  await store.set(key, { value: tokens.accessToken, expiresAt: tokens.expiresAt });
-  return { accessToken: tokens.accessToken, expiresAt: tokens.expiresAt, cached: false };
-}
-
-/**
- * The confidential (or public) client of the authorization-code flow.
- *
- * @example
- * await refreshAccessToken({ accountId, client: oauthClient(settings), refreshToken });
- */
+/** The confidential (or public) client of the authorization-code flow. */
 export function oauthClient(settings: Settings): { clientId: string; clientSecret?: string } {
   const clientId = need(settings, 'clientId');
   return settings.clientSecret ? { clientId, clientSecret: settings.clientSecret } : { clientId };
 }
 
+/** Registers every token of a token set with the redactor and returns it. */
+export function remember(ctx: Context, tokens: TokenSet): TokenSet {
+  ctx.redactor.register(tokens.accessToken);
+  ctx.redactor.register(tokens.refreshToken);
+  return tokens;
+}
+
 /**
- * The access token of the stored login session, refreshed (and saved) when it is about to expire.
+ * The oauth-flows token manager for client credentials (`m2m`) or the login session (`session`) on the
+ * chosen store: it caches, refreshes ahead, corrects clock skew and, on a store with locks (file, Redis),
+ * lets parallel CLI runs share one refresh. Closed when the command ends.
  *
  * @example
- * const accessToken = await sessionToken(ctx);
+ * const manager = await tokenManager(ctx, 'm2m'); const token = await manager.getAccessToken();
  */
-export async function sessionToken(ctx: Context, store?: CliTokenStore): Promise<string> {
+export async function tokenManager(ctx: Context, kind: 'm2m' | 'session', store?: TokenStore): Promise<TokenManager> {
   const settings = ctx.settings();
   const s = store ?? (await openStore(ctx));
-  const key = sessionKey(settings);
-  const entry = await s.get(key);
-  const session = entry ? parseSession(entry.value) : undefined;
-  if (!session) {
-    throw configError(
-      'no login session in the token store',
-      'run "netsuite-oauth login" first (or use --auth m2m)',
-    );
-  }
-  ctx.redactor.register(session.accessToken);
-  ctx.redactor.register(session.refreshToken);
-  if (session.expiresAt - ctx.now() > 60_000) return session.accessToken;
-  if (!session.refreshToken) {
-    throw configError(
-      'the login session expired and has no refresh token',
-      'run "netsuite-oauth login" again',
-    );
-  }
-  const { refreshAccessToken } = await import('@netsuite-oauth/oauth-flows');
-  const tokens = await refreshAccessToken({
-    ...accountOptions(settings),
-    client: oauthClient(settings),
-    refreshToken: session.refreshToken,
-    ...(session.refreshTokenExpiresAt ? { refreshTokenExpiresAt: session.refreshTokenExpiresAt } : {}),
+  const { createTokenManager } = await import('@netsuite-oauth/oauth-flows');
+  const manager = createTokenManager({
+    store: s,
+    key: kind === 'm2m' ? clientCredentialsKey(settings) : sessionKey(settings),
+    grant:
+      kind === 'm2m'
+        ? { type: 'client_credentials', ...accountOptions(settings), signer: await createSigner(ctx) }
+        : { type: 'refresh_token', ...accountOptions(settings), client: oauthClient(settings) },
     fetch: ctx.fetch,
     timeoutMs: settings.timeoutMs,
     now: ctx.now,
   });
-  ctx.redactor.register(tokens.accessToken);
-  const next: StoredSession = {
-    accessToken: tokens.accessToken,
-    expiresAt: tokens.expiresAt,
-    refreshToken: tokens.refreshToken ?? session.refreshToken,
-    refreshTokenExpiresAt: tokens.refreshToken ? tokens.refreshTokenExpiresAt : session.refreshTokenExpiresAt,
-    scope: tokens.scope ?? session.scope,
-  };
-  await s.set(key, { value: sessionValue(next), expiresAt: sessionExpiry(next, ctx.now()) });
-  return next.accessToken;
+  ctx.defer(() => manager.close());
+  return manager;
 }
 
 /**
- * Which credentials an API command uses: `--auth m2m|session`, default m2m when a key is configured.
+ * True when the store holds a login session for this account and client.
  *
  * @example
- * authKind(ctx) // 'm2m' when a key or certificate id is set
+ * if (!(await hasSession(ctx, store))) throw configError('no login session in the token store');
  */
+export async function hasSession(ctx: Context, store: TokenStore): Promise<boolean> {
+  return (await store.get(sessionKey(ctx.settings()))) !== undefined;
+}
+
+/** Fails with exit 3 unless a login session is stored. */
+export async function requireSession(ctx: Context, store: TokenStore): Promise<void> {
+  if (!(await hasSession(ctx, store))) {
+    throw configError('no login session in the token store', 'run "netsuite-oauth login" first');
+  }
+}
+
+/**
+ * A client-credentials token set through the token manager; `cached` when it came from the store
+ * (the store entry was not rewritten). `fresh` drops the current token first.
+ *
+ * @example
+ * const { tokens, cached } = await clientCredentialsToken(ctx, { fresh: false });
+ */
+export async function clientCredentialsToken(
+  ctx: Context,
+  options: { fresh?: boolean } = {},
+): Promise<{ tokens: TokenSet; cached: boolean }> {
+  const store = await openStore(ctx);
+  const key = clientCredentialsKey(ctx.settings());
+  const manager = await tokenManager(ctx, 'm2m', store);
+  const before = await store.get(key);
+  let tokens = remember(ctx, await manager.getTokenSet());
+  if (options.fresh && before !== undefined) {
+    await manager.invalidate(tokens.accessToken);
+    tokens = remember(ctx, await manager.getTokenSet());
+  }
+  const after = await store.get(key);
+  const cached = !options.fresh && before !== undefined && after?.version === before.version;
+  return { tokens, cached };
+}
+
+/** Which credentials an API command uses: `--auth m2m|session`, default m2m when a key is configured. */
 export function authKind(ctx: Context): 'm2m' | 'session' {
   const explicit = ctx.string('auth');
   if (explicit !== undefined) {
@@ -410,7 +335,7 @@ export function authKind(ctx: Context): 'm2m' | 'session' {
 }
 
 /**
- * Builds a record client on the configured credentials.
+ * Builds a record client whose token source is the token manager (a 401 invalidates the token once).
  *
  * @example
  * const client = await createClient(ctx); await client.records.get('customer', '1');
@@ -419,21 +344,15 @@ export async function createClient(ctx: Context) {
   const settings = ctx.settings();
   const kind = authKind(ctx);
   const store = await openStore(ctx);
-  let forced = false;
+  if (kind === 'session') await requireSession(ctx, store);
+  const manager = await tokenManager(ctx, kind, store);
   const token = {
     getAccessToken: async () => {
-      if (kind === 'session') return await sessionToken(ctx, store);
-      const t = await clientCredentialsToken(ctx, { store, fresh: forced });
-      forced = false;
-      return t.accessToken;
+      const t = await manager.getAccessToken();
+      ctx.redactor.register(t);
+      return t;
     },
-    invalidate: async () => {
-      // A 401 with a cached token: drop it so the next call asks for a new one (once).
-      if (kind === 'm2m') {
-        forced = true;
-        await store.delete(clientCredentialsKey(settings));
-      }
-    },
+    invalidate: (t: string) => manager.invalidate(t),
   };
   const { createNetSuiteClient } = await import('@netsuite-oauth/record-client');
   return createNetSuiteClient({

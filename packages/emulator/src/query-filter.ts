@@ -106,9 +106,11 @@ export function parseFilter(input: string, def: RecordTypeDef): Node {
           ? BOOL_OPS.has(op)
           : kind === 'string'
             ? STRING_OPS.has(op)
-            : kind === 'date' || kind === 'datetime'
-              ? DATE_OPS.has(op)
-              : NUMBER_OPS.has(op);
+            : kind === 'enum'
+              ? op === 'ANY_OF' || op === 'IS'
+              : kind === 'date' || kind === 'datetime'
+                ? DATE_OPS.has(op)
+                : NUMBER_OPS.has(op);
     if (!allowed) throw new FilterError(`Operator ${rawOp} cannot be used with the field ${name}.`);
     const values: Value[] = [];
     if (op !== 'EMPTY') {
@@ -183,6 +185,10 @@ function test(node: Extract<Node, { kind: 'cond' }>, raw: unknown): boolean {
   if (raw === undefined || raw === null) return false;
   const kind = node.field === 'id' ? 'integer' : node.field.kind;
   if (kind === 'boolean') return raw === values[0];
+  if (kind === 'enum') {
+    const s = String(raw).toLowerCase();
+    return values.some((v) => String(v).toLowerCase() === s);
+  }
   if (kind === 'string') {
     const s = String(raw).toLowerCase();
     const v = String(values[0]).toLowerCase();

@@ -52,6 +52,10 @@ function notFound(call: Call): HttpReply {
 
 function renderValue(call: Call, def: RecordTypeDef, name: string, value: unknown): unknown {
   const field = def.fields.find((f) => f.name === name);
+  if (field?.kind === 'enum' && typeof value === 'string') {
+    if (call.url.searchParams.get('simpleEnumFormat') === 'true') return value;
+    return { id: value, refName: field.options?.[value] ?? value };
+  }
   if (field?.kind === 'ref' && typeof value === 'number') {
     const refType = field.refType ?? '';
     const out: Record<string, unknown> = {

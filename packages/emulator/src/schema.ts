@@ -1,5 +1,5 @@
 /** Field kinds the emulator understands. */
-export type FieldKind = 'string' | 'boolean' | 'integer' | 'float' | 'date' | 'datetime' | 'ref';
+export type FieldKind = 'string' | 'boolean' | 'integer' | 'float' | 'date' | 'datetime' | 'ref' | 'enum';
 
 export interface FieldDef {
   readonly name: string;
@@ -8,6 +8,8 @@ export interface FieldDef {
   readonly column?: string;
   readonly refType?: string;
   readonly readOnly?: boolean;
+  /** For `enum` fields: internal id → display name (`refName`). */
+  readonly options?: Readonly<Record<string, string>>;
 }
 
 export interface RecordTypeDef {
@@ -32,13 +34,24 @@ const entityDates: FieldDef[] = [
   { name: 'dateCreated', kind: 'datetime', readOnly: true },
   { name: 'lastModifiedDate', kind: 'datetime', readOnly: true },
 ];
-const txnFields: FieldDef[] = [
+const SALES_ORDER_STATUS = {
+  A: 'Pending Approval',
+  B: 'Pending Fulfillment',
+  C: 'Cancelled',
+  D: 'Partially Fulfilled',
+  E: 'Pending Billing/Partially Fulfilled',
+  F: 'Pending Billing',
+  G: 'Billed',
+  H: 'Closed',
+};
+const INVOICE_STATUS = { A: 'Open', B: 'Paid In Full' };
+const txnFields = (status: Record<string, string>): FieldDef[] => [
   { name: 'externalId', kind: 'string' },
   { name: 'tranId', kind: 'string' },
   { name: 'entity', kind: 'ref', refType: 'customer' },
   { name: 'tranDate', kind: 'date' },
   { name: 'memo', kind: 'string' },
-  { name: 'status', kind: 'string' },
+  { name: 'status', kind: 'enum', options: status },
   { name: 'total', kind: 'float', column: 'foreigntotal', readOnly: true },
   { name: 'createdDate', kind: 'datetime', readOnly: true },
   { name: 'lastModifiedDate', kind: 'datetime', readOnly: true },
@@ -150,7 +163,7 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
     constants: { type: 'SalesOrd' },
     refNameField: 'tranId',
     hasLines: true,
-    fields: txnFields,
+    fields: txnFields(SALES_ORDER_STATUS),
   },
   {
     name: 'invoice',
@@ -159,7 +172,7 @@ export const RECORD_TYPES: readonly RecordTypeDef[] = [
     constants: { type: 'CustInvc' },
     refNameField: 'tranId',
     hasLines: true,
-    fields: [...txnFields, { name: 'createdFrom', kind: 'ref', refType: 'salesOrder' }],
+    fields: [...txnFields(INVOICE_STATUS), { name: 'createdFrom', kind: 'ref', refType: 'salesOrder' }],
   },
 ];
 

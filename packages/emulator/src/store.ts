@@ -345,6 +345,28 @@ export class RecordStore {
       case 'datetime':
         if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) bad();
         return new Date(Date.parse(value as string)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+      case 'enum': {
+        // NetSuite accepts { id } or { refName } on write (and the bare id with simpleEnumFormat).
+        const options = field.options ?? {};
+        let id: string | undefined;
+        if (typeof value === 'string') id = value;
+        else if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+          const v = value as { id?: unknown; refName?: unknown };
+          if (typeof v.id === 'string') id = v.id;
+          else if (typeof v.refName === 'string') {
+            const wanted = v.refName.toLowerCase();
+            id = Object.keys(options).find((k) => options[k]?.toLowerCase() === wanted);
+          }
+        }
+        if (id === undefined || !(id in options)) {
+          throw new RecordValidationError(
+            'INVALID_CONTENT',
+            `Invalid value for the field ${field.name}.`,
+            path,
+          );
+        }
+        return id;
+      }
       case 'ref': {
         if (typeof value !== 'object' || value === null || Array.isArray(value)) bad();
         const raw = (value as { id?: unknown; externalId?: unknown }).id;
@@ -473,8 +495,7 @@ export class RecordStore {
     if (def.hasLines) {
       if (fields.tranId === undefined) fields.tranId = `${def.name === 'invoice' ? 'INV' : 'SO'}${id}`;
       if (fields.tranDate === undefined) fields.tranDate = new Date(this.now()).toISOString().slice(0, 10);
-      if (fields.status === undefined)
-        fields.status = def.name === 'invoice' ? 'Open' : 'Pending Fulfillment';
+      if (fields.status === undefined) fields.status = def.name === 'invoice' ? 'A' : 'B';
       fields.total = round2(lines.reduce((s, l) => s + l.amount, 0));
     }
   }

@@ -31,6 +31,14 @@ function translate(q: string): string {
     .join('');
 }
 
+// Oracle's `ROWNUM` in its most common form, a trailing `WHERE|AND ROWNUM <= n` (or `< n`), becomes a LIMIT.
+function rownum(sql: string): string {
+  const m = /\s+(WHERE|AND)\s+ROWNUM\s*(<=|<)\s*(\d{1,9})\s*$/i.exec(sql);
+  if (!m) return sql;
+  const limit = Number(m[3]) - (m[2] === '<' ? 1 : 0);
+  return `${sql.slice(0, m.index)} LIMIT ${Math.max(limit, 0)}`;
+}
+
 function formatDate(value: string): string {
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(value);
   return m ? `${Number(m[2])}/${Number(m[3])}/${m[1]}` : value;
@@ -85,7 +93,7 @@ export async function handleSuiteql(call: Call) {
   if (!/^(select|with)\b/i.test(trimmed) || trimmed.includes(';')) {
     throw invalidQuery('Only a single SELECT statement can be run.');
   }
-  const sql = translate(trimmed);
+  const sql = rownum(translate(trimmed));
   const bind = (params ?? []) as Array<string | number>;
   const cap = state.options.suiteqlMaxRows;
   const db = state.store.db;

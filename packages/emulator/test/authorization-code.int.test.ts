@@ -113,6 +113,67 @@ describe('authorize page', () => {
     expect(back.searchParams.get('company')).toBe('1234567_SB1');
   });
 
+  it('lets a user with several roles pick one on the consent page', async () => {
+    await emu.admin.createUser({
+      email: 'two.roles@example.com',
+      password: 'pw-two-roles',
+      name: 'Two Roles',
+      roles: [
+        { id: 1000, name: 'NetSuite OAuth Integration' },
+        { id: 1001, name: 'Sales Integration' },
+      ],
+    });
+    const page = await fetch(
+      authorizeUrl({
+        response_type: 'code',
+        client_id: confidential.clientId,
+        redirect_uri: REDIRECT,
+        scope: 'restlets',
+        state: state(),
+      }),
+    );
+    const login = await fetch(
+      emu.endpoints.authorizeUrl,
+      form({
+        txn: txnOf(await page.text()),
+        action: 'login',
+        email: 'Two.Roles@example.com',
+        password: 'pw-two-roles',
+      }),
+    );
+    const consent = await login.text();
+    expect(consent).toContain('<option value="1001">Sales Integration (1001)</option>');
+    const done = await fetch(emu.endpoints.authorizeUrl, {
+      ...form({ txn: txnOf(consent), action: 'consent', decision: 'allow', role: '1001' }),
+      redirect: 'manual',
+    });
+    const back = new URL(done.headers.get('location') ?? '');
+    expect(back.searchParams.get('role')).toBe('1001');
+    const bad = await fetch(
+      authorizeUrl({
+        response_type: 'code',
+        client_id: confidential.clientId,
+        redirect_uri: REDIRECT,
+        scope: 'restlets',
+        state: state(),
+      }),
+    );
+    const login2 = await fetch(
+      emu.endpoints.authorizeUrl,
+      form({
+        txn: txnOf(await bad.text()),
+        action: 'login',
+        email: 'two.roles@example.com',
+        password: 'pw-two-roles',
+      }),
+    );
+    const refused = await fetch(
+      emu.endpoints.authorizeUrl,
+      form({ txn: txnOf(await login2.text()), action: 'consent', decision: 'allow', role: '3' }),
+    );
+    expect(refused.status).toBe(400);
+  });
+
   it('redirects with error=access_denied when the user denies', async () => {
     const back = await authorize(
       {

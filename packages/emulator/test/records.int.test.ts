@@ -287,6 +287,36 @@ describe('REST Record API', () => {
     expect(replaced.items).toHaveLength(1);
   });
 
+  it('serves enum fields as { id, refName }, or bare ids with simpleEnumFormat', async () => {
+    const so = (await (await fetch(`${rec}/salesOrder/1`, { headers: bearer(token) })).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(so.status).toEqual({ id: 'B', refName: 'Pending Fulfillment' });
+    const simple = (await (
+      await fetch(`${rec}/salesOrder/1?simpleEnumFormat=true`, { headers: bearer(token) })
+    ).json()) as Record<string, unknown>;
+    expect(simple.status).toBe('B');
+    expect(
+      (await fetch(`${rec}/salesOrder/2`, { method: 'PATCH', ...json({ status: { refName: 'Billed' } }) }))
+        .status,
+    ).toBe(204);
+    const billed = (await (await fetch(`${rec}/salesOrder/2`, { headers: bearer(token) })).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(billed.status).toEqual({ id: 'G', refName: 'Billed' });
+    expect(
+      (await fetch(`${rec}/salesOrder/2`, { method: 'PATCH', ...json({ status: { id: 'Z' } }) })).status,
+    ).toBe(400);
+    const q = (await (
+      await fetch(`${rec}/salesOrder?q=${encodeURIComponent('status ANY_OF [G]')}`, {
+        headers: bearer(token),
+      })
+    ).json()) as { items: Array<{ id: string }> };
+    expect(q.items.map((i) => i.id)).toEqual(['2']);
+  });
+
   it('transforms a sales order into an invoice', async () => {
     const res = await fetch(`${rec}/salesOrder/1/!transform/invoice`, {
       method: 'POST',

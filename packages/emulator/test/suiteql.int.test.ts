@@ -68,6 +68,16 @@ describe('SuiteQL', () => {
     expect(body.items[0]?.lines).toBe('2');
   });
 
+  it('understands a trailing ROWNUM limit and FETCH FIRST', async () => {
+    expect((await suiteql("SELECT id FROM customer WHERE isinactive = 'F' AND ROWNUM <= 3")).body.count).toBe(
+      3,
+    );
+    expect((await suiteql('SELECT id FROM customer WHERE ROWNUM < 3')).body.count).toBe(2);
+    expect(
+      (await suiteql('SELECT id FROM customer ORDER BY id DESC FETCH FIRST 4 ROWS ONLY')).body.count,
+    ).toBe(4);
+  });
+
   it('pages with limit/offset, links and the offset rule', async () => {
     const page = await suiteql('SELECT id FROM customer ORDER BY id', '?limit=10&offset=20');
     expect(page.body).toMatchObject({ count: 10, offset: 20, hasMore: true, totalResults: 40 });

@@ -33,7 +33,7 @@ function baseConfig(s: EmulatorSetup, key: string) {
     loc: s.loc,
     m2m: { ...s.m2m, audience: s.emu.endpoints.tokenUrl },
     pub: s.pub,
-    startAt: Date.now() + 1500,
+    startAt: Date.now() + 4000,
     timeoutMs: 2000,
     lockTtlMs: 3000,
   };

@@ -1,5 +1,12 @@
+import { memoryTokenStore } from '@netsuite-oauth/token-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OAuthResponseError, refreshAccessToken, revokeToken } from '../src/index.js';
+import {
+  createTokenManager,
+  OAuthResponseError,
+  refreshAccessToken,
+  revokeToken,
+  TokenSet,
+} from '../src/index.js';
 import { ACCOUNT, json, type MockAs, startMockAs, tokenResponse } from './helpers/mock-as.js';
 
 let as: MockAs;
@@ -100,5 +107,36 @@ describe('revokeToken', () => {
       revokeToken({ ...loc(), client: confidential, token: 't', tokenTypeHint: 'id_token' as never }),
     ).rejects.toMatchObject({ code: 'ERR_OAUTH_INVALID_OPTION' });
     expect(as.connections).toBe(0);
+  });
+});
+
+describe('G27: logout while the authorization server is down', () => {
+  it('local tokens are deleted whatever revocation answers, and the failure is reported', async () => {
+    const store = memoryTokenStore();
+    const manager = createTokenManager({
+      store,
+      key: 'session',
+      grant: { type: 'refresh_token', ...loc(), client: confidential },
+    });
+    await manager.setTokenSet(
+      new TokenSet({
+        accessToken: 'at',
+        tokenType: 'Bearer',
+        expiresAt: Date.now() + 3600_000,
+        refreshToken: 'rt',
+      }),
+    );
+    const { refreshToken } = await manager.getTokenSet();
+    await manager.clear(); // local deletion first, unconditionally (R45)
+    await as.close();
+    const error = await revokeToken({ ...loc(), client: confidential, token: refreshToken as string }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'ERR_OAUTH_NETWORK' });
+    expect(await store.get('session')).toBeUndefined();
+    await expect(manager.getAccessToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED',
+    });
+    as = await startMockAs();
   });
 });

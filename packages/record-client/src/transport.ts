@@ -122,13 +122,8 @@ async function releasePermit(permit: ConcurrencyPermit): Promise<void> {
 
 /** Creates the transport. */
 export function createTransport(config: TransportConfig): Transport {
-  const http: KyInstance = ky.create({
-    retry: 0,
-    timeout: false,
-    throwHttpErrors: false,
-    redirect: 'manual',
-    ...(config.fetch ? { fetch: config.fetch } : {}),
-  });
+  const http: KyInstance = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, redirect: 'manual' });
+  const baseFetch = config.fetch ?? globalThis.fetch;
 
   const checkUrl = (raw: string): URL => {
     let url: URL;
@@ -226,7 +221,9 @@ export function createTransport(config: TransportConfig): Transport {
               method,
               headers: { ...baseHeaders, authorization: `Bearer ${accessToken}` },
               ...(body === undefined ? {} : { body }),
-              signal: controller.signal,
+              // The signal goes to fetch itself rather than through ky, which would combine it with its own
+              // (AbortSignal.any) on every request.
+              fetch: (input, init) => baseFetch(input, { ...init, signal: controller.signal }),
             });
             const text = await response.text();
             return { kind: 'response', status: response.status, headers: response.headers, text };
