@@ -331,6 +331,8 @@ export function resolveSettings(flags: ConfigFlags, env: Env, cwd: string): Sett
 
   let timeoutMs = 30_000;
   const timeoutText = nonEmpty(flags.timeout) ?? nonEmpty(env.NETSUITE_OAUTH_TIMEOUT);
+  sources.timeout =
+    nonEmpty(flags.timeout) !== undefined ? 'flag' : timeoutText !== undefined ? 'env' : 'default';
   if (timeoutText !== undefined) {
     const seconds = Number(timeoutText);
     if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) {

@@ -160,6 +160,14 @@ export function describeError(error: unknown): DescribedError {
   }
 
   const oauthError = str(e.error);
+  if (oauthError && code === 'ERR_OAUTH_AUTHORIZATION_ERROR') {
+    return {
+      code,
+      message: `the authorization was refused: ${oauthError}`,
+      hint: OAUTH_HINTS[oauthError] ?? 'run "netsuite-oauth login" again',
+      exitCode: EXIT.auth,
+    };
+  }
   if (oauthError && !('errorCode' in e && str(e.errorCode))) {
     const status = typeof e.status === 'number' ? ` (HTTP ${e.status})` : '';
     return {

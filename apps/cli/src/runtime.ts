@@ -262,7 +262,11 @@ export function remember(ctx: Context, tokens: TokenSet): TokenSet {
  * @example
  * const manager = await tokenManager(ctx, 'm2m'); const token = await manager.getAccessToken();
  */
-export async function tokenManager(ctx: Context, kind: 'm2m' | 'session', store?: TokenStore): Promise<TokenManager> {
+export async function tokenManager(
+  ctx: Context,
+  kind: 'm2m' | 'session',
+  store?: TokenStore,
+): Promise<TokenManager> {
   const settings = ctx.settings();
   const s = store ?? (await openStore(ctx));
   const { createTokenManager } = await import('@netsuite-oauth/oauth-flows');

@@ -181,6 +181,19 @@ describe('login, refresh, revoke', () => {
     for (const r of [login, viaSession, refreshed, revoked, again]) expectNoSecrets(r, secrets());
   });
 
+  it('refuses a pasted text that is not a URL (exit 2), and a forged callback (exit 4)', async () => {
+    const text = await runCli(['login', '--no-browser'], { env: fx.env, input: 'hello there\n' });
+    expect(text.code).toBe(2);
+    expect(text.stderr).toContain('error: that is not a URL');
+    const forged = await runCli(['login', '--no-browser'], {
+      env: fx.env,
+      input: 'https://localhost/netsuite-oauth/callback?state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&code=stolen-code-123\n',
+    });
+    expect(forged.code).toBe(4);
+    expect(forged.stderr).toMatch(/^error: callback state does not match the request$/m);
+    expectNoSecrets(forged, ['stolen-code-123']);
+  });
+
   it('fails clearly when nothing is pasted', async () => {
     const result = await runCli(['login', '--no-browser'], { env: fx.env, input: '' });
     expect(result.code).toBe(4);

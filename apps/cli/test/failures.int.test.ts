@@ -153,6 +153,24 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
     expectNoSecrets(result, [...secrets(), 'not-the-secret-0000']);
   });
 
+  it('consent denied in the browser → exit 4, said plainly', async () => {
+    const { result, loginError } = await loginWithCli(fx.env, ['--prompt', 'consent'], 'deny');
+    expect(loginError).toBeUndefined();
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^error: the authorization was refused: access_denied$/m);
+    expect(result.stderr).toMatch(/^hint: the user \(or the integration record policy\) refused/m);
+    expectNoSecrets(result, secrets());
+  });
+
+  it('--debug adds the error chain, still without secrets', async () => {
+    const wrongKey = join(fx.dir, 'wrong-key-debug.pem');
+    writeFileSync(wrongKey, otherKeyPem, { mode: 0o600 });
+    const result = await runCli(['token', '--fresh', '--key', wrongKey, '--debug'], { env: fx.env });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^debug: OAuthResponseError ERR_OAUTH_\w+ /m);
+    expectNoSecrets(result, secrets());
+  });
+
   it('bad JSON body, unknown record type and bad ids → exit 2', async () => {
     const json = await runCli(['record', 'create', 'customer', '--data', '{nope'], { env: fx.env });
     expectOneLineError(json, 2, /not valid JSON/);

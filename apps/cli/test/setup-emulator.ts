@@ -84,6 +84,7 @@ export function keyLines(pem: string): string[] {
 export async function loginWithCli(
   env: Record<string, string>,
   args: readonly string[] = [],
+  decision: 'allow' | 'deny' = 'allow',
 ): Promise<{ result: CliResult; loginError: unknown }> {
   let pasted = false;
   let loginError: unknown;
@@ -98,6 +99,7 @@ export async function loginWithCli(
         redirectUri: REDIRECT_URI,
         email: 'admin@example.com',
         password: 'emulator-password',
+        decision,
       })
         .then((callback) => write(`${callback}\n`))
         .catch((error: unknown) => {

@@ -95,7 +95,8 @@ export function serveChild({ info, handlers = {}, close }) {
     if (message?.type === 'stop') return shutdown();
     if (message?.type !== 'call') return;
     try {
-      const handler = handlers[message.op];
+      // Every server reports its own CPU time, so a benchmark can count what a request cost on both sides.
+      const handler = message.op === 'cpu' ? cpuSeconds : handlers[message.op];
       if (!handler) throw new Error(`unknown op ${message.op}`);
       const value = await handler(...(message.args ?? []));
       process.send({ type: 'result', id: message.id, value: value ?? null });
@@ -116,4 +117,15 @@ export function serveChild({ info, handlers = {}, close }) {
 export function failChild(error) {
   process.send?.({ type: 'error', message: String(error?.stack ?? error) });
   process.exit(1);
+}
+
+/**
+ * CPU seconds (user + system, all threads) this process has used so far.
+ *
+ * @example
+ * const before = cpuSeconds(); work(); const used = cpuSeconds() - before;
+ */
+export function cpuSeconds() {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
 }

@@ -6,6 +6,7 @@ const UNITS = {
   'rows/s': (v) => fmtCount(v),
   ms: (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)),
   MiB: (v) => v.toFixed(1),
+  µs: (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1)),
   B: (v) => fmtBytes(v),
   '×': (v) => v.toFixed(2),
 };
@@ -65,7 +66,7 @@ function renderSection(section) {
   lines.push(
     single
       ? `| ${section.label ?? 'variant'} | ${section.figure ?? unit} | ratio to reference | note |`
-      : `| ${section.label ?? 'variant'} | median ${unit} | min–max | ratio to reference (median, min–max) | note |`,
+      : `| ${section.label ?? 'variant'} | ${section.figure ?? `median ${unit}`} | min–max | ratio to reference (median, min–max) | note |`,
     single ? '|---|---:|---|---|' : '|---|---:|---:|---|---|',
   );
   for (const row of summarizeSection(section)) {

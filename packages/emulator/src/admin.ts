@@ -580,7 +580,10 @@ export function createAdmin(
 
     async requestLog() {
       const state = getState();
-      return state.log.slice(-state.options.requestLogSize).map((e) => ({ ...e }));
+      return state.log.slice(-state.options.requestLogSize).map(({ at, ...e }) => ({
+        ...e,
+        time: new Date(at ?? 0).toISOString(),
+      }));
     },
 
     reset() {

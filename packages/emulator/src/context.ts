@@ -239,7 +239,9 @@ export function emptyCounters(): Counters {
 export interface RequestLogEntry {
   readonly seq: number;
   /** Emulator clock, ISO 8601. */
-  readonly time: string;
+  time: string;
+  /** Emulator clock, epoch ms (the ISO `time` is filled in when the log is read). */
+  at?: number;
   readonly method: string;
   readonly route: RouteName;
   /** Path without the query string. */

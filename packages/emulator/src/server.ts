@@ -266,6 +266,18 @@ function resolveOptions(options: EmulatorOptions): { resolved: ResolvedOptions; 
   };
 }
 
+// The Date header changes once a second; format it once a second.
+let dateSecond = Number.NaN;
+let dateText = '';
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
+
 const GOVERNED = new Set<RouteName>(['record', 'suiteql', 'async', 'system', 'restlet', 'certificates']);
 
 function classify(path: string): RouteName {
@@ -445,7 +457,8 @@ async function start(
     counters[route]++;
     const entry: RequestLogEntry = {
       seq: ++current.logSeq,
-      time: new Date(current.now()).toISOString(),
+      time: '',
+      at: current.now(),
       method,
       route,
       path: url.pathname.slice(0, 500),
@@ -534,7 +547,7 @@ async function start(
     entry.status = reply.status;
     counters.byStatus[reply.status] = (counters.byStatus[reply.status] ?? 0) + 1;
     entry.durationMs = Math.round((performance.now() - started) * 1000) / 1000;
-    send(res, reply.status, reply.body, { date: new Date(current.now()).toUTCString(), ...reply.headers });
+    send(res, reply.status, reply.body, { date: httpDate(current.now()), ...reply.headers });
   }
 
   async function dispatch(call: Call, route: RouteName): Promise<HttpReply> {

@@ -186,8 +186,11 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
     if (pumping) return;
     pumping = true;
     try {
-      while (queue.length > 0) {
-        const head = queue[0] as Waiter;
+      for (;;) {
+        // Waiters aborted while at the head stay until here: drop them.
+        while (queue.length > 0 && (queue[0] as Waiter).settled) queue.shift();
+        const head = queue[0];
+        if (!head) break;
         const id = randomUUID();
         let granted: boolean;
         try {
@@ -207,6 +210,7 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
           const permit = grant(id);
           if (head.settled) {
             // Aborted while Redis was answering: give the permit straight back.
+            queue.shift();
             void permit.release();
             continue;
           }
@@ -224,7 +228,6 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
           }
           wake = done;
         });
-        while (queue.length > 0 && (queue[0] as Waiter).settled) queue.shift();
       }
     } finally {
       pumping = false;

@@ -39,4 +39,36 @@ describe('redisConcurrencyLimiter options', () => {
     expect(calls[0]?.[0]).toBe('EVALSHA');
     expect(calls.at(-1)).toEqual(['ZREM', 'k', calls[0]?.[6]]);
   });
+
+  it('a waiter aborted while Redis answers gives the permit straight back; the next waiter still gets one', async () => {
+    const calls: string[][] = [];
+    const pending: ((value: number) => void)[] = [];
+    const limiter = redisConcurrencyLimiter({
+      client: {
+        sendCommand: (args: string[]) => {
+          calls.push(args);
+          if (args[0] === 'ZREM') return Promise.resolve(1);
+          return new Promise<number>((resolve) => pending.push(resolve));
+        },
+      },
+      key: 'k',
+      limit: 1,
+    });
+    const controller = new AbortController();
+    const first = limiter.acquire({ signal: controller.signal });
+    const second = limiter.acquire();
+    await Promise.resolve();
+    controller.abort();
+    await expect(first).rejects.toMatchObject({ code: 'ERR_GOVERNANCE_ABORTED' });
+    expect(pending).toHaveLength(1);
+    pending.shift()?.(1);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(calls.filter((c) => c[0] === 'ZREM')).toHaveLength(1);
+    expect(pending).toHaveLength(1);
+    pending.shift()?.(1);
+    const permit = await second;
+    expect(limiter.waiting).toBe(0);
+    await permit.release();
+    expect(calls.filter((c) => c[0] === 'ZREM')).toHaveLength(2);
+  });
 });

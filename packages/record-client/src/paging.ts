@@ -31,8 +31,8 @@ export function resultCap(pageSize: number): number {
 /** Checks a page size option. */
 export function checkPageSize(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 5 || value > MAX_PAGE_SIZE) {
-    throw new RecordClientError('ERR_RECORD_INVALID_ARGUMENT', 'pageSize must be an integer from 5 to 1000');
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
+    throw new RecordClientError('ERR_RECORD_INVALID_ARGUMENT', 'pageSize must be an integer from 1 to 1000');
   }
   return value;
 }
@@ -78,7 +78,7 @@ async function* iterate<T>(options: PagingOptions<T>): AsyncGenerator<T, void, u
   const capError = () =>
     new RecordClientError(
       'ERR_RECORD_RESULT_CAP',
-      `${options.what} has more than ${cap} rows, netsuite's paging cap: page by key instead (suiteqlByKey)`,
+      `${options.what} has more than ${cap} rows, netsuite's paging cap: page by key (suiteqlByKey) or narrow the query`,
     );
   try {
     const first = await fetchPage(0, pageSize, controller.signal);

@@ -51,7 +51,7 @@ export interface GetRecordOptions extends CallOptions {
 export interface ListRecordsOptions extends Omit<CallOptions, 'timeoutMs'> {
   /** A collection filter (`q=`), e.g. `email START_WITH "a"`; sent URL-encoded. */
   readonly q?: string;
-  /** Rows per page, 5–1000. @default 1000 */
+  /** Rows per page, 1–1000. @default 1000 */
   readonly pageSize?: number;
   /** Pages fetched ahead of the consumer. @default 1 */
   readonly prefetch?: number;

@@ -28,7 +28,7 @@ export type SuiteQLRow = Record<string, unknown>;
 export interface SuiteQLOptions {
   /** Values for the query's `?` placeholders, in order (NetSuite 2026.2 `params`). */
   readonly params?: readonly SuiteQLParam[];
-  /** Rows per page, 5–1000. @default 1000 */
+  /** Rows per page, 1–1000. @default 1000 */
   readonly pageSize?: number;
   /** Pages fetched ahead of the consumer, within the concurrency budget. @default 2 */
   readonly prefetch?: number;
@@ -48,7 +48,7 @@ export interface SuiteQLByKeyOptions {
   readonly params?: readonly SuiteQLParam[];
   /** The key value to start after. @default '-9007199254740991' */
   readonly after?: string | number;
-  /** Rows per request, 5–1000. @default 1000 */
+  /** Rows per request, 1–1000. @default 1000 */
   readonly pageSize?: number;
   readonly signal?: AbortSignal;
 }

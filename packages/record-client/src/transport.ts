@@ -70,25 +70,66 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Why a call stopped, and who to tell: cheaper than an AbortController per call. */
+class CallStop {
+  reason: 'caller' | 'deadline' | undefined;
+  readonly #handlers = new Set<() => void>();
+
+  stop(reason: 'caller' | 'deadline'): void {
+    if (this.reason !== undefined) return;
+    this.reason = reason;
+    for (const handler of this.#handlers) handler();
+    this.#handlers.clear();
+  }
+
+  /** Calls `handler` on stop (now, if already stopped); returns a function that forgets it. */
+  on(handler: () => void): () => void {
+    if (this.reason !== undefined) {
+      handler();
+      return () => {};
+    }
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+}
+
+function sleep(ms: number, stop: CallStop): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
     const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
+      off();
       resolve();
     }, ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+    const off = stop.on(() => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
 
 const STOPPED: unique symbol = Symbol('stopped');
 
+/** Settles with `promise`, or rejects with {@link STOPPED} as soon as the call stops. */
+function guard<T>(promise: Promise<T>, stop: CallStop): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const off = stop.on(() => {
+      promise.catch(() => {});
+      reject(STOPPED);
+    });
+    promise.then(
+      (value) => {
+        off();
+        resolve(value);
+      },
+      (error: unknown) => {
+        off();
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Settles with `promise`, or rejects with {@link STOPPED} as soon as `signal` aborts. */
-function guard<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+function guardSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
     promise.catch(() => {});
     return Promise.reject(STOPPED);
@@ -122,7 +163,12 @@ async function releasePermit(permit: ConcurrencyPermit): Promise<void> {
 
 /** Creates the transport. */
 export function createTransport(config: TransportConfig): Transport {
-  const http: KyInstance = ky.create({ retry: 0, timeout: false, throwHttpErrors: false, redirect: 'manual' });
+  const http: KyInstance = ky.create({
+    retry: 0,
+    timeout: false,
+    throwHttpErrors: false,
+    redirect: 'manual',
+  });
   const baseFetch = config.fetch ?? globalThis.fetch;
 
   const checkUrl = (raw: string): URL => {
@@ -165,30 +211,21 @@ export function createTransport(config: TransportConfig): Transport {
     const attemptTimeoutMs = spec.timeoutMs ?? config.timeoutMs;
     const deadlineMs = spec.deadlineMs ?? config.deadlineMs;
 
-    // One controller for the whole call: the caller's signal or the total deadline stop everything.
-    const overall = new AbortController();
-    let stopReason: 'caller' | 'deadline' | undefined;
-    const onCallerAbort = () => {
-      stopReason ??= 'caller';
-      overall.abort();
-    };
     if (spec.signal?.aborted) {
       throw new RecordClientError('ERR_RECORD_ABORTED', 'request aborted by the caller', {
         cause: spec.signal.reason,
       });
     }
+    // The caller's signal or the total deadline stop everything: queueing, the token, the attempt, the backoff.
+    // Plain callbacks rather than another AbortController keep the per-request cost low.
+    const stop = new CallStop();
+    const onCallerAbort = () => stop.stop('caller');
     spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const startedAt = Date.now();
-    const deadlineTimer = setTimeout(
-      () => {
-        stopReason ??= 'deadline';
-        overall.abort();
-      },
-      Math.min(deadlineMs, MAX_TIMER_MS),
-    );
+    const deadlineTimer = setTimeout(() => stop.stop('deadline'), Math.min(deadlineMs, MAX_TIMER_MS));
 
     const stoppedError = (cause?: unknown): RecordClientError =>
-      stopReason === 'caller'
+      stop.reason === 'caller'
         ? new RecordClientError('ERR_RECORD_ABORTED', `${method} ${path} aborted by the caller`, {
             cause: spec.signal?.reason ?? cause,
           })
@@ -201,10 +238,7 @@ export function createTransport(config: TransportConfig): Transport {
     const redact = (s: string): string =>
       token && token.length >= 8 ? s.replace(new RegExp(escapeRegExp(token), 'g'), '[redacted]') : s;
 
-    const attempt = async (accessToken: string): Promise<AttemptOutcome> => {
-      const controller = new AbortController();
-      const onOverall = () => controller.abort();
-      overall.signal.addEventListener('abort', onOverall, { once: true });
+    const attempt = async (accessToken: string, controller: AbortController): Promise<AttemptOutcome> => {
       let timedOut = false;
       const timer = setTimeout(
         () => {
@@ -215,7 +249,7 @@ export function createTransport(config: TransportConfig): Transport {
       );
       try {
         // Guarded, so an injected fetch that ignores its signal still cannot outlive the timeout or deadline.
-        return await guard(
+        return await guardSignal(
           (async (): Promise<AttemptOutcome> => {
             const response = await http(url, {
               method,
@@ -231,12 +265,11 @@ export function createTransport(config: TransportConfig): Transport {
           controller.signal,
         );
       } catch (cause) {
-        if (overall.signal.aborted) return { kind: 'stopped' };
+        if (stop.reason !== undefined) return { kind: 'stopped' };
         if (timedOut) return { kind: 'attempt-timeout', cause };
         return { kind: 'network', cause };
       } finally {
         clearTimeout(timer);
-        overall.signal.removeEventListener('abort', onOverall);
       }
     };
 
@@ -249,20 +282,23 @@ export function createTransport(config: TransportConfig): Transport {
         const gate = config.breaker ? config.breaker.enter() : { probe: false };
         let outcome: AttemptOutcome;
         let permit: ConcurrencyPermit | undefined;
+        // One controller per attempt: the limiter's wait and the fetch; a stop of the call aborts it.
+        const controller = new AbortController();
+        const offStop = stop.on(() => controller.abort());
         try {
           // The token first, outside the permit: a slow token endpoint must not hold NetSuite concurrency.
           try {
-            token = await guard(config.token.get(), overall.signal);
+            token = await guard(config.token.get(), stop);
           } catch (error) {
             if (error === STOPPED) throw stoppedError();
             throw error;
           }
           if (config.limiter) {
-            const acquiring = config.limiter.acquire({ signal: overall.signal });
+            const acquiring = config.limiter.acquire({ signal: controller.signal });
             try {
-              permit = await guard(acquiring, overall.signal);
+              permit = await guard(acquiring, stop);
             } catch (cause) {
-              if (overall.signal.aborted) {
+              if (stop.reason !== undefined) {
                 // A limiter that hands out the permit after all gets it straight back.
                 acquiring.then(releasePermit, () => {});
                 throw stoppedError(cause === STOPPED ? undefined : cause);
@@ -276,11 +312,12 @@ export function createTransport(config: TransportConfig): Transport {
               );
             }
           }
-          outcome = await attempt(token);
+          outcome = await attempt(token, controller);
         } catch (error) {
           config.breaker?.recordNeutral(gate.probe);
           throw error;
         } finally {
+          offStop();
           if (permit) await releasePermit(permit);
         }
 
@@ -321,7 +358,7 @@ export function createTransport(config: TransportConfig): Transport {
             // One forced refresh and one replay: the bearer was rejected, nothing ran on the server.
             refreshedOnce = true;
             try {
-              await guard(config.token.invalidate(token), overall.signal);
+              await guard(config.token.invalidate(token), stop);
             } catch (error) {
               if (error === STOPPED) throw stoppedError();
               throw error;
@@ -361,8 +398,8 @@ export function createTransport(config: TransportConfig): Transport {
         if (Date.now() - startedAt + delay >= deadlineMs) throw error;
         if (config.retry.budget && !config.retry.budget.tryAcquire(budgetKind)) throw error;
         retries++;
-        await sleep(delay, overall.signal);
-        if (overall.signal.aborted) throw stoppedError();
+        await sleep(delay, stop);
+        if (stop.reason !== undefined) throw stoppedError();
       }
     } finally {
       clearTimeout(deadlineTimer);

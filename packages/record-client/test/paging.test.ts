@@ -139,7 +139,8 @@ describe('suiteql', () => {
     expect(() => client.suiteql('SELECT ? FROM x', { params: [null as never] })).toThrow(/params\[0\]/);
     expect(() => client.suiteql('SELECT ? FROM x', { params: [Number.NaN] })).toThrow(/params\[0\]/);
     expect(() => client.suiteql('SELECT ? FROM x', { params: 'a' as never })).toThrow(/params must/);
-    expect(() => client.suiteql('SELECT id FROM x', { pageSize: 1 })).toThrow(/pageSize/);
+    expect(() => client.suiteql('SELECT id FROM x', { pageSize: 0 })).toThrow(/pageSize/);
+    expect(() => client.suiteql('SELECT id FROM x', { pageSize: 1001 })).toThrow(/pageSize/);
   });
 
   it('counts placeholders outside literals, quoted names and comments', () => {

@@ -124,6 +124,34 @@ describe('records against the emulator', () => {
     expect(again.id).toBe(job.id);
   });
 
+  it('createAsync polls a pending job until it completes, and gives up after waitTimeoutMs', async () => {
+    const slow = await startEmulator({ port: 0, seed: false, asyncJobDelayMs: 150 });
+    try {
+      const c = createNetSuiteClient({
+        accountId: slow.accountId,
+        origin: slow.url,
+        allowInsecureLoopback: true,
+        token: await emulatorTokenSource(slow),
+      });
+      const job = await c.records.createAsync(
+        'customer',
+        { companyName: 'Slow Co', subsidiary: { id: '1' } },
+        { pollIntervalMs: 20, maxPollIntervalMs: 40 },
+      );
+      expect(job.id).toMatch(/^\d+$/);
+      expect((await slow.admin.counters()).async).toBeGreaterThan(3);
+      await expect(
+        c.records.createAsync(
+          'customer',
+          { companyName: 'Slower' },
+          { pollIntervalMs: 20, waitTimeoutMs: 50 },
+        ),
+      ).rejects.toMatchObject({ code: 'ERR_RECORD_TIMEOUT' });
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('createAsync of an invalid record: ERR_RECORD_ASYNC_JOB_FAILED with the NetSuite error as cause', async () => {
     const error = await rejection(
       strict.records.createAsync(

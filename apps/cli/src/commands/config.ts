@@ -52,7 +52,7 @@ export async function run(ctx: Context): Promise<number> {
       source: src('redisUrl'),
     });
   }
-  rows.push({ setting: 'timeout', value: `${s.timeoutMs / 1000}s`, source: 'default' });
+  rows.push({ setting: 'timeout', value: `${s.timeoutMs / 1000}s`, source: src('timeout') });
   if (ctx.format === 'json') {
     const settings: Record<string, { value: string | null; source: string }> = {};
     for (const r of rows) settings[r.setting] = { value: r.value ?? null, source: r.source };
@@ -64,6 +64,11 @@ export async function run(ctx: Context): Promise<number> {
   ctx.out(
     `config file: ${s.configPath}${s.configFound ? '' : ' (not found)'}\nprofile:     ${s.profile}\n\n`,
   );
-  ctx.out(formatTable(rows.map((r) => ({ ...r, value: r.value ?? '-' }))));
+  ctx.out(
+    formatTable(
+      rows.map((r) => ({ ...r, value: r.value ?? '-' })),
+      { maxWidth: 100 },
+    ),
+  );
   return 0;
 }

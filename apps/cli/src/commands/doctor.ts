@@ -4,12 +4,10 @@ import { describeError, isNetworkError, OAUTH_HINTS } from '../describe-error.js
 import { decodeJwtPayload, tokenScopes } from '../jwt-claims.js';
 import {
   accountOptions,
-  clientCredentialsKey,
   createSigner,
   loadCertificate,
   loadPrivateKey,
   openStore,
-  parseSession,
   sessionKey,
 } from '../runtime.js';
 
@@ -26,6 +24,7 @@ const CLIENT_ID = /^[0-9a-f]{64}$/i;
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CERT_ID = /^[A-Za-z0-9_-]{20,128}$/;
 const EC_ALG: Record<string, string> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
+const EC_NAME: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
 /** Plain-words causes of a refused client-credentials token request (netsuite-facts §9.2, §11). */
 const M2M_CAUSES: Record<string, string> = {
@@ -219,8 +218,8 @@ export async function run(ctx: Context): Promise<number> {
             hint: 'NetSuite accepts RSA keys of 3072 or 4096 bits only: "netsuite-oauth cert generate --key-type rsa-3072"',
           });
       } else if (type === 'ec') {
-        const curve = details.namedCurve ?? 'unknown';
-        const alg = EC_ALG[curve];
+        const curve = EC_NAME[details.namedCurve ?? ''] ?? details.namedCurve ?? 'unknown';
+        const alg = EC_ALG[details.namedCurve ?? ''];
         keyInfo = { type: 'ec', detail: `EC ${curve}`, ...(alg ? { algorithm: alg } : {}) };
         if (alg) add({ check: 'private key', status: 'ok', detail: `EC ${curve}` });
         else
@@ -469,10 +468,6 @@ export async function run(ctx: Context): Promise<number> {
       });
       accessToken = tokens.accessToken;
       ctx.redactor.register(accessToken);
-      const store = await openStore(ctx).catch(() => undefined);
-      await store
-        ?.set(clientCredentialsKey(settings), { value: accessToken, expiresAt: tokens.expiresAt })
-        .catch(() => undefined);
       add({
         check: 'token request',
         status: 'ok',
@@ -560,15 +555,13 @@ export async function run(ctx: Context): Promise<number> {
     try {
       const store = await openStore(ctx);
       const entry = await store.get(sessionKey(settings));
-      const session = entry ? parseSession(entry.value) : undefined;
-      if (session) {
-        ctx.redactor.register(session.accessToken);
-        ctx.redactor.register(session.refreshToken);
-        const left = (session.refreshTokenExpiresAt ?? session.expiresAt) - ctx.now();
+      if (entry) {
+        // The entry lives as long as the session's refresh token.
+        const left = entry.expiresAt - ctx.now();
         add({
           check: 'login session',
           status: left > 24 * 3600 * 1000 ? 'ok' : 'warn',
-          detail: `stored in the ${settings.store} store; ${session.refreshToken ? 'refresh token' : 'access token'} valid ${Math.max(0, Math.round(left / 3600000))} h more`,
+          detail: `stored in the ${settings.store} store; usable ${Math.max(0, Math.round(left / 3600000))} h more`,
           ...(left > 24 * 3600 * 1000
             ? {}
             : {

@@ -1,22 +1,19 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import type { AuthorizationPrompt } from '@netsuite-oauth/oauth-flows';
+import type { AuthorizationPrompt, TokenSet } from '@netsuite-oauth/oauth-flows';
 import type { Context } from '../context.js';
-import { CliError, configError, EXIT } from '../errors.js';
+import { CliError, EXIT } from '../errors.js';
 import { tokenScopes } from '../jwt-claims.js';
 import { maskSecret } from '../mask.js';
 import { duration, printObject } from '../output.js';
 import {
   accountOptions,
-  type CliTokenStore,
   need,
   oauthClient,
   openStore,
-  parseSession,
-  type StoredSession,
-  sessionExpiry,
-  sessionKey,
-  sessionValue,
+  remember,
+  requireSession,
+  tokenManager,
 } from '../runtime.js';
 
 const PASTE_TIMEOUT_MS = 15 * 60 * 1000;
@@ -68,7 +65,7 @@ function readLine(ctx: Context): Promise<string | undefined> {
 
 function summary(
   ctx: Context,
-  session: StoredSession,
+  session: TokenSet,
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   const now = ctx.now();
@@ -84,15 +81,6 @@ function summary(
     scopes: tokenScopes(session.accessToken)?.join(',') ?? session.scope,
     store: ctx.settings().store,
   };
-}
-
-async function saveSession(ctx: Context, store: CliTokenStore, session: StoredSession): Promise<void> {
-  ctx.redactor.register(session.accessToken);
-  ctx.redactor.register(session.refreshToken);
-  await store.set(sessionKey(ctx.settings()), {
-    value: sessionValue(session),
-    expiresAt: sessionExpiry(session, ctx.now()),
-  });
 }
 
 async function login(ctx: Context): Promise<number> {
@@ -160,17 +148,12 @@ async function login(ctx: Context): Promise<number> {
     timeoutMs: settings.timeoutMs,
     now: ctx.now,
   });
-  const session: StoredSession = {
-    accessToken: tokens.accessToken,
-    expiresAt: tokens.expiresAt,
-    refreshToken: tokens.refreshToken,
-    refreshTokenExpiresAt: tokens.refreshTokenExpiresAt,
-    scope: tokens.scope,
-  };
-  await saveSession(ctx, store, session);
+  remember(ctx, tokens);
+  const manager = await tokenManager(ctx, 'session', store);
+  await manager.setTokenSet(tokens);
   printObject(
     ctx,
-    summary(ctx, session, {
+    summary(ctx, tokens, {
       loggedIn: true,
       account: callback.company ?? settings.accountId,
       role: callback.role,
@@ -180,44 +163,19 @@ async function login(ctx: Context): Promise<number> {
   return 0;
 }
 
-async function loadSession(ctx: Context, store: CliTokenStore): Promise<StoredSession> {
-  const entry = await store.get(sessionKey(ctx.settings()));
-  const session = entry ? parseSession(entry.value) : undefined;
-  if (!session) throw configError('no login session in the token store', 'run "netsuite-oauth login" first');
-  ctx.redactor.register(session.accessToken);
-  ctx.redactor.register(session.refreshToken);
-  return session;
-}
-
 async function refresh(ctx: Context): Promise<number> {
-  const settings = ctx.settings();
   const store = await openStore(ctx);
-  const session = await loadSession(ctx, store);
-  if (!session.refreshToken)
-    throw configError('the stored session has no refresh token', 'run "netsuite-oauth login" again');
-  const { refreshAccessToken } = await import('@netsuite-oauth/oauth-flows');
-  const tokens = await refreshAccessToken({
-    ...accountOptions(settings),
-    client: oauthClient(settings),
-    refreshToken: session.refreshToken,
-    ...(session.refreshTokenExpiresAt ? { refreshTokenExpiresAt: session.refreshTokenExpiresAt } : {}),
-    fetch: ctx.fetch,
-    timeoutMs: settings.timeoutMs,
-    now: ctx.now,
-  });
-  const next: StoredSession = {
-    accessToken: tokens.accessToken,
-    expiresAt: tokens.expiresAt,
-    refreshToken: tokens.refreshToken ?? session.refreshToken,
-    refreshTokenExpiresAt: tokens.refreshToken ? tokens.refreshTokenExpiresAt : session.refreshTokenExpiresAt,
-    scope: tokens.scope ?? session.scope,
-  };
-  await saveSession(ctx, store, next);
+  await requireSession(ctx, store);
+  const manager = await tokenManager(ctx, 'session', store);
+  const current = remember(ctx, await manager.getTokenSet());
+  // Drop the access token (the refresh token stays), so the next read refreshes now.
+  await manager.invalidate(current.accessToken);
+  const next = remember(ctx, await manager.getTokenSet());
   printObject(
     ctx,
     summary(ctx, next, {
-      refreshed: true,
-      rotated: tokens.refreshToken !== undefined && tokens.refreshToken !== session.refreshToken,
+      refreshed: next.accessToken !== current.accessToken,
+      rotated: next.refreshToken !== undefined && next.refreshToken !== current.refreshToken,
     }),
   );
   return 0;
@@ -226,20 +184,22 @@ async function refresh(ctx: Context): Promise<number> {
 async function revoke(ctx: Context): Promise<number> {
   const settings = ctx.settings();
   const store = await openStore(ctx);
-  const session = await loadSession(ctx, store);
+  await requireSession(ctx, store);
+  const manager = await tokenManager(ctx, 'session', store);
   const { revokeToken } = await import('@netsuite-oauth/oauth-flows');
   try {
+    const tokens = remember(ctx, await manager.getTokenSet());
     await revokeToken({
       ...accountOptions(settings),
       client: oauthClient(settings),
-      token: session.refreshToken ?? session.accessToken,
+      token: tokens.refreshToken ?? tokens.accessToken,
       fetch: ctx.fetch,
       timeoutMs: settings.timeoutMs,
       now: ctx.now,
     });
   } finally {
     // Forget the tokens locally even when NetSuite could not be told (R45).
-    await store.delete(sessionKey(settings));
+    await manager.clear();
   }
   printObject(ctx, { revoked: true, account: need(settings, 'accountId'), forgotten: true });
   return 0;

@@ -12,7 +12,7 @@ import { clientCredentialsToken } from '../runtime.js';
  */
 export async function run(ctx: Context): Promise<number> {
   const started = ctx.now();
-  const token = await clientCredentialsToken(ctx, { fresh: ctx.flag('fresh') });
+  const { tokens: token, cached } = await clientCredentialsToken(ctx, { fresh: ctx.flag('fresh') });
   const reveal = ctx.flag('reveal');
   if (reveal && ctx.format !== 'json') {
     ctx.outRaw(`${token.accessToken}\n`);
@@ -26,7 +26,7 @@ export async function run(ctx: Context): Promise<number> {
     expiresIn: duration(token.expiresAt - ctx.now()),
     scopes: tokenScopes(token.accessToken)?.join(','),
     subject: typeof claims?.sub === 'string' ? claims.sub : undefined,
-    fromStore: token.cached,
+    fromStore: cached,
     store: ctx.settings().store,
     tookMs: ctx.now() - started,
   };

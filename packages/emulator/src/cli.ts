@@ -1,0 +1,109 @@
+import { parseArgs } from 'node:util';
+import { generateTestCertificate } from './certificate.js';
+import { EmulatorError } from './errors.js';
+import { DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD, type Emulator, startEmulator } from './server.js';
+
+const HELP = `netsuite-emulator: a local NetSuite (OAuth 2.0, REST Record API, SuiteQL, RESTlets)
+
+Usage: netsuite-emulator [options]
+
+  --port <n>             port to listen on (default 4010; 0 = any free port)
+  --host <addr>          address to bind (default 127.0.0.1)
+  --account <id>         account id, e.g. 1234567_SB1 (default)
+  --redirect-uri <uri>   redirect URI of the ready-made integration (repeatable;
+                         default http://127.0.0.1:3000/callback)
+  --seed-customers <n>   customers to seed (default 30; other types keep their defaults)
+  --no-seed              seed no records (the login user is still created)
+  --concurrency <n>      account concurrency limit (default 5)
+  --admin-token <value>  require X-Emulator-Admin-Token on the /_emulator admin API
+  --json                 print the setup as one JSON line
+  -h, --help             show this help
+`;
+
+/** What {@link startFromArgs} did: started an emulator (and the text to print), or only produced help. */
+export type CliStart =
+  | { readonly emulator: Emulator; readonly output: string }
+  | { readonly emulator?: undefined; readonly output: string };
+
+/**
+ * The `netsuite-emulator` command without the process around it: parses flags, starts an emulator with a
+ * ready-made integration and returns what to print. The bin adds signal handling.
+ *
+ * @example
+ * const { emulator, output } = await startFromArgs(['--port', '0', '--json']);
+ * @throws {EmulatorError} or `TypeError` (from node:util parseArgs) for bad flags.
+ */
+export async function startFromArgs(argv: readonly string[]): Promise<CliStart> {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      port: { type: 'string', default: '4010' },
+      host: { type: 'string', default: '127.0.0.1' },
+      account: { type: 'string', default: '1234567_SB1' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'seed-customers': { type: 'string' },
+      'no-seed': { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      'admin-token': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return { output: HELP };
+  const int = (raw: string | undefined, name: string): number | undefined => {
+    if (raw === undefined) return undefined;
+    if (!/^\d+$/.test(raw))
+      throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', `--${name} must be a whole number`);
+    return Number(raw);
+  };
+  const customers = int(values['seed-customers'], 'seed-customers');
+  const concurrency = int(values.concurrency, 'concurrency');
+  const emu = await startEmulator({
+    port: int(values.port, 'port') ?? 4010,
+    host: values.host,
+    accountId: values.account,
+    seed: values['no-seed'] ? false : customers === undefined ? {} : { customers },
+    ...(concurrency === undefined ? {} : { concurrencyLimit: concurrency }),
+    ...(values['admin-token'] === undefined ? {} : { adminToken: values['admin-token'] }),
+  });
+  const redirectUris = values['redirect-uri'] ?? ['http://127.0.0.1:3000/callback'];
+  const integration = await emu.admin.createIntegration({ name: 'Ready-made integration', redirectUris });
+  const cert = generateTestCertificate({ keyType: 'ec-p256' });
+  const { certificateId } = await emu.admin.addCertificate({
+    clientId: integration.clientId,
+    certificatePem: cert.certificatePem,
+  });
+  const setup = {
+    url: emu.url,
+    accountId: emu.accountId,
+    tokenUrl: emu.endpoints.tokenUrl,
+    authorizeUrl: emu.endpoints.authorizeUrl,
+    clientId: integration.clientId,
+    clientSecret: integration.clientSecret,
+    redirectUris,
+    certificateId,
+    algorithm: cert.algorithm,
+    privateKeyPem: cert.privateKeyPem,
+    user: { email: DEFAULT_USER_EMAIL, password: DEFAULT_USER_PASSWORD },
+  };
+  if (values.json) return { emulator: emu, output: `${JSON.stringify(setup)}\n` };
+  return {
+    emulator: emu,
+    output: [
+      `NetSuite emulator listening on ${emu.url} (account ${emu.accountId})`,
+      `  admin API      ${emu.endpoints.adminUrl}`,
+      `  token URL      ${emu.endpoints.tokenUrl}`,
+      `  authorize URL  ${emu.endpoints.authorizeUrl}`,
+      'Ready-made integration (test credentials, this process only):',
+      `  client id      ${integration.clientId}`,
+      `  client secret  ${integration.clientSecret}`,
+      `  redirect URIs  ${redirectUris.join(' ')}`,
+      `  certificate id ${certificateId} (sign assertions with ${cert.algorithm} and the key below)`,
+      `  login user     ${DEFAULT_USER_EMAIL} / ${DEFAULT_USER_PASSWORD}`,
+      cert.privateKeyPem.trimEnd(),
+      'Press Ctrl+C to stop.',
+      '',
+    ].join('\n'),
+  };
+}

@@ -1,0 +1,65 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { type CliStart, startFromArgs } from '../src/cli.js';
+import { isEmulatorError } from '../src/index.js';
+import { bearer, clientCredentialsToken } from './helpers.js';
+
+let started: CliStart | undefined;
+afterEach(async () => {
+  await started?.emulator?.close();
+  started = undefined;
+});
+
+describe('netsuite-emulator command', () => {
+  it('prints help without starting anything', async () => {
+    started = await startFromArgs(['--help']);
+    expect(started.emulator).toBeUndefined();
+    expect(started.output).toContain('Usage: netsuite-emulator');
+  });
+
+  it('prints a ready-made integration whose key and certificate id get a token', async () => {
+    started = await startFromArgs([
+      '--port',
+      '0',
+      '--account',
+      '7654321_sb1',
+      '--seed-customers',
+      '3',
+      '--json',
+    ]);
+    const setup = JSON.parse(started.output) as Record<string, string>;
+    const emu = started.emulator!;
+    expect(setup).toMatchObject({ url: emu.url, accountId: '7654321_SB1', tokenUrl: emu.endpoints.tokenUrl });
+    const res = await clientCredentialsToken(emu, {
+      clientId: setup.clientId ?? '',
+      clientSecret: setup.clientSecret,
+      certificateId: setup.certificateId ?? '',
+      privateKeyPem: setup.privateKeyPem ?? '',
+      algorithm: setup.algorithm ?? '',
+    });
+    const { access_token } = (await res.json()) as { access_token: string };
+    const list = (await (
+      await fetch(`${emu.endpoints.recordUrl}/customer`, { headers: bearer(access_token) })
+    ).json()) as { totalResults: number };
+    expect(list.totalResults).toBe(3);
+  });
+
+  it('prints a human summary by default', async () => {
+    started = await startFromArgs(['--port', '0', '--no-seed', '--redirect-uri', 'myapp://cb']);
+    expect(started.output).toMatch(
+      /^NetSuite emulator listening on http:\/\/127\.0\.0\.1:\d+ \(account 1234567_SB1\)/,
+    );
+    expect(started.output).toContain('redirect URIs  myapp://cb');
+    expect(started.output).toContain('BEGIN PRIVATE KEY');
+  });
+
+  it.each([
+    [['--port', 'abc'], /--port must be a whole number/],
+    [['--bogus'], /Unknown option/],
+    [['--account', 'bad acct', '--port', '0'], /accountId/],
+  ])('refuses %j', async (argv, message) => {
+    const error = await startFromArgs(argv).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).toMatch(message);
+    if (argv[0] !== '--bogus') expect(isEmulatorError(error)).toBe(true);
+  });
+});
