@@ -187,7 +187,8 @@ describe('login, refresh, revoke', () => {
     expect(text.stderr).toContain('error: that is not a URL');
     const forged = await runCli(['login', '--no-browser'], {
       env: fx.env,
-      input: 'https://localhost/netsuite-oauth/callback?state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&code=stolen-code-123\n',
+      input:
+        'https://localhost/netsuite-oauth/callback?state=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA&code=stolen-code-123\n',
     });
     expect(forged.code).toBe(4);
     expect(forged.stderr).toMatch(/^error: callback state does not match the request$/m);

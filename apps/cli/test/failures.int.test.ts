@@ -70,6 +70,21 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
     expectNoSecrets(doctor, secrets());
   });
 
+  it('doctor explains a refused token request with the Login Audit Trail reasons', async () => {
+    const env = { ...fx.env, NETSUITE_CERTIFICATE_ID: 'Zm9yZ2VkLWNlcnRpZmljYXRlLWlkLW5vdC1tYXBwZWQ' };
+    const result = await runCli(['doctor'], { env });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/✗ token request\s+token endpoint refused the request: invalid_grant/);
+    expect(result.stdout).toContain('MissingKey');
+    expectNoSecrets(result, secrets());
+    const json = JSON.parse((await runCli(['doctor', '--json'], { env })).stdout) as {
+      ok: boolean;
+      checks: { check: string; status: string; hint?: string }[];
+    };
+    expect(json.ok).toBe(false);
+    expect(json.checks.find((c) => c.check === 'token request')).toMatchObject({ status: 'fail' });
+  });
+
   it('a key that is not a key, or an RSA-2048 key → exit 3 / doctor explains', async () => {
     const junk = join(fx.dir, 'junk.pem');
     writeFileSync(junk, 'hello');

@@ -42,8 +42,9 @@ export async function interleave({ rounds, warmup = 1, variants, onRound, onErro
  * @example
  * const opsPerSecond = await timedLoop({ durationMs: 200, op: () => JSON.stringify({ a: 1 }) });
  */
-export async function timedLoop({ durationMs, op, batch = 1, isAsync = false }) {
+export async function timedLoop({ durationMs, op, batch = 1, isAsync = false, onCpu }) {
   let count = 0;
+  const cpuBefore = onCpu ? process.cpuUsage() : undefined;
   const start = process.hrtime.bigint();
   const end = start + BigInt(Math.round(durationMs * 1e6));
   let now = start;
@@ -59,6 +60,11 @@ export async function timedLoop({ durationMs, op, batch = 1, isAsync = false }) 
       count += batch;
       now = process.hrtime.bigint();
     }
+  }
+  if (onCpu) {
+    // Operations per CPU-second of this process (all threads, so WebCrypto's worker threads count too).
+    const used = process.cpuUsage(cpuBefore);
+    onCpu(count / ((used.user + used.system) / 1e6));
   }
   return count / (Number(now - start) / 1e9);
 }

@@ -1,6 +1,7 @@
 // issue 7: throughput under an account concurrency limit C with server latency L, as a fraction of the
 // ideal C/L. 50 callers offer more load than the limit allows; a good client keeps all C slots busy
 // without one failed request.
+import { cpus, loadavg } from 'node:os';
 import { Pool } from 'undici';
 import { handWrittenTokenClient, startEmulatorProcess } from '../lib/emulator.mjs';
 import { closedLoop, interleave } from '../lib/rounds.mjs';
@@ -116,6 +117,7 @@ export async function run({ quick, log }) {
       ],
     };
     const fraction = pairedRatio(samples.get('ours') ?? [], idealSamples);
+    const poolFraction = pairedRatio(samples.get('undici') ?? [], idealSamples);
     return {
       title: 'Throughput under a concurrency limit (issue 7)',
       intro:
@@ -131,6 +133,14 @@ export async function run({ quick, log }) {
             ? `${fraction.median.toFixed(3)} of ideal, ${failures.get('ours') ?? 0} failed`
             : 'not measured',
           met: fraction.n ? fraction.median >= 0.95 && (failures.get('ours') ?? 0) === 0 : null,
+          cause:
+            fraction.n && fraction.median < 0.95
+              ? `the perfect client-side limit (an undici Pool with ${LIMIT} connections) reached ` +
+                `${poolFraction.median.toFixed(3)} of ideal in the same rounds. Each slot is also busy for the client's ` +
+                'own time per request (building it, parsing the answer, handing the slot to the next caller), which ' +
+                `CPU contention stretches (load average ${loadavg()[0].toFixed(1)} now on ${cpus().length} cores)` +
+                ((failures.get('ours') ?? 0) > 0 ? '; and some requests failed' : '')
+              : undefined,
         },
       ],
       notes: [],

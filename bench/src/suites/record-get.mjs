@@ -3,7 +3,7 @@
 import { referenceClients } from '../lib/clients.mjs';
 import { handWrittenTokenClient, startEmulatorProcess } from '../lib/emulator.mjs';
 import { closedLoopWithCpu, interleave } from '../lib/rounds.mjs';
-import { plan, requireExports, tryImport } from '../lib/setup.mjs';
+import { plan, requireExports, shortfallCause, tryImport } from '../lib/setup.mjs';
 import { pairedRatio } from '../lib/stats.mjs';
 
 const LABELS = {
@@ -141,6 +141,16 @@ export async function run({ quick, log }) {
               ? `${vsKy.median.toFixed(2)}× (per CPU-second: ${cpuVsKy.median.toFixed(2)}×)`
               : 'not measured',
             met: vsKy.n ? vsKy.median >= 0.9 : null,
+            cause:
+              vsKy.n && vsKy.median < 0.9
+                ? shortfallCause({
+                    goal: 0.9,
+                    cpuRatio: cpuVsKy.median,
+                    otherwise:
+                      'not profiled here; likely the per-call layers on top of ky (concurrency limiter, retry and ' +
+                      'circuit breaker, token source, NetSuite error mapping)',
+                  })
+                : undefined,
           },
           {
             issue: '#7 record-client',

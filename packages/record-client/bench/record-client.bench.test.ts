@@ -1,5 +1,5 @@
 // Benchmarks of @netsuite-oauth/record-client. Every figure is a ratio to a reference measured in the same run;
-// nothing here is a wall-clock threshold. Run with `pnpm bench` in this package.
+// nothing here is a wall-clock threshold. Run with `pnpm bench:local` in this package.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -26,16 +26,19 @@ const CERT_ID = /^[A-Za-z0-9_-]{20,128}$/;
 const EC_ALG: Record<string, string> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };
 const EC_NAME: Record<string, string> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
 
+// NetSuite says only invalid_client or invalid_grant on the wire (which one for which cause is not documented);
+// the Login Audit Trail names the reason.
+const M2M_REFUSED =
+  'The Login Audit Trail (Setup > Users/Roles > User Management > View Login Audit Trail) names the reason: MissingKey ' +
+  '(the certificate id matches no active certificate: wrong --certificate-id, revoked, expired, or mapped in another ' +
+  'account or sandbox), InvalidSignature/SignatureValidation (the key does not belong to the uploaded certificate), ' +
+  "ClientIdMismatch/InvalidIssuer (iss is not this integration's client id), TokenNotAcceptable (iat in the future: your " +
+  'clock is ahead), TokenExpired (your clock is behind), UnsupportedAlgo (RS256), EntityOrRoleDisabled.';
+
 /** Plain-words causes of a refused client-credentials token request (netsuite-facts §9.2, §11). */
 const M2M_CAUSES: Record<string, string> = {
-  invalid_client:
-    'NetSuite did not accept the assertion. In the Login Audit Trail this shows as one of: MissingKey (the certificate id ' +
-    'matches no active certificate: wrong --certificate-id, revoked, expired, or mapped in another account/sandbox), ' +
-    'InvalidSignature/SignatureValidation (the key does not belong to the uploaded certificate), ClientIdMismatch/InvalidIssuer ' +
-    "(iss is not this integration's client id), UnsupportedAlgo (RS256), TokenValidityTooBroad (exp - iat too long).",
-  invalid_grant:
-    'NetSuite refused the grant: TokenNotAcceptable (iat in the future — your clock is ahead), TokenExpired (your clock is ' +
-    'behind), or the certificate mapping points to a disabled role or entity (EntityOrRoleDisabled).',
+  invalid_client: `NetSuite did not accept the client assertion. ${M2M_REFUSED}`,
+  invalid_grant: `NetSuite refused the assertion. ${M2M_REFUSED}`,
   unauthorized_client:
     'the integration record does not allow the Client Credentials grant, or it is not Enabled (IntegrationBlocked).',
   invalid_scope: 'a scope in the assertion is not enabled on the integration record (ScopeMismatched).',
