@@ -144,14 +144,19 @@ describe('record-client benchmarks', () => {
     };
     const total = 4000;
     const rates: Record<string, number[]> = {};
+    const cpuPerRequest: Record<string, number[]> = {};
     for (const call of Object.values(contenders)) await drive(500, 16, call);
     const entries = Object.entries(contenders);
     for (let round = 0; round < 5; round++) {
       // Rotate the order each round, so no contender always runs first (or right after the same one).
       for (const [name, call] of [...entries.slice(round % 3), ...entries.slice(0, round % 3)]) {
+        const cpu = process.cpuUsage();
         const { ms, failed } = await drive(total, 16, call);
+        const used = process.cpuUsage(cpu);
         expect(failed).toBe(0);
         rates[name] = [...(rates[name] ?? []), (total / ms) * 1000];
+        // CPU per request in this process (the server runs in another): steadier than req/s on a busy machine.
+        cpuPerRequest[name] = [...(cpuPerRequest[name] ?? []), (used.user + used.system) / total];
       }
     }
     await pool.close();
@@ -163,6 +168,11 @@ describe('record-client benchmarks', () => {
     console.log(
       `[bench] GET at concurrency 16 (median of 5 × ${total}): record-client ${fmt(ours)} req/s, ky ${fmt(kyRate)} req/s, ` +
         `undici Pool ${fmt(undiciRate)} req/s → vs ky ${fmt(ours / kyRate)}× (target ≥ 0.9), vs undici Pool ${fmt(ours / undiciRate)}×`,
+    );
+    const cpu = (name: string) => median(cpuPerRequest[name] as number[]);
+    console.log(
+      `[bench] client CPU per GET (median): record-client ${cpu('record-client').toFixed(1)} µs, ky ${cpu('ky').toFixed(1)} µs, ` +
+        `undici Pool ${cpu('undici Pool').toFixed(1)} µs → ky / record-client ${fmt(cpu('ky') / cpu('record-client'))} (1.0 = same cost)`,
     );
   });
 

@@ -306,7 +306,8 @@ export function createRecordsApi(context: RecordsContext): RecordsApi {
     idempotencyKey: string,
     options: Partial<AsyncJobOptions>,
   ): Promise<AsyncJobResult> => {
-    const jobUrl = transport.checkUrl(new URL(jobLocation, context.restOrigin).href);
+    const checkedJob = transport.checkUrl(new URL(jobLocation, context.restOrigin).href);
+    const jobUrl = { href: `${checkedJob.origin}${checkedJob.pathname}`, pathname: checkedJob.pathname };
     const jobId = jobUrl.pathname.split('/').filter(Boolean).at(-1) ?? '';
     const signal = checkSignal(options.signal);
     const first = options.pollIntervalMs ?? 500;
@@ -354,7 +355,8 @@ export function createRecordsApi(context: RecordsContext): RecordsApi {
         `async job ${jobId} completed without a task`,
       );
     }
-    const taskUrl = transport.checkUrl(new URL(taskHref, context.restOrigin).href);
+    const checkedTask = transport.checkUrl(new URL(taskHref, context.restOrigin).href);
+    const taskUrl = { href: `${checkedTask.origin}${checkedTask.pathname}` };
     const task = await transport.send({ method: 'GET', url: taskUrl.href, signal });
     const progress = isObject(task.body) ? task.body.progress : undefined;
     let result: RawResponse;

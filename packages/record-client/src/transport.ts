@@ -128,31 +128,6 @@ function guard<T>(promise: Promise<T>, stop: CallStop): Promise<T> {
   });
 }
 
-/** Settles with `promise`, or rejects with {@link STOPPED} as soon as `signal` aborts. */
-function guardSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    promise.catch(() => {});
-    return Promise.reject(STOPPED);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      promise.catch(() => {});
-      reject(STOPPED);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
 async function releasePermit(permit: ConcurrencyPermit): Promise<void> {
   try {
     await permit.release();
@@ -169,7 +144,8 @@ export function createTransport(config: TransportConfig): Transport {
     throwHttpErrors: false,
     redirect: 'manual',
   });
-  const baseFetch = config.fetch ?? globalThis.fetch;
+
+  const originPrefixes = [...config.origins].map((origin) => `${origin}/`);
 
   const checkUrl = (raw: string): URL => {
     let url: URL;
@@ -190,13 +166,27 @@ export function createTransport(config: TransportConfig): Transport {
   };
 
   const send = async (spec: RequestSpec): Promise<RawResponse> => {
-    const url = checkUrl(spec.url);
-    if (spec.query) {
-      for (const [key, value] of Object.entries(spec.query)) {
-        if (value !== undefined) url.searchParams.set(key, String(value));
-      }
+    // URLs reach here built from the configured endpoints, or checked by checkUrl when they come from a
+    // response; a cheap prefix test (rather than a parse per request) keeps the token on the configured origins.
+    const target = spec.url;
+    if (!originPrefixes.some((prefix) => target.startsWith(prefix)) || /[?#]/.test(target)) {
+      throw new RecordClientError(
+        'ERR_RECORD_INVALID_RESPONSE',
+        'refusing a url outside the configured origins',
+      );
     }
-    const path = url.pathname;
+    let url = target;
+    if (spec.query) {
+      let search: URLSearchParams | undefined;
+      for (const key in spec.query) {
+        const value = spec.query[key];
+        if (value === undefined) continue;
+        search ??= new URLSearchParams();
+        search.set(key, String(value));
+      }
+      if (search) url = `${target}?${search.toString()}`;
+    }
+    const path = target.slice(target.indexOf('/', target.indexOf('//') + 2));
     const method = spec.method;
     const body = spec.json === undefined ? undefined : JSON.stringify(spec.json);
     const baseHeaders: Record<string, string> = {
@@ -238,40 +228,44 @@ export function createTransport(config: TransportConfig): Transport {
     const redact = (s: string): string =>
       token && token.length >= 8 ? s.replace(new RegExp(escapeRegExp(token), 'g'), '[redacted]') : s;
 
-    const attempt = async (accessToken: string, controller: AbortController): Promise<AttemptOutcome> => {
-      let timedOut = false;
-      const timer = setTimeout(
-        () => {
-          timedOut = true;
-          controller.abort();
-        },
-        Math.min(attemptTimeoutMs, MAX_TIMER_MS),
-      );
-      try {
-        // Guarded, so an injected fetch that ignores its signal still cannot outlive the timeout or deadline.
-        return await guardSignal(
-          (async (): Promise<AttemptOutcome> => {
-            const response = await http(url, {
-              method,
-              headers: { ...baseHeaders, authorization: `Bearer ${accessToken}` },
-              ...(body === undefined ? {} : { body }),
-              // The signal goes to fetch itself rather than through ky, which would combine it with its own
-              // (AbortSignal.any) on every request.
-              fetch: (input, init) => baseFetch(input, { ...init, signal: controller.signal }),
-            });
-            const text = await response.text();
-            return { kind: 'response', status: response.status, headers: response.headers, text };
-          })(),
-          controller.signal,
+    // Settles on the response, a network error, its own timeout or a stop of the call, whichever comes first, so
+    // an injected fetch that ignores its signal still cannot outlive the timeout or the deadline.
+    const attempt = (accessToken: string, controller: AbortController): Promise<AttemptOutcome> =>
+      new Promise<AttemptOutcome>((resolve) => {
+        let settled = false;
+        const finish = (outcome: AttemptOutcome) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          offStop();
+          resolve(outcome);
+        };
+        const timer = setTimeout(
+          () => {
+            controller.abort();
+            finish({ kind: 'attempt-timeout', cause: undefined });
+          },
+          Math.min(attemptTimeoutMs, MAX_TIMER_MS),
         );
-      } catch (cause) {
-        if (stop.reason !== undefined) return { kind: 'stopped' };
-        if (timedOut) return { kind: 'attempt-timeout', cause };
-        return { kind: 'network', cause };
-      } finally {
-        clearTimeout(timer);
-      }
-    };
+        const offStop = stop.on(() => finish({ kind: 'stopped' }));
+        http(url, {
+          method,
+          headers: { ...baseHeaders, authorization: `Bearer ${accessToken}` },
+          ...(body === undefined ? {} : { body }),
+          // The signal goes to fetch itself rather than through ky, which would combine it with its own
+          // (AbortSignal.any) on every request.
+          // Resolved per call, so a fetch patched after the client was made (test tools do this) is used.
+          fetch: (input, init) =>
+            (config.fetch ?? globalThis.fetch)(input, { ...init, signal: controller.signal }),
+        })
+          .then(async (response) => {
+            const text = await response.text();
+            finish({ kind: 'response', status: response.status, headers: response.headers, text });
+          })
+          .catch((cause: unknown) =>
+            finish(stop.reason !== undefined ? { kind: 'stopped' } : { kind: 'network', cause }),
+          );
+      });
 
     try {
       let attempts = 0;

@@ -15,6 +15,13 @@ beforeAll(async () => {
     if (req.method === 'POST' && path === '/services/rest/record/v1/customer') {
       return { status: 204, headers: { location: `${mock.origin}/services/rest/record/v1/customer/648` } };
     }
+    if (
+      req.method === 'POST' &&
+      path === '/services/rest/record/v1/vendor' &&
+      req.headers.prefer === 'respond-async'
+    ) {
+      return { status: 202, headers: { location: 'https://evil.example/services/rest/async/v1/job/1' } };
+    }
     if (req.method === 'POST' && path === '/services/rest/record/v1/contact') {
       return { status: 204 };
     }
@@ -74,6 +81,26 @@ describe('records', () => {
     await expect(client.records.create('contact', { firstName: 'A' })).rejects.toMatchObject({
       code: 'ERR_RECORD_INVALID_RESPONSE',
     });
+  });
+
+  it('an async job Location on a foreign origin is refused before any token goes there (R48)', async () => {
+    const sent: string[] = [];
+    const guarded = createNetSuiteClient({
+      accountId: '1234567_SB1',
+      origin: mock.origin,
+      allowInsecureLoopback: true,
+      token: async () => TOKEN,
+      fetch: (input, init) => {
+        sent.push(input instanceof Request ? input.url : String(input));
+        return fetch(input, init);
+      },
+    });
+    await expect(guarded.records.createAsync('vendor', { companyName: 'x' })).rejects.toMatchObject({
+      code: 'ERR_RECORD_INVALID_RESPONSE',
+    });
+    expect(sent).toHaveLength(1);
+    expect(sent.every((u) => u.startsWith(mock.origin))).toBe(true);
+    expect(last().headers['x-netsuite-idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('update is a PATCH with replace options', async () => {
