@@ -80,11 +80,12 @@ describe('redisConcurrencyLimiter', () => {
       client: await connect(),
       key,
       limit: 1,
-      leaseMs: 150,
+      leaseMs: 1_000,
       pollMs: 5,
     });
     const permit = await limiter.acquire();
-    await sleep(450);
+    // Three lease lengths: without renewal (every leaseMs / 3) the permit would have expired by now.
+    await sleep(3_000);
     expect(await limiter.inFlight()).toBe(1);
     const controller = new AbortController();
     const waiting = limiter.acquire({ signal: controller.signal });
