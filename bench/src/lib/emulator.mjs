@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
+import ky from 'ky';
 import { startServer } from './child.mjs';
 
 /**
@@ -23,8 +24,14 @@ export function startEmulatorProcess(options = {}) {
  * @example
  * const getToken = await handWrittenTokenClient(emu.info);
  * const accessToken = await getToken();
+ * const viaKy = await handWrittenTokenClient(emu.info, { http: 'ky' }); // the same, posted with plain ky
  */
-export async function handWrittenTokenClient({ tokenUrl, clientId, keys }, keyIndex = 0) {
+export async function handWrittenTokenClient(
+  { tokenUrl, clientId, keys },
+  { keyIndex = 0, http = 'fetch' } = {},
+) {
+  const post =
+    http === 'ky' ? (url, init) => ky.post(url, { ...init, retry: 0, throwHttpErrors: false }) : fetch;
   const { privateKeyPem, certificateId, algorithm } = keys[keyIndex];
   const key = await importPKCS8(privateKeyPem, algorithm);
   return async () => {
@@ -37,7 +44,7 @@ export async function handWrittenTokenClient({ tokenUrl, clientId, keys }, keyIn
       .setExpirationTime(now + 300)
       .setJti(randomUUID())
       .sign(key);
-    const response = await fetch(tokenUrl, {
+    const response = await post(tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: new URLSearchParams({

@@ -138,7 +138,7 @@ export async function run({ quick, log }) {
             issue: '#7 record-client',
             target: 'record GET req/s at concurrency 16 ≥ 0.9× plain ky',
             measured: vsKy.n
-              ? `${vsKy.median.toFixed(2)}× (per CPU-second: ${cpuVsKy.median.toFixed(2)}×)`
+              ? `${vsKy.median.toFixed(3)}× (per CPU-second: ${cpuVsKy.median.toFixed(2)}×)`
               : 'not measured',
             met: vsKy.n ? vsKy.median >= 0.9 : null,
             cause:

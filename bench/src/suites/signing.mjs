@@ -172,7 +172,7 @@ export async function run({ quick, log }) {
         issue: '#4 jwt-assertion',
         target: `${spec.alg} (${spec.key}) signing ≥ ${goal}× raw node:crypto.sign of the same input`,
         measured: ratio.n
-          ? `${ratio.median.toFixed(2)}× (jose ${joseRatio.median.toFixed(2)}×); per CPU-second ${cpuRatio.median.toFixed(2)}×`
+          ? `${ratio.median.toFixed(3)}× (jose ${joseRatio.median.toFixed(2)}×); per CPU-second ${cpuRatio.median.toFixed(2)}×`
           : 'not measured',
         met,
         cause:
