@@ -158,6 +158,26 @@ export async function createSigner(ctx: Context): Promise<AssertionSigner> {
   });
 }
 
+/**
+ * True for a `rediss://` URL (TLS) or one whose host is loopback (`localhost`, `127.0.0.0/8`, `::1`), where plain
+ * `redis://` never leaves the machine.
+ *
+ * @example
+ * isLoopbackOrTls('redis://127.0.0.1:6379') // true
+ * isLoopbackOrTls('redis://cache.internal:6379') // false
+ */
+export function isLoopbackOrTls(redisUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(redisUrl);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'rediss:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
 function readOrCreateStoreKey(settings: Settings): string {
   if (settings.storeKey) return settings.storeKey;
   const file = settings.storeKeyFile;
@@ -178,7 +198,8 @@ function readOrCreateStoreKey(settings: Settings): string {
 /**
  * Opens the token store chosen by `--store`: `file` (default, AES-256-GCM encrypted; key from
  * NETSUITE_OAUTH_STORE_KEY or a 0600 key file next to the store, created on first use), `memory`
- * (this process only) or `redis`. Closed when the command ends.
+ * (this process only) or `redis` (the same key and envelope as the file store; a stderr warning for plain
+ * `redis://` off loopback). Closed when the command ends.
  *
  * @example
  * const store = await openStore(ctx); await store.get(clientCredentialsKey(ctx.settings()));
@@ -196,9 +217,18 @@ export async function openStore(ctx: Context): Promise<TokenStore> {
     mkdirSync(dirname(settings.storePath), { recursive: true, mode: 0o700 });
     store = fileTokenStore({ path: settings.storePath, keys: [{ id: 'cli', key }], now: ctx.now });
   } else {
+    const redisUrl = settings.redisUrl ?? '';
+    if (!isLoopbackOrTls(redisUrl)) {
+      ctx.note(
+        'warning: the Redis URL is redis:// to a host that is not loopback: tokens cross the network without TLS; use rediss://',
+      );
+    }
+    // Same key, same AES-256-GCM envelope as the file store (security checklist R54, R60).
+    const key = readOrCreateStoreKey(settings);
+    ctx.redactor.register(key);
     const { createClient } = await import('redis');
     const client = createClient({
-      url: settings.redisUrl ?? '',
+      url: redisUrl,
       socket: { connectTimeout: 5000, reconnectStrategy: false },
     });
     client.on('error', () => {
@@ -213,7 +243,7 @@ export async function openStore(ctx: Context): Promise<TokenStore> {
       await client.quit().catch(() => client.destroy());
     });
     const { redisTokenStore } = await import('@netsuite-oauth/token-store-redis');
-    store = redisTokenStore({ client, prefix: 'netsuite-oauth:', now: ctx.now });
+    store = redisTokenStore({ client, prefix: 'netsuite-oauth:', keys: [{ id: 'cli', key }], now: ctx.now });
   }
   ctx.defer(async () => {
     await store.close?.();

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSecrets, runCli } from './run-cli.js';
@@ -292,6 +292,16 @@ describe('doctor, config, cert', () => {
     expect(refused.code).toBe(3);
     expect(refused.stderr).toContain('already exists');
     expect(existsSync(key)).toBe(true);
+
+    // --force over a key file someone left world-readable: the new key is written 0600, never 0644.
+    chmodSync(key, 0o644);
+    const before = readFileSync(key, 'utf8');
+    const forced = await runCli(['cert', 'generate', '--force', '--out-key', key, '--out-cert', cert], {
+      env: { HOME: fx.dir },
+    });
+    expect(forced.code).toBe(0);
+    expect(readFileSync(key, 'utf8')).not.toBe(before);
+    expect(statSync(key).mode & 0o777).toBe(0o600);
 
     const mismatch = await runCli(['cert', 'inspect', fx.certFile, '--key', key], { env: { HOME: fx.dir } });
     expect(mismatch.code).toBe(1);

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
+import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSecrets, runCli } from './run-cli.js';
 import { createFixture, type Fixture, keyLines } from './setup-emulator.js';
@@ -25,6 +26,55 @@ describe('token stores and profiles', () => {
     const second = await runCli(['token', '--json'], { env });
     expect(JSON.parse(second.stdout)).toMatchObject({ fromStore: true, store: 'redis' });
     expectNoSecrets(second, [fx.clientSecret, ...keyLines(fx.privateKeyPem)]);
+  });
+
+  it('--store redis encrypts what it keeps (same key and envelope as the file store), with no warning on loopback', async () => {
+    const env = { ...fx.env, NETSUITE_OAUTH_STORE: 'redis', NETSUITE_OAUTH_REDIS_URL: redis.url };
+    const first = await runCli(['token', '--json', '--fresh'], { env });
+    expect(first.code).toBe(0);
+    expect(first.stderr).toBe('');
+    const revealed = await runCli(['token', '--reveal'], { env });
+    expect(revealed.code).toBe(0);
+    const accessToken = revealed.stdout.trim();
+    expect(accessToken.length).toBeGreaterThan(20);
+
+    const client = createClient({ url: redis.url });
+    client.on('error', () => {});
+    await client.connect();
+    try {
+      const keys = await client.keys('netsuite-oauth:*');
+      const values: string[] = [];
+      for (const key of keys) {
+        if ((await client.type(key)) === 'hash') {
+          const value = await client.hGet(key, 'value');
+          if (value) values.push(value);
+        }
+      }
+      expect(values.length).toBeGreaterThanOrEqual(1);
+      for (const value of values) {
+        expect(value).not.toContain(accessToken);
+        expect(value).not.toContain(accessToken.slice(0, 24));
+        expect(value).not.toMatch(/"a":"/);
+      }
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('warns in one stderr line when the Redis URL is plain redis:// off loopback', async () => {
+    // 0.0.0.0 is not a loopback name, yet on Linux it reaches this machine: the test stays on 127.0.0.1.
+    const env = {
+      ...fx.env,
+      NETSUITE_OAUTH_STORE: 'redis',
+      NETSUITE_OAUTH_REDIS_URL: `redis://0.0.0.0:${redis.port}`,
+    };
+    const result = await runCli(['token', '--json'], { env });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/^warning: [^\n]*rediss:\/\/\n$/);
+    const loopback = await runCli(['token', '--json'], {
+      env: { ...env, NETSUITE_OAUTH_REDIS_URL: redis.url },
+    });
+    expect(loopback.stderr).toBe('');
   });
 
   it('an unreachable Redis is a configuration error (exit 3)', async () => {

@@ -249,7 +249,7 @@ export function createApp(options: AppOptions): App {
         const { revoked } = await gateway.disconnect(old.data.connection.tokenKey);
         notice = revoked
           ? 'Disconnected: the tokens were revoked at NetSuite and deleted here.'
-          : 'Disconnected: the tokens were deleted here, but NetSuite could not be reached to revoke them.';
+          : 'Disconnected: the tokens were deleted here, but NetSuite could not be reached to revoke them, so the connection may stay valid at NetSuite until it expires. You can revoke it in NetSuite under OAuth 2.0 Authorized Applications.';
       }
       setSession(ctx, await sessions.rotate(old, { notice }));
       return { status: 303, location: '/' };
@@ -319,6 +319,9 @@ export function createApp(options: AppOptions): App {
         throw new ServerError('ERR_SERVER_NOT_FOUND', 'machine-to-machine access is not configured', {
           status: 404,
         });
+      // The server's own credentials are for connected users only, never for anyone who can load a form.
+      const redirect = await requireConnection(ctx);
+      if (redirect) return redirect;
       try {
         return { status: 200, body: m2mPage({ ...base, result: await m2m.run() }) };
       } catch (error) {

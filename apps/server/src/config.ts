@@ -29,6 +29,8 @@ export interface ServerEnvConfig {
       }
     | { readonly kind: 'file'; readonly path?: string | undefined; readonly key?: string | undefined };
   readonly sessionTtlMs?: number | undefined;
+  /** Risky but allowed settings, one line each for stderr (never a value such as a URL or password). */
+  readonly warnings: readonly string[];
 }
 
 /** Every environment variable the server reads, with what it means (printed by `--help` and the README). */
@@ -158,6 +160,12 @@ export function parseServerEnv(env: Readonly<Record<string, string | undefined>>
     redisUrl !== undefined
       ? { kind: 'redis', url: redisUrl, prefix: text(env, 'REDIS_PREFIX') ?? 'nsdemo:', key }
       : { kind: 'file', path: text(env, 'TOKEN_STORE_FILE'), key };
+  const warnings: string[] = [];
+  if (redisUrl !== undefined && !isLoopbackOrTls(redisUrl)) {
+    warnings.push(
+      'warning: REDIS_URL is redis:// to a host that is not loopback: sessions and encrypted tokens cross the network without TLS; use rediss://',
+    );
+  }
   const ttl = integer(env, 'SESSION_TTL_SECONDS', 60, 30 * 24 * 3600);
   return {
     port,
@@ -167,5 +175,26 @@ export function parseServerEnv(env: Readonly<Record<string, string | undefined>>
     netsuite,
     store,
     sessionTtlMs: ttl === undefined ? undefined : ttl * 1000,
+    warnings,
   };
+}
+
+/**
+ * True for a `rediss://` URL (TLS) or one whose host is loopback (`localhost`, `127.0.0.0/8`, `::1`), where
+ * plain `redis://` never leaves the machine (security checklist R60).
+ *
+ * @example
+ * isLoopbackOrTls('redis://127.0.0.1:6379') // true
+ * isLoopbackOrTls('redis://cache.internal:6379') // false
+ */
+export function isLoopbackOrTls(redisUrl: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(redisUrl);
+  } catch {
+    return false;
+  }
+  if (url.protocol === 'rediss:') return true;
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
     return;
   }
   const config = parseServerEnv(process.env);
+  for (const warning of config.warnings) process.stderr.write(`${warning}\n`);
   const created = await createStoreFromConfig(config.store);
   const netsuite = config.netsuite && {
     accountId: config.netsuite.accountId,

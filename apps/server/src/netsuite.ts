@@ -236,18 +236,23 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
       });
     },
     async disconnect(tokenKey) {
+      // Read the stored grant as it is, without refreshing: a refresh needs NetSuite, which may be down, and a
+      // failed refresh says nothing about whether the grant is still valid there (security checklist R45).
       let token: string | undefined;
+      let known = true;
       try {
-        token = await withManager(tokenKey, async (manager) => {
-          const current = await manager.getTokenSet();
-          await manager.clear();
-          return current.refreshToken ?? current.accessToken;
-        });
+        const entry = await store.get(tokenKey);
+        if (entry) {
+          token = grantToken(entry.value, now());
+          // An entry we can read but that holds no live token has nothing left to revoke.
+          known = token !== undefined || parseEntry(entry.value) !== undefined;
+        }
       } catch {
-        // Nothing usable left to revoke; make sure nothing is left here either.
-        await store.delete(tokenKey);
-        return { revoked: true };
+        known = false;
       }
+      // Local deletion is unconditional, whatever NetSuite says next (R45, G27).
+      await store.delete(tokenKey);
+      if (token === undefined) return { revoked: known };
       try {
         await revokeToken({ ...account, ...transport, client, token });
         return { revoked: true };
@@ -301,6 +306,30 @@ export function connectionEnded(error: unknown): boolean {
     current = e.cause;
   }
   return false;
+}
+
+/**
+ * The token to revoke from a token-manager entry (its refresh token, else an unexpired access token), read without
+ * refreshing. The entry is oauth-flows' token-manager record: JSON with `r` (refresh token), `a` (access token)
+ * and `e` (its expiry).
+ */
+function grantToken(value: string, at: number): string | undefined {
+  const parsed = parseEntry(value);
+  if (!parsed) return undefined;
+  if (typeof parsed.r === 'string' && parsed.r.length > 0) return parsed.r;
+  if (typeof parsed.a === 'string' && parsed.a.length > 1 && typeof parsed.e === 'number' && parsed.e > at) {
+    return parsed.a;
+  }
+  return undefined;
+}
+
+function parseEntry(value: string): { r?: unknown; a?: unknown; e?: unknown } | undefined {
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as { r?: unknown }) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function info(tokens: TokenSet): TokenInfo {

@@ -206,7 +206,11 @@ its certificate's private key; no user is involved.</p>
 ${
   options.configured && options.details
     ? html`<dl><dt>Client</dt><dd>${options.details.clientId.slice(0, 8)}…</dd><dt>Certificate id</dt><dd>${options.details.certificateId}</dd>${options.details.algorithm ? html`<dt>Algorithm</dt><dd>${options.details.algorithm}</dd>` : html``}</dl>
-<form method="post" action="/m2m">${csrfField(options.csrf)}<button type="submit" id="m2m-run">Get a token and read customers</button></form>`
+${
+  options.connected
+    ? html`<form method="post" action="/m2m">${csrfField(options.csrf)}<button type="submit" id="m2m-run">Get a token and read customers</button></form>`
+    : html`<p class="notice" id="m2m-connect-first"><a href="/?returnTo=%2Fm2m">Connect to NetSuite</a> first to try it.</p>`
+}`
     : html`<p class="warning">Machine-to-machine access is not configured (set NETSUITE_M2M_CLIENT_ID, NETSUITE_M2M_CERTIFICATE_ID and NETSUITE_M2M_PRIVATE_KEY_FILE).</p>`
 }
 ${options.error ? html`<p class="error" id="m2m-error">${options.error}</p>` : html``}

@@ -1,3 +1,4 @@
+import { ServerError } from './errors.js';
 import { digest, randomId } from './random.js';
 import type { KeyValueStore } from './store.js';
 
@@ -27,6 +28,11 @@ export interface SessionData {
 export interface Session {
   readonly id: string;
   data: SessionData;
+  /**
+   * Store version of the session as this request read or last wrote it (`undefined` for one not written yet).
+   * {@link SessionManager.save} writes only over this version, so a destroyed session is never written back.
+   */
+  version?: number | undefined;
 }
 
 /** Options of {@link SessionManager}. */
@@ -88,24 +94,41 @@ export class SessionManager {
       await this.#store.delete(key(id));
       return undefined;
     }
-    return { id, data };
+    return { id, data, version: entry.version };
   }
 
   /** A new session with a fresh id and CSRF token. */
   async create(extra: Partial<Pick<SessionData, 'connection' | 'notice'>> = {}): Promise<Session> {
     const now = this.#now();
     const data: SessionData = { csrf: randomId(), createdAt: now, expiresAt: now + this.ttlMs, ...extra };
-    const session: Session = { id: randomId(), data };
-    await this.save(session);
+    const session: Session = { id: randomId(), data, version: undefined };
+    if (!(await this.save(session))) {
+      // 256 random bits never collide; a store that refuses a write to an absent key is misbehaving.
+      throw new ServerError('ERR_SERVER_STORE_UNAVAILABLE', 'the session store refused a new session', {
+        status: 503,
+      });
+    }
     return session;
   }
 
-  /** Writes the session's data. */
-  async save(session: Session): Promise<void> {
-    await this.#store.set(key(session.id), {
-      value: JSON.stringify(session.data),
-      expiresAt: session.data.expiresAt,
-    });
+  /**
+   * Writes the session's data over the version this request read. Answers `false`, writing nothing, when the
+   * session changed or was destroyed since (rotated at login or logout by another request): a request that
+   * loaded the session before the rotation must not bring the old id back (security checklist R64).
+   */
+  async save(session: Session): Promise<boolean> {
+    const store = this.#store;
+    const id = key(session.id);
+    const entry = { value: JSON.stringify(session.data), expiresAt: session.data.expiresAt };
+    if (store.capabilities.compareAndSet && typeof store.compareAndSet === 'function') {
+      if (!(await store.compareAndSet(id, entry, { version: session.version }))) return false;
+    } else {
+      // A store without compare-and-set: check, then write (a narrow race remains; every bundled store has CAS).
+      if ((await store.get(id))?.version !== session.version) return false;
+      await store.set(id, entry);
+    }
+    session.version = (await store.get(id))?.version;
+    return true;
   }
 
   /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT, parseServerEnv } from '../src/config.js';
+import { ENVIRONMENT, isLoopbackOrTls, parseServerEnv } from '../src/config.js';
 import { isServerError } from '../src/errors.js';
 
 function fails(env: Record<string, string>, variable: string): void {
@@ -26,6 +26,7 @@ describe('parseServerEnv', () => {
       netsuite: undefined,
       store: { kind: 'file', path: undefined, key: undefined },
       sessionTtlMs: undefined,
+      warnings: [],
     });
   });
 
@@ -57,6 +58,27 @@ describe('parseServerEnv', () => {
     });
     expect(config.store).toMatchObject({ kind: 'redis', prefix: 'nsdemo:' });
     expect(config.sessionTtlMs).toBe(3_600_000);
+  });
+
+  it('warns (one line, no URL or password) when REDIS_URL is plain redis:// off loopback', () => {
+    const remote = parseServerEnv({ REDIS_URL: 'redis://:hunter2-password@cache.internal:6379' });
+    expect(remote.warnings).toHaveLength(1);
+    expect(remote.warnings[0]).toMatch(/^warning: REDIS_URL .*rediss:\/\/$/);
+    expect(remote.warnings[0]).not.toContain('hunter2');
+    expect(remote.warnings[0]).not.toContain('cache.internal');
+    expect(remote.warnings[0]).not.toContain('\n');
+    for (const url of [
+      'redis://127.0.0.1:6379',
+      'redis://localhost',
+      'redis://[::1]:6379',
+      'redis://127.8.9.10',
+      'rediss://cache.internal:6380',
+    ]) {
+      expect(parseServerEnv({ REDIS_URL: url }).warnings, url).toEqual([]);
+    }
+    expect(isLoopbackOrTls('redis://127.0.0.1.evil.example')).toBe(false);
+    expect(isLoopbackOrTls('redis://10.0.0.5')).toBe(false);
+    expect(isLoopbackOrTls('not a url')).toBe(false);
   });
 
   it('allows http only for a NETSUITE_ORIGIN (an emulator) and says so', () => {

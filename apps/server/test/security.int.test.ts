@@ -2,6 +2,7 @@ import { request as httpRequest } from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SESSION_COOKIE } from '../src/cookies.js';
+import { digest } from '../src/random.js';
 import { Agent, connect, type Harness, type Seen, startConnect, startHarness } from './helpers.js';
 
 let h: Harness;
@@ -387,5 +388,98 @@ describe('G26 open redirect: fuzzed return-to values never leave the origin', ()
       }),
       { numRuns: 40 },
     );
+  });
+});
+
+/** The token-store key of the connection of the agent's session, read from the server's store. */
+async function tokenKeyOf(agent: Agent): Promise<string> {
+  const entry = await h.store.get(`session:${digest(agent.sessionId!)}`);
+  const key = (JSON.parse(entry!.value) as { connection?: { tokenKey?: string } }).connection?.tokenKey;
+  expect(key).toMatch(/^tokens:/);
+  return key!;
+}
+
+/** Asks the emulator to refresh with a refresh token, as the server would: 200 while the grant lives. */
+async function refreshStatus(refreshToken: string): Promise<number> {
+  const response = await fetch(`${h.emulator.url}/services/rest/auth/oauth2/v1/token`, {
+    method: 'POST',
+    headers: { authorization: h.last.basicAuth!, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }).toString(),
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+describe('G27 disconnect: the stored refresh token is revoked without a refresh, and a failure is reported (R45)', () => {
+  const twoHours = 2 * 60 * 60 * 1000;
+
+  it('an expired access token: revokes the stored refresh token with no token request first', async () => {
+    const agent = new Agent(origin);
+    await connect(agent);
+    const dash = await agent.request('/dashboard');
+    const tokenKey = await tokenKeyOf(agent);
+    const refreshToken = h.last.refreshToken!;
+    h.clock.advance(twoHours);
+    try {
+      const before = await h.emulator.admin.counters();
+      const logout = await agent.request('/disconnect', { form: { csrf: Agent.csrf(dash) } });
+      expect(logout.status).toBe(303);
+      const after = await h.emulator.admin.counters();
+      expect(after.token).toBe(before.token);
+      expect(after.revoke).toBe(before.revoke + 1);
+      expect((await agent.request('/')).body).toContain('revoked at NetSuite');
+      expect(await h.store.get(tokenKey)).toBeUndefined();
+    } finally {
+      h.clock.advance(-twoHours);
+    }
+    expect(await refreshStatus(refreshToken)).toBe(400);
+  });
+
+  it('NetSuite down: tokens deleted here, and the page says they could not be revoked (never "revoked")', async () => {
+    const agent = new Agent(origin);
+    await connect(agent);
+    const dash = await agent.request('/dashboard');
+    const tokenKey = await tokenKeyOf(agent);
+    const refreshToken = h.last.refreshToken!;
+    h.clock.advance(twoHours);
+    await h.emulator.admin.injectFault({ route: 'token', count: 50, drop: true });
+    await h.emulator.admin.injectFault({ route: 'revoke', count: 50, drop: true });
+    try {
+      const logout = await agent.request('/disconnect', { form: { csrf: Agent.csrf(dash) } });
+      expect(logout.status).toBe(303);
+      const home = await agent.request('/');
+      expect(home.body).not.toContain('revoked at NetSuite');
+      expect(home.body).toContain('NetSuite could not be reached to revoke them');
+      expect(home.body).toContain('may stay valid');
+      expect(await h.store.get(tokenKey)).toBeUndefined();
+    } finally {
+      await h.emulator.admin.clearFaults();
+      h.clock.advance(-twoHours);
+    }
+    // Which is the truth: the grant still lives at NetSuite.
+    expect(await refreshStatus(refreshToken)).toBe(200);
+  });
+});
+
+describe('machine to machine needs a connected user', () => {
+  it('an anonymous visitor with a valid CSRF token cannot use the server’s client credentials', async () => {
+    const agent = new Agent(origin);
+    const page = await agent.request('/m2m');
+    expect(page.status).toBe(200);
+    expect(page.body).not.toContain('id="m2m-run"');
+    const home = await agent.request('/');
+    const before = await tokenPosts();
+    const post = await agent.request('/m2m', { form: { csrf: Agent.csrf(home) } });
+    expect(post.status).toBe(303);
+    expect(post.location).toBe(`/?${new URLSearchParams({ returnTo: '/m2m' }).toString()}`);
+    expect(post.body).not.toContain('m2m-result');
+    expect(await tokenPosts()).toBe(before);
+
+    await connect(agent);
+    const connected = await agent.request('/m2m');
+    expect(connected.body).toContain('id="m2m-run"');
+    const run = await agent.request('/m2m', { form: { csrf: Agent.csrf(connected) } });
+    expect(run.status).toBe(200);
+    expect(run.body).toContain('id="m2m-result"');
   });
 });

@@ -1,4 +1,4 @@
-import { memoryTokenStore } from '@netsuite-oauth/token-store';
+import { memoryTokenStore, type TokenStore } from '@netsuite-oauth/token-store';
 import { describe, expect, it } from 'vitest';
 import { digest } from '../src/random.js';
 import { SessionManager } from '../src/session.js';
@@ -56,6 +56,48 @@ describe('SessionManager', () => {
     await store.set(`session:${digest(id)}`, { value: '{not json', expiresAt: Date.now() + 60_000 });
     expect(await sessions.load(id)).toBeUndefined();
     expect(await store.get(`session:${digest(id)}`)).toBeUndefined();
+  });
+});
+
+/** The memory store with compare-and-set hidden, as a minimal third-party store would be. */
+function storeWithoutCas(): TokenStore {
+  const inner = memoryTokenStore();
+  return {
+    capabilities: { ...inner.capabilities, compareAndSet: false, lock: false },
+    get: (k) => inner.get(k),
+    set: (k, e) => inner.set(k, e),
+    delete: (k) => inner.delete(k),
+  };
+}
+
+describe.each([
+  ['a store with compare-and-set', () => memoryTokenStore()],
+  ['a store without compare-and-set', storeWithoutCas],
+])('SessionManager.save on %s (R64)', (_name, makeStore) => {
+  it('never writes back a session that another request rotated meanwhile', async () => {
+    const sessions = new SessionManager({ store: makeStore() });
+    const created = await sessions.create({ notice: 'Connected to NetSuite.' });
+    // Two requests of one browser load the same session; the second one logs out (rotates it).
+    const slow = await sessions.load(created.id);
+    const logout = await sessions.load(created.id);
+    const rotated = await sessions.rotate(logout, { notice: 'Disconnected.' });
+    // The first one now takes its notice and saves: the old id must stay dead.
+    const { notice: _, ...rest } = slow!.data;
+    slow!.data = rest;
+    expect(await sessions.save(slow!)).toBe(false);
+    expect(await sessions.load(created.id)).toBeUndefined();
+    expect((await sessions.load(rotated.id))?.data.notice).toBe('Disconnected.');
+  });
+
+  it('saves a session it loaded, again and again', async () => {
+    const sessions = new SessionManager({ store: makeStore() });
+    const created = await sessions.create({ notice: 'one' });
+    const loaded = (await sessions.load(created.id))!;
+    loaded.data = { ...loaded.data, notice: 'two' };
+    expect(await sessions.save(loaded)).toBe(true);
+    loaded.data = { ...loaded.data, notice: 'three' };
+    expect(await sessions.save(loaded)).toBe(true);
+    expect((await sessions.load(created.id))?.data.notice).toBe('three');
   });
 });
 

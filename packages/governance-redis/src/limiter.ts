@@ -9,7 +9,8 @@ import { GovernanceRedisError } from './errors.js';
  * const client: RedisCommandClient = await createClient({ url }).connect()
  */
 export interface RedisCommandClient {
-  sendCommand(args: string[]): Promise<unknown>;
+  /** `options.timeout` is node-redis's per-command timeout; a client that ignores it is still cut off by the limiter. */
+  sendCommand(args: string[], options?: { timeout?: number }): Promise<unknown>;
 }
 
 /**
@@ -42,6 +43,11 @@ export interface RedisConcurrencyLimiterOptions {
   readonly leaseMs?: number;
   /** Wait between tries while the budget is full (jittered ±50 %; a local release retries at once). @default 10 */
   readonly pollMs?: number;
+  /**
+   * How long one Redis command may take. A Redis that stops answering (no TCP reset) then fails the waiters with
+   * `ERR_GOVERNANCE_REDIS_UNAVAILABLE` instead of leaving them, and every later caller, waiting forever. @default 2000
+   */
+  readonly commandTimeoutMs?: number;
 }
 
 /**
@@ -139,14 +145,33 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
   if (typeof pollMs !== 'number' || !Number.isFinite(pollMs) || pollMs < 1 || pollMs > 10_000) {
     throw invalid('pollMs must be a number from 1 to 10000');
   }
+  const commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+  if (!Number.isSafeInteger(commandTimeoutMs) || commandTimeoutMs < 1 || commandTimeoutMs > 60_000) {
+    throw invalid('commandTimeoutMs must be an integer from 1 to 60000');
+  }
+
+  // node-redis honours `timeout`; the timer also bounds clients that do not, so no call can hang the pump.
+  const send = (args: string[]): Promise<unknown> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`redis did not answer within ${commandTimeoutMs} ms`)),
+        commandTimeoutMs,
+      );
+    });
+    const call = Promise.resolve().then(() => client.sendCommand(args, { timeout: commandTimeoutMs }));
+    // A late rejection after the timer won must not become an unhandled rejection.
+    call.catch(() => {});
+    return Promise.race([call, timedOut]).finally(() => clearTimeout(timer));
+  };
 
   const run = async (name: keyof typeof SCRIPTS, args: string[]): Promise<unknown> => {
     const [script, sha] = SCRIPTS[name];
     try {
-      return await client.sendCommand(['EVALSHA', sha, '1', key, ...args]);
+      return await send(['EVALSHA', sha, '1', key, ...args]);
     } catch (error) {
       if (!String((error as Error)?.message ?? '').startsWith('NOSCRIPT')) throw error;
-      return await client.sendCommand(['EVAL', script, '1', key, ...args]);
+      return await send(['EVAL', script, '1', key, ...args]);
     }
   };
 
@@ -157,7 +182,7 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
   const release = async (id: string, renewTimer: NodeJS.Timeout) => {
     clearInterval(renewTimer);
     try {
-      await client.sendCommand(['ZREM', key, id]);
+      await send(['ZREM', key, id]);
     } catch {
       // The lease expires on its own.
     }
@@ -196,6 +221,9 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
         try {
           granted = Number(await run('acquire', [String(limit), String(leaseMs), id])) === 1;
         } catch (cause) {
+          // A timed-out script may still run once Redis answers again: take that permit back, or it would count
+          // against the budget until its lease ends. Redis runs one connection's commands in order.
+          send(['ZREM', key, id]).catch(() => {});
           const error = new GovernanceRedisError(
             'ERR_GOVERNANCE_REDIS_UNAVAILABLE',
             'redis failed to hand out a permit',

@@ -122,4 +122,27 @@ describe('redisConcurrencyLimiter', () => {
     }
     await expect(limiter.inFlight()).rejects.toMatchObject({ code: 'ERR_GOVERNANCE_REDIS_UNAVAILABLE' });
   });
+
+  it('Redis hangs (SIGSTOP, no reset): a pending acquire fails with ERR_GOVERNANCE_REDIS_UNAVAILABLE; after SIGCONT acquire works again', async () => {
+    const client = await connect();
+    const limiter = redisConcurrencyLimiter({ client, key: freshKey(), limit: 1, commandTimeoutMs: 300 });
+    await (await limiter.acquire()).release();
+    process.kill(server.pid, 'SIGSTOP');
+    try {
+      const results = await Promise.allSettled([limiter.acquire(), limiter.acquire()]);
+      for (const r of results) {
+        expect(r.status).toBe('rejected');
+        const reason = (r as PromiseRejectedResult).reason;
+        expect(isGovernanceRedisError(reason)).toBe(true);
+        expect(reason).toMatchObject({ code: 'ERR_GOVERNANCE_REDIS_UNAVAILABLE' });
+      }
+      expect(limiter.waiting).toBe(0);
+    } finally {
+      process.kill(server.pid, 'SIGCONT');
+    }
+    const permit = await limiter.acquire();
+    expect(await limiter.inFlight()).toBe(1);
+    await permit.release();
+    expect(await limiter.inFlight()).toBe(0);
+  });
 });

@@ -14,11 +14,38 @@ describe('redisConcurrencyLimiter options', () => {
     ['fractional limit', { client, key: 'k', limit: 2.5 }],
     ['short lease', { client, key: 'k', limit: 5, leaseMs: 10 }],
     ['NaN poll', { client, key: 'k', limit: 5, pollMs: Number.NaN }],
+    ['zero command timeout', { client, key: 'k', limit: 5, commandTimeoutMs: 0 }],
+    ['string command timeout', { client, key: 'k', limit: 5, commandTimeoutMs: '2000' }],
   ])('%s throws ERR_GOVERNANCE_INVALID_OPTION synchronously', (_name, options) => {
     expect(() => redisConcurrencyLimiter(options as never)).toThrow(GovernanceRedisError);
     expect(() => redisConcurrencyLimiter(options as never)).toThrow(
       expect.objectContaining({ code: 'ERR_GOVERNANCE_INVALID_OPTION' }),
     );
+  });
+
+  it('a client that never answers (and ignores the timeout option) fails the waiters; the next acquire tries again', async () => {
+    let hang = true;
+    const seen: unknown[] = [];
+    const limiter = redisConcurrencyLimiter({
+      client: {
+        sendCommand: (_args: string[], options?: { timeout?: number }) => {
+          seen.push(options?.timeout);
+          return hang ? new Promise<never>(() => {}) : Promise.resolve(1);
+        },
+      },
+      key: 'k',
+      limit: 5,
+      commandTimeoutMs: 20,
+    });
+    const results = await Promise.allSettled([limiter.acquire(), limiter.acquire()]);
+    for (const r of results) {
+      expect(r).toMatchObject({ status: 'rejected', reason: { code: 'ERR_GOVERNANCE_REDIS_UNAVAILABLE' } });
+    }
+    expect(limiter.waiting).toBe(0);
+    expect(seen[0]).toBe(20);
+    hang = false;
+    const permit = await limiter.acquire();
+    await permit.release();
   });
 
   it('hands out a permit from a client that answers the script with 1', async () => {

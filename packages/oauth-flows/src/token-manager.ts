@@ -178,6 +178,12 @@ function checkMs(value: unknown, name: string, fallback: number, min = 0): numbe
   return value;
 }
 
+const UNREADABLE_ENTRY = new Set(['ERR_STORE_INTEGRITY', 'ERR_STORE_KEY_NOT_FOUND', 'ERR_STORE_CORRUPT']);
+
+function isUnreadableEntry(cause: unknown): boolean {
+  return isNetSuiteError(cause) && UNREADABLE_ENTRY.has(cause.code);
+}
+
 function storeError(cause: unknown): OAuthFlowError {
   return new OAuthFlowError('ERR_OAUTH_STORE', 'token store failed', {
     cause: isNetSuiteError(cause) ? cause : undefined,
@@ -315,6 +321,17 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     try {
       return decode(await store.get(key));
     } catch (cause) {
+      // A client-credentials entry is only a cache (R61): one that cannot be decrypted or parsed (key rotated
+      // away, tampered, corrupt) is dropped and treated as a miss, so a new token can be fetched and stored.
+      // Refresh-token entries fail closed: the grant in them cannot be re-created, an operator may recover it.
+      if (grant.type === 'client_credentials' && isUnreadableEntry(cause)) {
+        try {
+          await store.delete(key);
+          return undefined;
+        } catch {
+          // The store cannot even delete: report the original failure below.
+        }
+      }
       throw storeError(cause);
     }
   };

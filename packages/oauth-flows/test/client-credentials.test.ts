@@ -224,4 +224,31 @@ describe('requestClientCredentialsToken', () => {
     expect(seen).toBe(1);
     expect(as.connections).toBe(0);
   });
+
+  it('hands an injected fetch one complete Request: form body, headers, no redirects, the deadline signal', async () => {
+    let seen: { body: string; contentType: string | null; accept: string | null; method: string } | undefined;
+    const fetchImpl = async (input: Request) => {
+      seen = {
+        body: await input.text(),
+        contentType: input.headers.get('content-type'),
+        accept: input.headers.get('accept'),
+        method: input.method,
+      };
+      expect(input.redirect).toBe('manual');
+      // Never answers: only the deadline, through the Request's signal, can end this call.
+      return await new Promise<Response>((_resolve, reject) => {
+        input.signal.addEventListener('abort', () => reject(input.signal.reason), { once: true });
+      });
+    };
+    await expect(
+      requestClientCredentialsToken({ ...base(), fetch: fetchImpl, timeoutMs: 50 }),
+    ).rejects.toMatchObject({ code: 'ERR_OAUTH_TIMEOUT' });
+    expect(seen?.method).toBe('POST');
+    expect(seen?.contentType).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(seen?.accept).toBe('application/json');
+    const form = new URLSearchParams(seen?.body);
+    expect(form.get('grant_type')).toBe('client_credentials');
+    expect(form.getAll('client_assertion')).toHaveLength(1);
+    expect(as.connections).toBe(0);
+  });
 });

@@ -1,4 +1,4 @@
-import { memoryTokenStore } from '@netsuite-oauth/token-store';
+import { encryptedTokenStore, generateEncryptionKey, memoryTokenStore } from '@netsuite-oauth/token-store';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   createTokenManager,
@@ -227,6 +227,46 @@ describe('createTokenManager: client credentials', () => {
     await manager.close();
     await expect(manager.getAccessToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_CLOSED' });
     await expect(manager.invalidate('x')).rejects.toMatchObject({ code: 'ERR_OAUTH_CLOSED' });
+  });
+
+  it('R61: a client-credentials entry the store can no longer decrypt is a cache miss, and is replaced', async () => {
+    const backing = memoryTokenStore({ now });
+    const oldKeyStore = encryptedTokenStore(backing, { keys: [{ id: 'old', key: generateEncryptionKey() }] });
+    const before = createTokenManager({ store: oldKeyStore, key: 'k', grant: ccGrant(), now });
+    await before.getAccessToken();
+    // Restart with a new key only (the old one was lost): the stored entry cannot be decrypted any more.
+    const newKeyStore = encryptedTokenStore(backing, { keys: [{ id: 'new', key: generateEncryptionKey() }] });
+    await expect(newKeyStore.get('k')).rejects.toMatchObject({ code: 'ERR_STORE_KEY_NOT_FOUND' });
+    const after = createTokenManager({ store: newKeyStore, key: 'k', grant: ccGrant(), now });
+    const token = await after.getAccessToken();
+    expect(as.requests).toHaveLength(2);
+    // The unreadable entry was replaced by one the new key reads.
+    expect((await newKeyStore.get('k'))?.value).toBeTypeOf('string');
+    const third = createTokenManager({ store: newKeyStore, key: 'k', grant: ccGrant(), now });
+    expect(await third.getAccessToken()).toBe(token);
+    expect(as.requests).toHaveLength(2);
+  });
+
+  it('an undecryptable refresh-token session fails closed (the grant is not silently dropped)', async () => {
+    const backing = memoryTokenStore({ now });
+    const oldKeyStore = encryptedTokenStore(backing, { keys: [{ id: 'old', key: generateEncryptionKey() }] });
+    await oldKeyStore.set('s', { value: 'opaque', expiresAt: clock + 3_600_000 });
+    const newKeyStore = encryptedTokenStore(backing, { keys: [{ id: 'new', key: generateEncryptionKey() }] });
+    const manager = createTokenManager({
+      store: newKeyStore,
+      key: 's',
+      grant: {
+        type: 'refresh_token',
+        accountId: ACCOUNT,
+        origin: as.url,
+        allowInsecureLoopback: true,
+        client: { clientId: 'c', clientSecret: 's' },
+      },
+      now,
+    });
+    await expect(manager.getAccessToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_STORE' });
+    await expect(oldKeyStore.get('s')).resolves.toMatchObject({ value: 'opaque' });
+    expect(as.requests).toHaveLength(0);
   });
 
   it('throws synchronously on bad configuration', () => {

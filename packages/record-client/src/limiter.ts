@@ -46,6 +46,19 @@ interface Waiter {
   onAbort: (() => void) | undefined;
 }
 
+/** Synchronous fast paths of the in-process limiters: a free permit without a promise. Internal. */
+const fastPaths = new WeakMap<ConcurrencyLimiter, () => ConcurrencyPermit | undefined>();
+
+/**
+ * The synchronous fast path of a limiter made by {@link createConcurrencyLimiter}: it returns a permit when one is
+ * free and nobody is waiting, undefined otherwise (then call `acquire`). Undefined for any other limiter. Internal.
+ */
+export function localTryAcquire(
+  limiter: ConcurrencyLimiter,
+): (() => ConcurrencyPermit | undefined) | undefined {
+  return fastPaths.get(limiter);
+}
+
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new RecordClientError('ERR_RECORD_ABORTED', 'request aborted');
 }
@@ -91,7 +104,7 @@ export function createConcurrencyLimiter(limit: number): LocalConcurrencyLimiter
     }
   };
 
-  return {
+  const limiter: LocalConcurrencyLimiter = {
     limit,
     get inFlight() {
       return inFlight;
@@ -120,4 +133,10 @@ export function createConcurrencyLimiter(limit: number): LocalConcurrencyLimiter
       });
     },
   };
+  fastPaths.set(limiter, () => {
+    if (inFlight >= limit || queue.length > 0) return undefined;
+    inFlight++;
+    return makePermit();
+  });
+  return limiter;
 }

@@ -2,7 +2,7 @@ import ky, { type KyInstance } from 'ky';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { parseErrorBody } from './error-body.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
-import type { ConcurrencyLimiter, ConcurrencyPermit } from './limiter.js';
+import { type ConcurrencyLimiter, type ConcurrencyPermit, localTryAcquire } from './limiter.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 import type { ResolvedTokenSource } from './token.js';
 
@@ -60,6 +60,7 @@ type AttemptOutcome =
   | { kind: 'response'; status: number; headers: Headers; text: string }
   | { kind: 'network'; cause: unknown }
   | { kind: 'attempt-timeout'; cause: unknown }
+  | { kind: 'limiter'; cause: unknown }
   | { kind: 'stopped' };
 
 const BREAKER_FAILURE_STATUS = new Set([500, 502, 503, 504]);
@@ -70,36 +71,40 @@ function escapeRegExp(value: string): string {
   return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Why a call stopped, and who to tell: cheaper than an AbortController per call. */
+/**
+ * Why a call stopped, and who to tell. A call waits on one thing at a time (the token, a permit, an attempt, a
+ * backoff), so one listener slot is enough: cheaper than an AbortController and a listener set per call.
+ */
 class CallStop {
   reason: 'caller' | 'deadline' | undefined;
-  readonly #handlers = new Set<() => void>();
+  #handler: (() => void) | undefined;
 
   stop(reason: 'caller' | 'deadline'): void {
     if (this.reason !== undefined) return;
     this.reason = reason;
-    for (const handler of this.#handlers) handler();
-    this.#handlers.clear();
+    const handler = this.#handler;
+    this.#handler = undefined;
+    handler?.();
   }
 
-  /** Calls `handler` on stop (now, if already stopped); returns a function that forgets it. */
-  on(handler: () => void): () => void {
-    if (this.reason !== undefined) {
-      handler();
-      return () => {};
-    }
-    this.#handlers.add(handler);
-    return () => this.#handlers.delete(handler);
+  /** Calls `handler` on stop (now, if already stopped) until {@link off}; replaces any earlier handler. */
+  on(handler: () => void): void {
+    if (this.reason !== undefined) handler();
+    else this.#handler = handler;
+  }
+
+  off(): void {
+    this.#handler = undefined;
   }
 }
 
 function sleep(ms: number, stop: CallStop): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(() => {
-      off();
+      stop.off();
       resolve();
     }, ms);
-    const off = stop.on(() => {
+    stop.on(() => {
       clearTimeout(timer);
       resolve();
     });
@@ -111,30 +116,40 @@ const STOPPED: unique symbol = Symbol('stopped');
 /** Settles with `promise`, or rejects with {@link STOPPED} as soon as the call stops. */
 function guard<T>(promise: Promise<T>, stop: CallStop): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const off = stop.on(() => {
+    stop.on(() => {
       promise.catch(() => {});
       reject(STOPPED);
     });
     promise.then(
       (value) => {
-        off();
+        stop.off();
         resolve(value);
       },
       (error: unknown) => {
-        off();
+        stop.off();
         reject(error);
       },
     );
   });
 }
 
-async function releasePermit(permit: ConcurrencyPermit): Promise<void> {
+/** Releases a permit; returns a promise only when the limiter's release is asynchronous. */
+function releasePermit(permit: ConcurrencyPermit): Promise<void> | undefined {
+  let result: void | Promise<void>;
   try {
-    await permit.release();
+    result = permit.release();
   } catch {
-    // A shared limiter that cannot record a release lets the lease expire instead; the request itself settled.
+    // A limiter that cannot record a release lets the lease expire instead; the request itself settled.
+    return undefined;
   }
+  if (result !== undefined && typeof (result as Promise<void>).then === 'function') {
+    return Promise.resolve(result).catch(() => {});
+  }
+  return undefined;
 }
+
+/** Thrown into ky by the fetch wrapper when the attempt already settled without sending (stopped, no permit). */
+const ABANDONED: unique symbol = Symbol('abandoned');
 
 /** Creates the transport. */
 export function createTransport(config: TransportConfig): Transport {
@@ -146,6 +161,8 @@ export function createTransport(config: TransportConfig): Transport {
   });
 
   const originPrefixes = [...config.origins].map((origin) => `${origin}/`);
+  const defaultHeaders: Readonly<Record<string, string>> = { accept: 'application/json', ...config.headers };
+  const tryAcquire = config.limiter ? localTryAcquire(config.limiter) : undefined;
 
   const checkUrl = (raw: string): URL => {
     let url: URL;
@@ -189,16 +206,16 @@ export function createTransport(config: TransportConfig): Transport {
     const path = target.slice(target.indexOf('/', target.indexOf('//') + 2));
     const method = spec.method;
     const body = spec.json === undefined ? undefined : JSON.stringify(spec.json);
-    const baseHeaders: Record<string, string> = {
-      accept: 'application/json',
-      ...config.headers,
-      ...spec.headers,
-    };
-    if (body !== undefined) baseHeaders['content-type'] = 'application/json';
-    if (spec.idempotencyKey !== undefined) baseHeaders['x-netsuite-idempotency-key'] = spec.idempotencyKey;
+    let baseHeaders = defaultHeaders;
+    if (spec.headers !== undefined || body !== undefined || spec.idempotencyKey !== undefined) {
+      const merged: Record<string, string> = { ...defaultHeaders, ...spec.headers };
+      if (body !== undefined) merged['content-type'] = 'application/json';
+      if (spec.idempotencyKey !== undefined) merged['x-netsuite-idempotency-key'] = spec.idempotencyKey;
+      baseHeaders = merged;
+    }
     const idempotent =
       spec.idempotent === true || config.retry.methods.has(method) || spec.idempotencyKey !== undefined;
-    const attemptTimeoutMs = spec.timeoutMs ?? config.timeoutMs;
+    const attemptTimeoutMs = Math.min(spec.timeoutMs ?? config.timeoutMs, MAX_TIMER_MS);
     const deadlineMs = spec.deadlineMs ?? config.deadlineMs;
 
     if (spec.signal?.aborted) {
@@ -206,11 +223,10 @@ export function createTransport(config: TransportConfig): Transport {
         cause: spec.signal.reason,
       });
     }
-    // The caller's signal or the total deadline stop everything: queueing, the token, the attempt, the backoff.
-    // Plain callbacks rather than another AbortController keep the per-request cost low.
+    // The caller's signal or the total deadline stop everything: the token, queueing, the attempt, the backoff.
     const stop = new CallStop();
-    const onCallerAbort = () => stop.stop('caller');
-    spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const onCallerAbort = spec.signal ? () => stop.stop('caller') : undefined;
+    if (onCallerAbort) spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
     const startedAt = Date.now();
     const deadlineTimer = setTimeout(() => stop.stop('deadline'), Math.min(deadlineMs, MAX_TIMER_MS));
 
@@ -228,43 +244,104 @@ export function createTransport(config: TransportConfig): Transport {
     const redact = (s: string): string =>
       token && token.length >= 8 ? s.replace(new RegExp(escapeRegExp(token), 'g'), '[redacted]') : s;
 
-    // Settles on the response, a network error, its own timeout or a stop of the call, whichever comes first, so
-    // an injected fetch that ignores its signal still cannot outlive the timeout or the deadline.
-    const attempt = (accessToken: string, controller: AbortController): Promise<AttemptOutcome> =>
+    // One attempt: ky builds its request first, outside the concurrency permit; the fetch it calls then waits for
+    // the permit, starts the attempt's timeout and sends. So the permit covers only the exchange itself, which
+    // keeps the account's concurrency budget busy with requests rather than with client work.
+    // The attempt settles on the response, a network error, its own timeout, a failing limiter or a stop of the
+    // call, whichever comes first, so a fetch or limiter that ignores its signal cannot outlive the timeout or the
+    // deadline. The permit is released as the attempt settles; `released` is set when that release is async.
+    let released: Promise<void> | undefined;
+    const attempt = (accessToken: string): Promise<AttemptOutcome> =>
       new Promise<AttemptOutcome>((resolve) => {
         let settled = false;
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        let permit: ConcurrencyPermit | undefined;
+        let text = '';
+        // One controller per attempt: the limiter's wait and the fetch; a stop of the call or the timeout aborts it.
+        const controller = new AbortController();
+        const dropPermit = () => {
+          if (permit === undefined) return;
+          released = releasePermit(permit);
+          permit = undefined;
+        };
         const finish = (outcome: AttemptOutcome) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
-          offStop();
+          if (timer !== undefined) clearTimeout(timer);
+          stop.off();
+          dropPermit();
           resolve(outcome);
         };
-        const timer = setTimeout(
-          () => {
+        stop.on(() => {
+          controller.abort();
+          finish({ kind: 'stopped' });
+        });
+        if (settled) return;
+
+        const sendNow = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+          timer = setTimeout(() => {
             controller.abort();
             finish({ kind: 'attempt-timeout', cause: undefined });
-          },
-          Math.min(attemptTimeoutMs, MAX_TIMER_MS),
-        );
-        const offStop = stop.on(() => finish({ kind: 'stopped' }));
-        http(url, {
-          method,
-          headers: { ...baseHeaders, authorization: `Bearer ${accessToken}` },
-          ...(body === undefined ? {} : { body }),
+          }, attemptTimeoutMs);
+          // Resolved per call, so a fetch patched after the client was made (test tools do this) is used.
           // The signal goes to fetch itself rather than through ky, which would combine it with its own
           // (AbortSignal.any) on every request.
-          // Resolved per call, so a fetch patched after the client was made (test tools do this) is used.
-          fetch: (input, init) =>
-            (config.fetch ?? globalThis.fetch)(input, { ...init, signal: controller.signal }),
-        })
-          .then(async (response) => {
-            const text = await response.text();
-            finish({ kind: 'response', status: response.status, headers: response.headers, text });
-          })
-          .catch((cause: unknown) =>
-            finish(stop.reason !== undefined ? { kind: 'stopped' } : { kind: 'network', cause }),
+          return (config.fetch ?? globalThis.fetch)(input, { ...init, signal: controller.signal }).then(
+            async (response) => {
+              // Read here, so the permit is released as soon as the exchange is over (ky has no hooks that
+              // would read the body again).
+              text = await response.text();
+              if (!settled) dropPermit();
+              return response;
+            },
           );
+        };
+        const acquireThenSend = async (
+          input: Parameters<typeof fetch>[0],
+          init?: RequestInit,
+        ): Promise<Response> => {
+          if (settled) throw ABANDONED;
+          if (!config.limiter) return sendNow(input, init);
+          const free = tryAcquire?.();
+          if (free !== undefined) {
+            permit = free;
+            return sendNow(input, init);
+          }
+          let granted: ConcurrencyPermit;
+          try {
+            granted = await config.limiter.acquire({ signal: controller.signal });
+          } catch (cause) {
+            finish(stop.reason !== undefined ? { kind: 'stopped' } : { kind: 'limiter', cause });
+            throw ABANDONED;
+          }
+          if (settled) {
+            // A limiter that hands out the permit after all gets it straight back.
+            releasePermit(granted);
+            throw ABANDONED;
+          }
+          permit = granted;
+          return sendNow(input, init);
+        };
+
+        let sent: Promise<Response>;
+        try {
+          sent = http(url, {
+            method,
+            headers: { ...baseHeaders, authorization: `Bearer ${accessToken}` },
+            ...(body === undefined ? {} : { body }),
+            fetch: acquireThenSend,
+          });
+        } catch (cause) {
+          // ky refused to build the request (it validates synchronously): nothing was sent.
+          finish({ kind: 'network', cause });
+          return;
+        }
+        sent.then(
+          (response) =>
+            finish({ kind: 'response', status: response.status, headers: response.headers, text }),
+          (cause: unknown) =>
+            finish(stop.reason !== undefined ? { kind: 'stopped' } : { kind: 'network', cause }),
+        );
       });
 
     try {
@@ -274,50 +351,31 @@ export function createTransport(config: TransportConfig): Transport {
       for (;;) {
         attempts++;
         const gate = config.breaker ? config.breaker.enter() : { probe: false };
-        let outcome: AttemptOutcome;
-        let permit: ConcurrencyPermit | undefined;
-        // One controller per attempt: the limiter's wait and the fetch; a stop of the call aborts it.
-        const controller = new AbortController();
-        const offStop = stop.on(() => controller.abort());
+        // The token first, outside the permit: a slow token endpoint must not hold NetSuite concurrency.
         try {
-          // The token first, outside the permit: a slow token endpoint must not hold NetSuite concurrency.
-          try {
-            token = await guard(config.token.get(), stop);
-          } catch (error) {
-            if (error === STOPPED) throw stoppedError();
-            throw error;
-          }
-          if (config.limiter) {
-            const acquiring = config.limiter.acquire({ signal: controller.signal });
-            try {
-              permit = await guard(acquiring, stop);
-            } catch (cause) {
-              if (stop.reason !== undefined) {
-                // A limiter that hands out the permit after all gets it straight back.
-                acquiring.then(releasePermit, () => {});
-                throw stoppedError(cause === STOPPED ? undefined : cause);
-              }
-              throw new RecordClientError(
-                'ERR_RECORD_LIMITER',
-                'the concurrency limiter failed to hand out a permit',
-                {
-                  cause,
-                },
-              );
-            }
-          }
-          outcome = await attempt(token, controller);
+          token = await guard(config.token.get(), stop);
         } catch (error) {
           config.breaker?.recordNeutral(gate.probe);
+          if (error === STOPPED) throw stoppedError();
           throw error;
-        } finally {
-          offStop();
-          if (permit) await releasePermit(permit);
+        }
+        const outcome = await attempt(token);
+        if (released !== undefined) {
+          await released;
+          released = undefined;
         }
 
         if (outcome.kind === 'stopped') {
           config.breaker?.recordNeutral(gate.probe);
           throw stoppedError();
+        }
+        if (outcome.kind === 'limiter') {
+          config.breaker?.recordNeutral(gate.probe);
+          throw new RecordClientError(
+            'ERR_RECORD_LIMITER',
+            'the concurrency limiter failed to hand out a permit',
+            { cause: outcome.cause },
+          );
         }
 
         let error: RecordClientError;
@@ -397,7 +455,7 @@ export function createTransport(config: TransportConfig): Transport {
       }
     } finally {
       clearTimeout(deadlineTimer);
-      spec.signal?.removeEventListener('abort', onCallerAbort);
+      if (onCallerAbort) spec.signal?.removeEventListener('abort', onCallerAbort);
     }
   };
 

@@ -101,6 +101,135 @@ describe('concurrency limiter', () => {
   });
 });
 
+describe('the permit covers only the exchange', () => {
+  const base = {
+    accountId: '1',
+    origin: 'https://ns.example',
+    token: async () => TOKEN,
+    circuitBreaker: false as const,
+  };
+
+  it('is taken after the request is built and the token is in, and given back once the body is read', async () => {
+    const events: string[] = [];
+    const inner = createConcurrencyLimiter(1);
+    const limiter = {
+      async acquire(options?: { signal?: AbortSignal }) {
+        events.push('acquire');
+        const permit = await inner.acquire(options);
+        events.push('acquired');
+        return {
+          release() {
+            events.push('released');
+            permit.release();
+          },
+        };
+      },
+    };
+    const c = createNetSuiteClient({
+      ...base,
+      token: async () => {
+        events.push('token');
+        return TOKEN;
+      },
+      concurrency: limiter,
+      fetch: async (input) => {
+        events.push('fetch');
+        expect((input as Request).headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
+        const body = new ReadableStream<Uint8Array>({
+          pull(controller) {
+            events.push('body read');
+            controller.enqueue(new TextEncoder().encode('{"id":"7"}'));
+            controller.close();
+          },
+        });
+        return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+      },
+    });
+    await expect(c.records.get('customer', 7)).resolves.toEqual({ id: '7' });
+    events.push('settled');
+    expect(events).toEqual(['token', 'acquire', 'acquired', 'fetch', 'body read', 'released', 'settled']);
+    expect(inner.inFlight).toBe(0);
+  });
+
+  it('a shared limiter ends with no permit out and nobody waiting after successes, timeouts, aborts and errors', async () => {
+    const limiter = createConcurrencyLimiter(2);
+    let maxInFlight = 0;
+    // Answers after a few ms, except for ids that hang until aborted (they honour the signal) or fail.
+    const fetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      maxInFlight = Math.max(maxInFlight, limiter.inFlight);
+      const id = Number(
+        String(input instanceof Request ? input.url : input)
+          .split('/')
+          .pop(),
+      );
+      const signal = init?.signal ?? (input instanceof Request ? input.signal : undefined);
+      if (id % 5 === 1) return Promise.reject(new TypeError('fetch failed'));
+      return new Promise<Response>((resolve, reject) => {
+        const timer =
+          id % 5 === 2
+            ? undefined
+            : setTimeout(() => resolve(Response.json({ id: String(id) })), 2 + (id % 3));
+        signal?.addEventListener('abort', () => {
+          clearTimeout(timer);
+          reject(signal.reason);
+        });
+      });
+    };
+    const c = createNetSuiteClient({
+      ...base,
+      concurrency: limiter,
+      fetch,
+      timeoutMs: 30,
+      retry: { limit: 1, baseDelayMs: 1, maxDelayMs: 2 },
+    });
+    const controller = new AbortController();
+    const calls = Array.from({ length: 40 }, (_, id) =>
+      c.records.get('customer', id, id % 5 === 3 ? { signal: controller.signal } : {}),
+    );
+    setTimeout(() => controller.abort(), 5);
+    const results = await Promise.allSettled(calls);
+    const codes = results.map((r) =>
+      r.status === 'fulfilled' ? 'ok' : ((r.reason as { code?: string }).code ?? 'untyped'),
+    );
+    expect(codes.filter((code) => code === 'untyped')).toEqual([]);
+    expect(new Set(codes)).toEqual(
+      new Set(['ok', 'ERR_RECORD_NETWORK', 'ERR_RECORD_TIMEOUT', 'ERR_RECORD_ABORTED']),
+    );
+    for (const [id, code] of codes.entries()) {
+      if (id % 5 === 1) expect(code).toBe('ERR_RECORD_NETWORK');
+      if (id % 5 === 2) expect(code).toBe('ERR_RECORD_TIMEOUT');
+    }
+    expect(maxInFlight).toBeLessThanOrEqual(2);
+    expect(limiter.inFlight).toBe(0);
+    expect(limiter.waiting).toBe(0);
+  });
+
+  it('a limiter or a release that throws synchronously: ERR_RECORD_LIMITER, or a settled call', async () => {
+    const throwing = createNetSuiteClient({
+      ...base,
+      concurrency: {
+        acquire: () => {
+          throw new Error('not connected');
+        },
+      },
+      fetch: async () => Response.json({ id: '1' }),
+    });
+    await expect(throwing.records.get('customer', 1)).rejects.toMatchObject({ code: 'ERR_RECORD_LIMITER' });
+    const leaky = createNetSuiteClient({
+      ...base,
+      concurrency: {
+        acquire: async () => ({
+          release: () => {
+            throw new Error('not connected');
+          },
+        }),
+      },
+      fetch: async () => Response.json({ id: '1' }),
+    });
+    await expect(leaky.records.get('customer', 1)).resolves.toEqual({ id: '1' });
+  });
+});
+
 describe('circuit breaker (R75, G21)', () => {
   it('opens after 5 consecutive failures, fails fast with no socket, lets one probe through after 30 s', async () => {
     vi.useFakeTimers();

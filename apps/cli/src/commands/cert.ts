@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { configError, usageError } from '../errors.js';
@@ -44,7 +44,11 @@ async function generate(ctx: Context): Promise<number> {
     now: ctx.now,
   });
   ctx.redactor.register(generated.privateKeyPem);
+  // `mode` applies only to a new file: an existing one (--force) keeps its mode, so tighten it before the new
+  // key goes in, and again after, whatever the file was.
+  if (existsSync(keyPath)) chmodSync(keyPath, 0o600);
   writeFileSync(keyPath, generated.privateKeyPem, { mode: 0o600 });
+  chmodSync(keyPath, 0o600);
   writeFileSync(certPath, generated.certificatePem, { mode: 0o644 });
   printObject(ctx, {
     privateKey: keyPath,
