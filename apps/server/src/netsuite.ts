@@ -5,7 +5,6 @@ import {
   createTokenManager,
   exchangeAuthorizationCode,
   parseAuthorizationCallback,
-  revokeToken,
   type TokenManager,
   type TokenSet,
 } from '@netsuite-oauth/oauth-flows';
@@ -236,28 +235,18 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
       });
     },
     async disconnect(tokenKey) {
-      // Read the stored grant as it is, without refreshing: a refresh needs NetSuite, which may be down, and a
-      // failed refresh says nothing about whether the grant is still valid there (security checklist R45).
-      let token: string | undefined;
-      let known = true;
+      // The token manager's logout reads the stored grant as it is, without refreshing (NetSuite may be down),
+      // deletes it locally whatever happens next, then revokes it (security checklist R45, G27).
+      const manager = createTokenManager({ store, key: tokenKey, grant, ...transport });
       try {
-        const entry = await store.get(tokenKey);
-        if (entry) {
-          token = grantToken(entry.value, now());
-          // An entry we can read but that holds no live token has nothing left to revoke.
-          known = token !== undefined || parseEntry(entry.value) !== undefined;
-        }
+        const { revoked } = await manager.logout();
+        return { revoked };
       } catch {
-        known = false;
-      }
-      // Local deletion is unconditional, whatever NetSuite says next (R45, G27).
-      await store.delete(tokenKey);
-      if (token === undefined) return { revoked: known };
-      try {
-        await revokeToken({ ...account, ...transport, client, token });
-        return { revoked: true };
-      } catch {
+        // The store failed: nothing is known about the grant at NetSuite.
+        await store.delete(tokenKey).catch(() => {});
         return { revoked: false };
+      } finally {
+        await manager.close();
       }
     },
     async listCustomers(tokenKey, { offset, limit }) {
@@ -306,30 +295,6 @@ export function connectionEnded(error: unknown): boolean {
     current = e.cause;
   }
   return false;
-}
-
-/**
- * The token to revoke from a token-manager entry (its refresh token, else an unexpired access token), read without
- * refreshing. The entry is oauth-flows' token-manager record: JSON with `r` (refresh token), `a` (access token)
- * and `e` (its expiry).
- */
-function grantToken(value: string, at: number): string | undefined {
-  const parsed = parseEntry(value);
-  if (!parsed) return undefined;
-  if (typeof parsed.r === 'string' && parsed.r.length > 0) return parsed.r;
-  if (typeof parsed.a === 'string' && parsed.a.length > 1 && typeof parsed.e === 'number' && parsed.e > at) {
-    return parsed.a;
-  }
-  return undefined;
-}
-
-function parseEntry(value: string): { r?: unknown; a?: unknown; e?: unknown } | undefined {
-  try {
-    const parsed: unknown = JSON.parse(value);
-    return parsed !== null && typeof parsed === 'object' ? (parsed as { r?: unknown }) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function info(tokens: TokenSet): TokenInfo {

@@ -108,8 +108,16 @@ async function readCapped(response: Response): Promise<string> {
     throw new OAuthFlowError('ERR_OAUTH_RESPONSE_TOO_LARGE', `response body exceeds ${MAX_BODY_BYTES} bytes`);
   }
   if (!response.body) return '';
-  // Fast path: a declared length within the cap is read in one go (undici enforces the length).
-  if (Number.isFinite(length) && response.headers.has('content-length')) return await response.text();
+  // Fast path: a declared length within the cap is read in one go (undici enforces the length). Only for an
+  // unencoded body: with Content-Encoding the length is the compressed size, and fetch inflates without limit.
+  const encoding = response.headers.get('content-encoding');
+  if (
+    Number.isFinite(length) &&
+    response.headers.has('content-length') &&
+    (encoding === null || encoding.trim().toLowerCase() === 'identity')
+  ) {
+    return await response.text();
+  }
   const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;

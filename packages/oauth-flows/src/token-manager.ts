@@ -16,6 +16,7 @@ import {
   type TransportOptions,
 } from './options.js';
 import { refreshAccessTokenWith } from './refresh.js';
+import { revokeToken } from './revoke.js';
 import type { TokenStoreLike } from './store-types.js';
 import { TokenSet } from './token-set.js';
 
@@ -102,6 +103,20 @@ export interface TokenManager {
   setTokenSet(tokens: TokenSet): Promise<void>;
   /** Forgets everything stored under the key (use with `revokeToken` to log out). */
   clear(): Promise<void>;
+  /**
+   * Logs out: reads the stored grant as it is (never refreshing — the server may be down), deletes it locally
+   * whatever happens next (R45, G27), then revokes its refresh token (or a still-valid access token) at NetSuite.
+   * Resolves `{ revoked: true }` when revocation succeeded or there was nothing to revoke, else
+   * `{ revoked: false, error }`: the grant may stay valid at NetSuite until it expires. Never rejects for a
+   * revocation failure; rejects `ERR_OAUTH_CLOSED` / `ERR_OAUTH_STORE` only.
+   * Needs a `refresh_token` grant (client-credentials tokens have no revocation: they just expire).
+   *
+   * @example
+   * const { revoked } = await manager.logout();
+   * if (!revoked) warn('NetSuite could not be reached: revoke the app under OAuth 2.0 Authorized Applications');
+   * @see https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_161071224088.html
+   */
+  logout(): Promise<{ revoked: boolean; error?: OAuthFlowError }>;
   /** The server's clock minus the local one, ms, as last seen in a `Date` header (0 until then). */
   readonly clockSkewMs: number;
   /** Waits for a running refresh and stops; later calls reject with `ERR_OAUTH_CLOSED`. The store stays open. */
@@ -633,6 +648,56 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
         await store.delete(key);
       } catch (cause) {
         throw storeError(cause);
+      }
+    },
+    async logout(): Promise<{ revoked: boolean; error?: OAuthFlowError }> {
+      if (closed) throw closedError();
+      if (grant.type !== 'refresh_token') {
+        throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'logout needs a refresh_token grant');
+      }
+      cached = undefined;
+      let stored: Stored | undefined;
+      let unreadable: unknown;
+      try {
+        stored = await readStore();
+      } catch (error) {
+        unreadable = error;
+      }
+      try {
+        await store.delete(key);
+      } catch (cause) {
+        throw storeError(cause);
+      }
+      if (unreadable !== undefined) {
+        return {
+          revoked: false,
+          error: unreadable instanceof OAuthFlowError ? unreadable : storeError(unreadable),
+        };
+      }
+      const t = now();
+      const token =
+        stored?.tokens.refreshToken ??
+        (stored && stored.tokens.accessToken !== NO_ACCESS && stored.tokens.expiresAt > t
+          ? stored.tokens.accessToken
+          : undefined);
+      if (token === undefined) return { revoked: true };
+      try {
+        await revokeToken({
+          ...grant,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          timeoutMs,
+          now,
+          token,
+        });
+        return { revoked: true };
+      } catch (error) {
+        return {
+          revoked: false,
+          error:
+            error instanceof OAuthFlowError
+              ? error
+              : new OAuthFlowError('ERR_OAUTH_NETWORK', 'revocation failed'),
+        };
       }
     },
     get clockSkewMs(): number {

@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   isOAuthFlowError,
@@ -135,6 +136,39 @@ describe('requestClientCredentialsToken', () => {
     await expect(requestClientCredentialsToken(base())).rejects.toMatchObject({
       code: 'ERR_OAUTH_RESPONSE_TOO_LARGE',
     });
+  });
+
+  it('caps the inflated body of a compressed response, whatever its Content-Length says', async () => {
+    // 8 MiB of JSON compresses to a few KiB: the declared length is far under the cap, the body is not.
+    const bomb = gzipSync(
+      `{"access_token":"${'x'.repeat(8 * 1024 * 1024)}","token_type":"bearer","expires_in":3600}`,
+    );
+    expect(bomb.byteLength).toBeLessThan(64 * 1024);
+    as.handle((_r, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(bomb.byteLength),
+      });
+      res.end(bomb);
+    });
+    await expect(requestClientCredentialsToken(base())).rejects.toMatchObject({
+      code: 'ERR_OAUTH_RESPONSE_TOO_LARGE',
+    });
+  });
+
+  it('still reads a small compressed response', async () => {
+    const body = gzipSync('{"access_token":"abc","token_type":"Bearer","expires_in":3600}');
+    as.handle((_r, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': String(body.byteLength),
+      });
+      res.end(body);
+    });
+    const tokens = await requestClientCredentialsToken(base());
+    expect(tokens.accessToken).toBe('abc');
   });
 
   it('maps a refused connection to ERR_OAUTH_NETWORK', async () => {

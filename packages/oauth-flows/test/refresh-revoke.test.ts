@@ -110,6 +110,62 @@ describe('revokeToken', () => {
   });
 });
 
+describe('TokenManager.logout', () => {
+  const session = () =>
+    new TokenSet({
+      accessToken: 'at',
+      tokenType: 'Bearer',
+      expiresAt: Date.now() + 3600_000,
+      refreshToken: 'rt',
+    });
+
+  it('revokes the stored refresh token without refreshing first, and forgets the session', async () => {
+    const store = memoryTokenStore();
+    const manager = createTokenManager({
+      store,
+      key: 's',
+      grant: { type: 'refresh_token', ...loc(), client: confidential },
+    });
+    await manager.setTokenSet(session());
+    as.handle((_r, res) => {
+      res.writeHead(200);
+      res.end();
+    });
+    await expect(manager.logout()).resolves.toEqual({ revoked: true });
+    expect(as.requests).toHaveLength(1);
+    expect(as.requests[0]?.path).toContain('/revoke');
+    expect(as.requests[0]?.body).toContain('token=rt');
+    expect(await store.get('s')).toBeUndefined();
+  });
+
+  it('server down: deletes locally and reports revoked: false with a typed error, never the token', async () => {
+    const store = memoryTokenStore();
+    const manager = createTokenManager({
+      store,
+      key: 's',
+      grant: { type: 'refresh_token', ...loc(), client: confidential },
+    });
+    await manager.setTokenSet(session());
+    await as.close();
+    const result = await manager.logout();
+    expect(result.revoked).toBe(false);
+    expect(result.error).toMatchObject({ code: 'ERR_OAUTH_NETWORK' });
+    expect(JSON.stringify(result)).not.toContain('rt');
+    expect(await store.get('s')).toBeUndefined();
+    as = await startMockAs();
+  });
+
+  it('nothing stored: nothing to revoke; client-credentials managers refuse', async () => {
+    const manager = createTokenManager({
+      store: memoryTokenStore(),
+      key: 's',
+      grant: { type: 'refresh_token', ...loc(), client: confidential },
+    });
+    await expect(manager.logout()).resolves.toEqual({ revoked: true });
+    expect(as.requests).toHaveLength(0);
+  });
+});
+
 describe('G27: logout while the authorization server is down', () => {
   it('local tokens are deleted whatever revocation answers, and the failure is reported', async () => {
     const store = memoryTokenStore();

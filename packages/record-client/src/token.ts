@@ -46,6 +46,9 @@ export function resolveTokenSource(token: TokenSource): ResolvedTokenSource {
       'token must be a function returning a promise of a string, or an object with getAccessToken()',
     );
   }
+  // The last token that passed the shape check: a cached token comes back on every call, and checking a
+  // kilobyte-long JWT each time is measurable per request.
+  let lastChecked: string | undefined;
   return {
     async get() {
       let value: unknown;
@@ -54,12 +57,14 @@ export function resolveTokenSource(token: TokenSource): ResolvedTokenSource {
       } catch (cause) {
         throw new RecordClientError('ERR_RECORD_TOKEN', 'token source failed', { cause });
       }
+      if (lastChecked !== undefined && value === lastChecked) return lastChecked;
       if (typeof value !== 'string' || !TOKEN_SHAPE.test(value)) {
         throw new RecordClientError(
           'ERR_RECORD_TOKEN',
           'token source returned something that is not a bearer token',
         );
       }
+      lastChecked = value;
       return value;
     },
     async invalidate(value) {

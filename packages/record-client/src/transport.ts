@@ -278,34 +278,44 @@ export function createTransport(config: TransportConfig): Transport {
         });
         if (settled) return;
 
-        const sendNow = (input: Parameters<typeof fetch>[0], init?: RequestInit): Promise<Response> => {
+        const sendNow = (input: Parameters<typeof fetch>[0]): Promise<Response> => {
           timer = setTimeout(() => {
             controller.abort();
             finish({ kind: 'attempt-timeout', cause: undefined });
           }, attemptTimeoutMs);
+          // ky 1.x calls its `fetch` option with the Request it built: its URL, method and merged headers are
+          // sent from these parts, with the body (serialised once) and this attempt's signal added here. A body
+          // inside ky's Request would be made a stream, tee'd by ky's clone-for-retry and wrapped again by
+          // fetch; ky's own signal would be merged with ours by AbortSignal.any. Redirects are still not
+          // followed (restated). An injected fetch gets one complete Request.
+          const request = input as Request;
+          const init: RequestInit = {
+            method: request.method,
+            headers: request.headers,
+            redirect: 'manual',
+            signal: controller.signal,
+          };
+          if (body !== undefined) init.body = body;
           // Resolved per call, so a fetch patched after the client was made (test tools do this) is used.
-          // The signal goes to fetch itself rather than through ky, which would combine it with its own
-          // (AbortSignal.any) on every request.
-          return (config.fetch ?? globalThis.fetch)(input, { ...init, signal: controller.signal }).then(
-            async (response) => {
-              // Read here, so the permit is released as soon as the exchange is over (ky has no hooks that
-              // would read the body again).
-              text = await response.text();
-              if (!settled) dropPermit();
-              return response;
-            },
-          );
+          const injected = config.fetch;
+          const sending = injected
+            ? Promise.resolve(injected(new Request(request.url, init)))
+            : globalThis.fetch(request.url, init);
+          return sending.then(async (response) => {
+            // Read here, so the permit is released as soon as the exchange is over (ky has no hooks that
+            // would read the body again).
+            text = await response.text();
+            if (!settled) dropPermit();
+            return response;
+          });
         };
-        const acquireThenSend = async (
-          input: Parameters<typeof fetch>[0],
-          init?: RequestInit,
-        ): Promise<Response> => {
+        const acquireThenSend = async (input: Parameters<typeof fetch>[0]): Promise<Response> => {
           if (settled) throw ABANDONED;
-          if (!config.limiter) return sendNow(input, init);
+          if (!config.limiter) return sendNow(input);
           const free = tryAcquire?.();
           if (free !== undefined) {
             permit = free;
-            return sendNow(input, init);
+            return sendNow(input);
           }
           let granted: ConcurrencyPermit;
           try {
@@ -320,7 +330,7 @@ export function createTransport(config: TransportConfig): Transport {
             throw ABANDONED;
           }
           permit = granted;
-          return sendNow(input, init);
+          return sendNow(input);
         };
 
         let sent: Promise<Response>;
@@ -328,7 +338,6 @@ export function createTransport(config: TransportConfig): Transport {
           sent = http(url, {
             method,
             headers: { ...baseHeaders, authorization: `Bearer ${accessToken}` },
-            ...(body === undefined ? {} : { body }),
             fetch: acquireThenSend,
           });
         } catch (cause) {
