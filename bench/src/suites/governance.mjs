@@ -12,6 +12,26 @@ import { firstCustomerId } from './record-get.mjs';
 const LIMIT = 5;
 const CALLERS = 50;
 
+/** A minimal FIFO counting semaphore: the least a fetch-based client needs to stay within C. */
+function semaphore(permits) {
+  let free = permits;
+  const waiting = [];
+  return {
+    acquire() {
+      if (free > 0) {
+        free--;
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    release() {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
+
 export async function run({ quick, log }) {
   const problems = [];
   const latencyMs = quick ? 20 : 50;
@@ -71,6 +91,17 @@ export async function run({ quick, log }) {
       await response.body.dump();
       if (response.statusCode !== 200) throw new Error(`status ${response.statusCode}`);
     });
+    const sem = semaphore(LIMIT);
+    add('fetch-sem', async () => {
+      await sem.acquire();
+      try {
+        const response = await fetch(`${info.url}${path}`, { headers });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`status ${response.status}`);
+      } finally {
+        sem.release();
+      }
+    });
     add(
       'fetch',
       async () => {
@@ -108,6 +139,12 @@ export async function run({ quick, log }) {
           note: note('undici'),
         },
         {
+          name: `global fetch behind a ${LIMIT}-permit semaphore (the fetch limit)`,
+          samples: samples.get('fetch-sem'),
+          ref: [idealName],
+          note: note('fetch-sem'),
+        },
+        {
           name: 'global fetch, no limit',
           samples: samples.get('fetch'),
           ref: [idealName],
@@ -118,6 +155,7 @@ export async function run({ quick, log }) {
     };
     const fraction = pairedRatio(samples.get('ours') ?? [], idealSamples);
     const poolFraction = pairedRatio(samples.get('undici') ?? [], idealSamples);
+    const fetchSemFraction = pairedRatio(samples.get('fetch-sem') ?? [], idealSamples);
     return {
       title: 'Throughput under a concurrency limit (issue 7)',
       intro:
@@ -136,7 +174,8 @@ export async function run({ quick, log }) {
           cause:
             fraction.n && fraction.median < 0.95
               ? `an undici Pool with ${LIMIT} connections (a perfect client-side limit doing nothing else per request) ` +
-                `reached ${poolFraction.median.toFixed(3)} of ideal in the same rounds: the rest is lost by any client to ` +
+                `reached ${poolFraction.median.toFixed(3)} of ideal and bare fetch behind a semaphore ` +
+                `${fetchSemFraction.median.toFixed(3)} in the same rounds: the rest is lost by any client to ` +
                 'sending each request and reading its answer inside the slot (and to machine load, load average ' +
                 `${loadavg()[0].toFixed(1)} now on ${cpus().length} cores); record-client loses ` +
                 `${Math.max(0, poolFraction.median - fraction.median).toFixed(3)} more, its own per-request work inside the ` +

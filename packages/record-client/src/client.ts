@@ -47,6 +47,12 @@ export interface NetSuiteClientOptions {
   readonly circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Extra headers on every request (e.g. `X-NetSuite-PropertyNameValidation`). Not `authorization`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Largest response body read, in bytes after decoding (a gzip body is counted as it inflates); a larger one
+   * fails with `ERR_RECORD_RESPONSE_TOO_LARGE`. Fits a record with many sublist lines and a full SuiteQL page
+   * (1000 rows); raise it for very wide rows or large RESTlet payloads. @default 33554432 (32 MiB)
+   */
+  readonly maxResponseBytes?: number;
   /** fetch implementation. @default globalThis.fetch */
   readonly fetch?: typeof globalThis.fetch;
   /** Clock, for `Retry-After` dates and the circuit breaker. @default Date.now */
@@ -197,6 +203,7 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
     fetch: options.fetch,
     now,
     headers,
+    maxResponseBytes: positive(options.maxResponseBytes, 32 * 1024 * 1024, 'maxResponseBytes'),
   });
   const suiteql = createSuiteQL(transport, endpoints.suiteqlUrl);
   const suiteqlByKey = createSuiteQLByKey(transport, endpoints.suiteqlUrl);

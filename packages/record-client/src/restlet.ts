@@ -20,8 +20,9 @@ export interface RestletRequest {
   /** URL parameters (how GET and DELETE take input). */
   readonly query?: Readonly<Record<string, string | number | boolean>>;
   /**
-   * Makes a POST retryable: sent as `X-NetSuite-Idempotency-Key`; your script must deduplicate on it.
-   * GET, PUT and DELETE are retried without one.
+   * Makes a POST, PUT or DELETE retryable: sent as `X-NetSuite-Idempotency-Key`; your script must deduplicate
+   * on it. Only GET is retried without one: a RESTlet's PUT and DELETE run arbitrary script code (often a
+   * create), so a timed-out attempt that reached NetSuite must not run twice.
    */
   readonly idempotencyKey?: string;
   readonly signal?: AbortSignal;
@@ -76,6 +77,8 @@ export function createRestlet(transport: Transport, restletUrl: string) {
       headers: { 'content-type': 'application/json' },
       json: request.body,
       idempotencyKey: request.idempotencyKey,
+      // Only GET follows `retry.methods`; PUT/DELETE/POST are replayed only with an idempotency key.
+      idempotent: method === 'GET' ? undefined : false,
       signal,
       timeoutMs,
     });

@@ -17,7 +17,10 @@ export interface RequestSpec {
   readonly json?: unknown;
   /** When set, the request is retried even for POST/PATCH (NetSuite deduplicates on the key). */
   readonly idempotencyKey?: string | undefined;
-  /** Marks a request safe to replay whatever its method (SuiteQL reads with POST). */
+  /**
+   * Whether the request is safe to replay, overriding `retry.methods`: true for SuiteQL (reads with POST), false
+   * for a RESTlet PUT/DELETE (arbitrary script code). An `idempotencyKey` makes any request replayable.
+   */
   readonly idempotent?: boolean | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Per-attempt timeout override. */
@@ -47,6 +50,8 @@ export interface TransportConfig {
   readonly fetch: typeof globalThis.fetch | undefined;
   readonly now: () => number;
   readonly headers: Readonly<Record<string, string>>;
+  /** Largest response body read, in bytes after decoding (`Content-Encoding` inflated). */
+  readonly maxResponseBytes: number;
 }
 
 /** The request executor shared by records, SuiteQL and RESTlets. */
@@ -61,6 +66,7 @@ type AttemptOutcome =
   | { kind: 'network'; cause: unknown }
   | { kind: 'attempt-timeout'; cause: unknown }
   | { kind: 'limiter'; cause: unknown }
+  | { kind: 'too-large' }
   | { kind: 'stopped' };
 
 const BREAKER_FAILURE_STATUS = new Set([500, 502, 503, 504]);
@@ -148,6 +154,53 @@ function releasePermit(permit: ConcurrencyPermit): Promise<void> | undefined {
   return undefined;
 }
 
+/** Thrown by {@link readCapped} when a body passes the cap. */
+const TOO_LARGE: unique symbol = Symbol('too-large');
+
+/**
+ * Reads a body as text, at most `max` bytes after decoding. Fast path: an unencoded body with a declared length
+ * within the cap is read in one go (fetch enforces the length). With `Content-Encoding` the declared length is
+ * the compressed size and fetch inflates without limit, so such a body (or one without a length) is counted.
+ */
+async function readCapped(response: Response, max: number): Promise<string> {
+  const declared = response.headers.get('content-length');
+  const length = declared === null ? Number.NaN : Number(declared);
+  if (length > max) {
+    await response.body?.cancel().catch(() => {});
+    throw TOO_LARGE;
+  }
+  const body = response.body;
+  if (body === null) return '';
+  const encoding = response.headers.get('content-encoding');
+  if (
+    Number.isFinite(length) &&
+    (encoding === null || encoding === '' || encoding.trim().toLowerCase() === 'identity')
+  ) {
+    return await response.text();
+  }
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > max) {
+      await reader.cancel().catch(() => {});
+      throw TOO_LARGE;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  const all = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}
+
 /** Thrown into ky by the fetch wrapper when the attempt already settled without sending (stopped, no permit). */
 const ABANDONED: unique symbol = Symbol('abandoned');
 
@@ -213,8 +266,9 @@ export function createTransport(config: TransportConfig): Transport {
       if (spec.idempotencyKey !== undefined) merged['x-netsuite-idempotency-key'] = spec.idempotencyKey;
       baseHeaders = merged;
     }
+    // An explicit `idempotent` (true or false) wins over `retry.methods`; an idempotency key always allows replay.
     const idempotent =
-      spec.idempotent === true || config.retry.methods.has(method) || spec.idempotencyKey !== undefined;
+      spec.idempotencyKey !== undefined || (spec.idempotent ?? config.retry.methods.has(method));
     const attemptTimeoutMs = Math.min(spec.timeoutMs ?? config.timeoutMs, MAX_TIMER_MS);
     const deadlineMs = spec.deadlineMs ?? config.deadlineMs;
 
@@ -304,7 +358,7 @@ export function createTransport(config: TransportConfig): Transport {
           return sending.then(async (response) => {
             // Read here, so the permit is released as soon as the exchange is over (ky has no hooks that
             // would read the body again).
-            text = await response.text();
+            text = await readCapped(response, config.maxResponseBytes);
             if (!settled) dropPermit();
             return response;
           });
@@ -349,7 +403,13 @@ export function createTransport(config: TransportConfig): Transport {
           (response) =>
             finish({ kind: 'response', status: response.status, headers: response.headers, text }),
           (cause: unknown) =>
-            finish(stop.reason !== undefined ? { kind: 'stopped' } : { kind: 'network', cause }),
+            finish(
+              stop.reason !== undefined
+                ? { kind: 'stopped' }
+                : cause === TOO_LARGE
+                  ? { kind: 'too-large' }
+                  : { kind: 'network', cause },
+            ),
         );
       });
 
@@ -384,6 +444,15 @@ export function createTransport(config: TransportConfig): Transport {
             'ERR_RECORD_LIMITER',
             'the concurrency limiter failed to hand out a permit',
             { cause: outcome.cause },
+          );
+        }
+
+        if (outcome.kind === 'too-large') {
+          // The exchange completed: not a breaker failure, and replaying would fetch the same body again.
+          config.breaker?.recordNeutral(gate.probe);
+          throw new RecordClientError(
+            'ERR_RECORD_RESPONSE_TOO_LARGE',
+            `${method} ${path} response body exceeds ${config.maxResponseBytes} bytes`,
           );
         }
 
