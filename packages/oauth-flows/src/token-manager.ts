@@ -480,9 +480,11 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     const t0 = now();
     if (background ? fresh(base, t0) : usable(base, t0)) return adopt(base as Stored);
     let lock: Awaited<ReturnType<NonNullable<TokenStoreLike['lock']>>>;
+    let lockedAt = 0;
     if (canLock && store.lock) {
       try {
         lock = await store.lock(key, { ttlMs: lockTtlMs, waitMs: lockWaitMs });
+        lockedAt = now();
       } catch (cause) {
         // Fail closed for rotating refresh tokens; for other grants the lock only saves requests.
         if (rotating) throw storeError(cause);
@@ -512,7 +514,19 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     try {
       const startedAt = now();
       // Stop the request before the lease runs out, so a late answer never races the next holder.
-      const deadline = lock ? lockTtlMs - Math.min(1_000, lockTtlMs / 10) : timeoutMs;
+      const deadline = lock
+        ? lockTtlMs - Math.min(1_000, lockTtlMs / 10) - (startedAt - lockedAt)
+        : timeoutMs;
+      if (lock && deadline <= 0) {
+        // The lease ran out before the request left (a paused process, G08): another holder may have spent
+        // the refresh token we read, and sending it again would revoke the grant. Take what the store has now.
+        const latest = await readStore();
+        if (usable(latest, now())) return adopt(latest as Stored);
+        throw new OAuthFlowError(
+          'ERR_OAUTH_LOCK_TIMEOUT',
+          'the lock of this session ran out before the refresh was sent; try again',
+        );
+      }
       let tokens: TokenSet;
       try {
         tokens = await fetchTokens(base, deadline);

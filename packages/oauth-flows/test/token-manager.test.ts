@@ -457,6 +457,50 @@ describe('createTokenManager: refresh-token sessions', () => {
     expect(as.requests).toHaveLength(1);
   });
 
+  it('G08: a lease that ran out before the request left is not used to spend the refresh token', async () => {
+    // The process stalls (GC, SIGSTOP) between reading the session under the lock and sending the refresh:
+    // modelled by the clock jumping past lockTtlMs on that read. test/fencing.int.test.ts does it for real.
+    const inner = memoryTokenStore({ now });
+    let locked = false;
+    const store: TokenStoreLike = {
+      ...countingStore(inner),
+      lock: async (key, options) => {
+        const lock = await inner.lock?.(key, options);
+        locked = lock !== undefined;
+        return lock;
+      },
+      get: async (key) => {
+        const entry = await inner.get(key);
+        if (locked) clock += 5_000;
+        return entry;
+      },
+    };
+    const manager = createTokenManager({
+      store,
+      key: 's',
+      grant: rtGrant(),
+      now,
+      lockTtlMs: 2_000,
+      timeoutMs: 1_000,
+    });
+    await manager.setTokenSet(
+      new TokenSet({
+        accessToken: 'a0',
+        tokenType: 'Bearer',
+        expiresAt: clock + 3600_000,
+        refreshToken: 'rt',
+      }),
+    );
+    await manager.invalidate('a0');
+    await expect(manager.getAccessToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_LOCK_TIMEOUT' });
+    expect(as.requests).toHaveLength(0);
+    // nothing was lost: the next attempt (no stall) refreshes with the same refresh token
+    locked = false;
+    const plain = createTokenManager({ store: inner, key: 's', grant: rtGrant(), now });
+    await expect(plain.getAccessToken()).resolves.toEqual(expect.any(String));
+    expect(as.requests.map((r) => r.form.get('refresh_token'))).toEqual(['rt']);
+  });
+
   it('a rotating session fails closed when the store cannot lock (no lock-free refresh)', async () => {
     const inner = memoryTokenStore({ now });
     const store: TokenStoreLike = {

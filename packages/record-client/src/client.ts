@@ -1,7 +1,11 @@
 import { netsuiteEndpoints } from '@netsuite-oauth/core';
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from './circuit-breaker.js';
 import { RecordClientError } from './errors.js';
-import { type ConcurrencyLimiter, createConcurrencyLimiter } from './limiter.js';
+import {
+  type ConcurrencyLimiter,
+  type ConcurrencyLimiterOptions,
+  createConcurrencyLimiter,
+} from './limiter.js';
 import { createRecordsApi, type RecordsApi } from './records.js';
 import { createRestlet, type RestletRequest } from './restlet.js';
 import { type RetryOptions, resolveRetryPolicy } from './retry.js';
@@ -32,11 +36,12 @@ export interface NetSuiteClientOptions {
   /** Where bearer tokens come from: a function or an object with getAccessToken()/invalidate(). */
   readonly token: TokenSource;
   /**
-   * The concurrency budget: a number sizes an in-process limiter, or pass a {@link ConcurrencyLimiter}
-   * (shared in-process, or `redisConcurrencyLimiter()` across processes). `false` for none.
+   * The concurrency budget: a number sizes an in-process limiter, {@link ConcurrencyLimiterOptions} make one
+   * (`{ limit: 20, adaptive: true }` for an adaptive one), or pass a {@link ConcurrencyLimiter} (shared
+   * in-process, or `redisConcurrencyLimiter()` across processes). `false` for none.
    * @default 5 (NetSuite's limit for Standard and development accounts)
    */
-  readonly concurrency?: number | ConcurrencyLimiter | false;
+  readonly concurrency?: number | ConcurrencyLimiterOptions | ConcurrencyLimiter | false;
   /** Retry settings; `false` disables retries. */
   readonly retry?: RetryOptions | false;
   /** Per-attempt timeout. @default 30000 */
@@ -151,13 +156,15 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
   else if (
     concurrency !== null &&
     typeof concurrency === 'object' &&
-    typeof concurrency.acquire === 'function'
+    typeof (concurrency as Partial<ConcurrencyLimiter>).acquire === 'function'
   ) {
-    limiter = concurrency;
+    limiter = concurrency as ConcurrencyLimiter;
+  } else if (concurrency !== null && typeof concurrency === 'object' && 'limit' in concurrency) {
+    limiter = createConcurrencyLimiter(concurrency);
   } else {
     throw new RecordClientError(
       'ERR_RECORD_INVALID_OPTION',
-      'concurrency must be a number, a limiter or false',
+      'concurrency must be a number, limiter options, a limiter or false',
     );
   }
   const now = options.now ?? Date.now;

@@ -20,10 +20,14 @@ export {
   type RecordClientErrorCode,
 } from './errors.js';
 export {
+  type AdaptiveConcurrencyLimiter,
   type ConcurrencyLimiter,
+  type ConcurrencyLimiterOptions,
   type ConcurrencyPermit,
   createConcurrencyLimiter,
+  isAdaptiveLimiter,
   type LocalConcurrencyLimiter,
+  type PermitOutcome,
 } from './limiter.js';
 export type {
   AsyncJobOptions,

@@ -2,7 +2,12 @@ import ky, { type KyInstance } from 'ky';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { parseErrorBody } from './error-body.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
-import { type ConcurrencyLimiter, type ConcurrencyPermit, localTryAcquire } from './limiter.js';
+import {
+  type ConcurrencyLimiter,
+  type ConcurrencyPermit,
+  localTryAcquire,
+  type PermitOutcome,
+} from './limiter.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
 import type { ResolvedTokenSource } from './token.js';
 
@@ -140,10 +145,10 @@ function guard<T>(promise: Promise<T>, stop: CallStop): Promise<T> {
 }
 
 /** Releases a permit; returns a promise only when the limiter's release is asynchronous. */
-function releasePermit(permit: ConcurrencyPermit): Promise<void> | undefined {
+function releasePermit(permit: ConcurrencyPermit, outcome?: PermitOutcome): Promise<void> | undefined {
   let result: void | Promise<void>;
   try {
-    result = permit.release();
+    result = outcome === undefined ? permit.release() : permit.release(outcome);
   } catch {
     // A limiter that cannot record a release lets the lease expire instead; the request itself settled.
     return undefined;
@@ -152,6 +157,15 @@ function releasePermit(permit: ConcurrencyPermit): Promise<void> | undefined {
     return Promise.resolve(result).catch(() => {});
   }
   return undefined;
+}
+
+/** What the exchange tells an adaptive limiter: a concurrency rejection, a success or neither. */
+function permitOutcome(status: number, text: string): PermitOutcome {
+  if (status >= 200 && status < 300) return 'success';
+  if (status === 429) return 'rejected';
+  // RESTlets answer 400 with the code in the body; a substring test spares parsing every error body here.
+  for (const code of CONCURRENCY_CODES) if (text.includes(code)) return 'rejected';
+  return 'neutral';
 }
 
 /** Thrown by {@link readCapped} when a body passes the cap. */
@@ -313,9 +327,9 @@ export function createTransport(config: TransportConfig): Transport {
         let text = '';
         // One controller per attempt: the limiter's wait and the fetch; a stop of the call or the timeout aborts it.
         const controller = new AbortController();
-        const dropPermit = () => {
+        const dropPermit = (outcome?: PermitOutcome) => {
           if (permit === undefined) return;
-          released = releasePermit(permit);
+          released = releasePermit(permit, outcome);
           permit = undefined;
         };
         const finish = (outcome: AttemptOutcome) => {
@@ -359,7 +373,7 @@ export function createTransport(config: TransportConfig): Transport {
             // Read here, so the permit is released as soon as the exchange is over (ky has no hooks that
             // would read the body again).
             text = await readCapped(response, config.maxResponseBytes);
-            if (!settled) dropPermit();
+            if (!settled) dropPermit(permitOutcome(response.status, text));
             return response;
           });
         };

@@ -7,16 +7,16 @@ import { build } from 'tsup';
 const pkg = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const packages = join(pkg, '..');
 
-/** Bundles test/fixtures/worker.ts (workspace packages from their src/, like the vitest alias) once. */
-export async function buildWorker(): Promise<string> {
+/** Bundles test/fixtures/<name>.ts (workspace packages from their src/, like the vitest alias) once. */
+export async function buildWorker(name = 'worker'): Promise<string> {
   const outDir = join(pkg, '.artifacts', 'worker');
   mkdirSync(outDir, { recursive: true });
   const alias: Record<string, string> = {};
-  for (const name of ['core', 'jwt-assertion', 'token-store', 'token-store-redis']) {
-    alias[`@netsuite-oauth/${name}`] = join(packages, name, 'src', 'index.ts');
+  for (const dep of ['core', 'jwt-assertion', 'token-store', 'token-store-file', 'token-store-redis']) {
+    alias[`@netsuite-oauth/${dep}`] = join(packages, dep, 'src', 'index.ts');
   }
   await build({
-    entry: { worker: join(pkg, 'test', 'fixtures', 'worker.ts') },
+    entry: { [name]: join(pkg, 'test', 'fixtures', `${name}.ts`) },
     outDir,
     format: ['esm'],
     platform: 'node',
@@ -34,7 +34,7 @@ export async function buildWorker(): Promise<string> {
       options.alias = alias;
     },
   });
-  return join(outDir, 'worker.js');
+  return join(outDir, `${name}.js`);
 }
 
 export interface WorkerResult {
