@@ -118,7 +118,8 @@ export function generateTestCertificate(options: TestCertificateOptions = {}): T
   const name = seq(set(seq(oid('2.5.4.3'), der(0x0c, Buffer.from(cn, 'utf8')))));
   const now = (options.now ?? Date.now)();
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  // Positive (top bit clear) and minimal (first byte non-zero): a leading 0x00 before a byte < 0x80 is illegal DER.
+  serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
   const spki = publicKey.export({ type: 'spki', format: 'der' });
   const tbs = seq(
     der(0xa0, der(0x02, Buffer.from([2]))),

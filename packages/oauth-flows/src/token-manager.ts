@@ -514,9 +514,9 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     try {
       const startedAt = now();
       // Stop the request before the lease runs out, so a late answer never races the next holder.
-      const deadline = lock
-        ? lockTtlMs - Math.min(1_000, lockTtlMs / 10) - (startedAt - lockedAt)
-        : timeoutMs;
+      const margin = Math.min(1_000, lockTtlMs / 10);
+      // A rotating token counts the lease from when it was taken; for other grants the lock only saves requests.
+      const deadline = lock ? lockTtlMs - margin - (rotating ? startedAt - lockedAt : 0) : timeoutMs;
       if (lock && deadline <= 0) {
         // The lease ran out before the request left (a paused process, G08): another holder may have spent
         // the refresh token we read, and sending it again would revoke the grant. Take what the store has now.
