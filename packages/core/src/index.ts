@@ -1,4 +1,5 @@
 export { type AccountId, parseAccountId } from './account.js';
+export { readBodyCapped } from './body.js';
 export {
   checkOrigin,
   type EndpointOptions,

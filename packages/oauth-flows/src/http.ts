@@ -1,3 +1,4 @@
+import { readBodyCapped } from '@netsuite-oauth/core';
 import ky from 'ky';
 import { OAuthFlowError, OAuthResponseError, sanitizeDescription, sanitizeErrorCode } from './errors.js';
 
@@ -102,39 +103,11 @@ export function checkFunction(value: unknown, name: string): void {
 }
 
 async function readCapped(response: Response): Promise<string> {
-  const length = Number(response.headers.get('content-length'));
-  if (Number.isFinite(length) && length > MAX_BODY_BYTES) {
-    await response.body?.cancel().catch(() => {});
+  const text = await readBodyCapped(response, MAX_BODY_BYTES);
+  if (text === undefined) {
     throw new OAuthFlowError('ERR_OAUTH_RESPONSE_TOO_LARGE', `response body exceeds ${MAX_BODY_BYTES} bytes`);
   }
-  if (!response.body) return '';
-  // Fast path: a declared length within the cap is read in one go (undici enforces the length). Only for an
-  // unencoded body: with Content-Encoding the length is the compressed size, and fetch inflates without limit.
-  const encoding = response.headers.get('content-encoding');
-  if (
-    Number.isFinite(length) &&
-    response.headers.has('content-length') &&
-    (encoding === null || encoding.trim().toLowerCase() === 'identity')
-  ) {
-    return await response.text();
-  }
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new OAuthFlowError(
-        'ERR_OAUTH_RESPONSE_TOO_LARGE',
-        `response body exceeds ${MAX_BODY_BYTES} bytes`,
-      );
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder('utf-8', { fatal: false }).decode(Buffer.concat(chunks));
+  return text;
 }
 
 function parseRetryAfter(value: string | null, serverNow: number): number | undefined {

@@ -74,6 +74,22 @@ export function localTryAcquire(
   return fastPaths.get(limiter);
 }
 
+/** Waits in `queue` for a permit; an abort of `signal` takes the waiter out and rejects. */
+function enqueue(queue: Waiter[], signal: AbortSignal | undefined): Promise<ConcurrencyPermit> {
+  return new Promise<ConcurrencyPermit>((resolve, reject) => {
+    const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+    if (signal) {
+      waiter.onAbort = () => {
+        const index = queue.indexOf(waiter);
+        if (index >= 0) queue.splice(index, 1);
+        reject(abortReason(signal));
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    queue.push(waiter);
+  });
+}
+
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new RecordClientError('ERR_RECORD_ABORTED', 'request aborted');
 }
@@ -177,18 +193,7 @@ function createFixedLimiter(limit: number): LocalConcurrencyLimiter {
         inFlight++;
         return Promise.resolve(makePermit());
       }
-      return new Promise<ConcurrencyPermit>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
-        if (signal) {
-          waiter.onAbort = () => {
-            const index = queue.indexOf(waiter);
-            if (index >= 0) queue.splice(index, 1);
-            reject(abortReason(signal));
-          };
-          signal.addEventListener('abort', waiter.onAbort, { once: true });
-        }
-        queue.push(waiter);
-      });
+      return enqueue(queue, signal);
     },
   };
   fastPaths.set(limiter, () => {
@@ -394,18 +399,7 @@ function createAdaptiveLimiter(options: ConcurrencyLimiterOptions): AdaptiveConc
       if (signal?.aborted) return Promise.reject(abortReason(signal));
       if (inFlight < limit && queue.length === 0) return Promise.resolve(grant());
       fullMark++;
-      return new Promise<ConcurrencyPermit>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
-        if (signal) {
-          waiter.onAbort = () => {
-            const index = queue.indexOf(waiter);
-            if (index >= 0) queue.splice(index, 1);
-            reject(abortReason(signal));
-          };
-          signal.addEventListener('abort', waiter.onAbort, { once: true });
-        }
-        queue.push(waiter);
-      });
+      return enqueue(queue, signal);
     },
   };
   fastPaths.set(limiter, () => {

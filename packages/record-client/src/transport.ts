@@ -1,3 +1,4 @@
+import { readBodyCapped } from '@netsuite-oauth/core';
 import ky, { type KyInstance } from 'ky';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { parseErrorBody } from './error-body.js';
@@ -171,48 +172,11 @@ function permitOutcome(status: number, text: string): PermitOutcome {
 /** Thrown by {@link readCapped} when a body passes the cap. */
 const TOO_LARGE: unique symbol = Symbol('too-large');
 
-/**
- * Reads a body as text, at most `max` bytes after decoding. Fast path: an unencoded body with a declared length
- * within the cap is read in one go (fetch enforces the length). With `Content-Encoding` the declared length is
- * the compressed size and fetch inflates without limit, so such a body (or one without a length) is counted.
- */
+/** Reads a body as text, at most `max` bytes after decoding (see core's `readBodyCapped`). */
 async function readCapped(response: Response, max: number): Promise<string> {
-  const declared = response.headers.get('content-length');
-  const length = declared === null ? Number.NaN : Number(declared);
-  if (length > max) {
-    await response.body?.cancel().catch(() => {});
-    throw TOO_LARGE;
-  }
-  const body = response.body;
-  if (body === null) return '';
-  const encoding = response.headers.get('content-encoding');
-  if (
-    Number.isFinite(length) &&
-    (encoding === null || encoding === '' || encoding.trim().toLowerCase() === 'identity')
-  ) {
-    return await response.text();
-  }
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => {});
-      throw TOO_LARGE;
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  const text = await readBodyCapped(response, max);
+  if (text === undefined) throw TOO_LARGE;
+  return text;
 }
 
 /** Thrown into ky by the fetch wrapper when the attempt already settled without sending (stopped, no permit). */
