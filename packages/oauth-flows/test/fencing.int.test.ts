@@ -114,7 +114,7 @@ async function redisStore(): Promise<StoreSetup> {
   await client.connect();
   return {
     kind: 'redis',
-    store: redisTokenStore({ client }),
+    store: redisTokenStore({ client, encrypt: false }),
     worker: { kind: 'redis', url: redis.url },
     cleanup: async () => {
       await client.quit();

@@ -123,7 +123,7 @@ describe('across processes with Redis', () => {
       await client.connect();
       try {
         const seeder = createTokenManager({
-          store: redisTokenStore({ client }),
+          store: redisTokenStore({ client, encrypt: false }),
           key: 'g07',
           grant: { type: 'refresh_token', ...s.loc, client: s.pub },
         });

@@ -1,2 +1,7 @@
 // Public API of @netsuite-oauth/token-store-redis: named exports only.
-export { type RedisClientLike, type RedisTokenStoreOptions, redisTokenStore } from './redis-store.js';
+export {
+  type RedisClientLike,
+  type RedisTokenStoreCommonOptions,
+  type RedisTokenStoreOptions,
+  redisTokenStore,
+} from './redis-store.js';

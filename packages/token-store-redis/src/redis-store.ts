@@ -31,18 +31,37 @@ export interface RedisClientLike {
 }
 
 /**
- * Options of {@link redisTokenStore}.
+ * Options of {@link redisTokenStore}: give `keys` (values encrypted, the default) or `encrypt: false`
+ * explicitly, as for the file store.
  *
  * @example
  * const options: RedisTokenStoreOptions = { client, prefix: 'myapp:tokens:', keys: [{ id: 'k1', key }] };
  */
-export interface RedisTokenStoreOptions {
+export type RedisTokenStoreOptions = RedisTokenStoreCommonOptions &
+  (
+    | {
+        /** AES-256 keys (32 random bytes each) that encrypt every value (see `encryptedTokenStore`); the first one writes. */
+        readonly keys: readonly EncryptionKey[];
+        readonly encrypt?: true;
+      }
+    | {
+        /** Store values in clear: anyone who can read the Redis keys reads the tokens. Only for throwaway local use. */
+        readonly encrypt: false;
+        readonly keys?: undefined;
+      }
+  );
+
+/**
+ * Options every {@link redisTokenStore} takes.
+ *
+ * @example
+ * const common: RedisTokenStoreCommonOptions = { client, prefix: 'myapp:' };
+ */
+export interface RedisTokenStoreCommonOptions {
   /** A connected node-redis client you own. */
   readonly client: RedisClientLike;
   /** Namespace of every Redis key this store touches. For Redis Cluster use a hash tag: `'{nsoauth}:'`. @default 'nsoauth:' */
   readonly prefix?: string;
-  /** Encrypt values with these keys (AES-256-GCM, see `encryptedTokenStore`); the first one writes. */
-  readonly keys?: readonly EncryptionKey[];
   /** Clock for entry expiry (epoch ms). Leases use the Redis server's clock. @default Date.now */
   readonly now?: () => number;
   /** Per-command timeout; a slow or hung Redis fails with `ERR_STORE_UNAVAILABLE`. @default 2000 */
@@ -98,7 +117,8 @@ function classify(error: unknown): TokenStoreError {
  * import { createClient } from 'redis';
  * const client = await createClient({ url: process.env.REDIS_URL }).on('error', console.warn).connect();
  * const store = redisTokenStore({ client, prefix: 'myapp:', keys: [{ id: 'k1', key: process.env.TOKEN_KEY! }] });
- * @throws {TokenStoreError} `ERR_STORE_INVALID_OPTION` (synchronously) for a missing client or bad option
+ * @throws {TokenStoreError} `ERR_STORE_INVALID_OPTION` (synchronously) for a missing client, neither `keys` nor
+ *   `encrypt: false`, or another bad option
  * @see https://redis.io/docs/latest/develop/use/patterns/distributed-locks/
  */
 export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
@@ -108,6 +128,20 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
   const { client } = options;
   if (typeof client !== 'object' || client === null || typeof client.sendCommand !== 'function') {
     throw new TokenStoreError('ERR_STORE_INVALID_OPTION', 'client must be a connected node-redis client');
+  }
+  const { keys, encrypt } = options as RedisTokenStoreOptions & { keys?: unknown; encrypt?: unknown };
+  if (encrypt !== undefined && typeof encrypt !== 'boolean') {
+    throw new TokenStoreError('ERR_STORE_INVALID_OPTION', 'encrypt must be a boolean');
+  }
+  if (encrypt === false && keys !== undefined) {
+    throw new TokenStoreError('ERR_STORE_INVALID_OPTION', 'keys and encrypt: false cannot be used together');
+  }
+  if (encrypt !== false && keys === undefined) {
+    // Tokens in clear in Redis are readable by anyone with access to it (a replica, a backup, redis-cli).
+    throw new TokenStoreError(
+      'ERR_STORE_INVALID_OPTION',
+      'keys are required (32-byte keys, see generateEncryptionKey), or pass encrypt: false',
+    );
   }
   const prefix = options.prefix ?? 'nsoauth:';
   try {
@@ -246,7 +280,7 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
       return Number(reply) === 1;
     },
   };
-  return options.keys === undefined
+  return encrypt === false
     ? store
-    : encryptedTokenStore(store, { keys: options.keys, name: prefix });
+    : encryptedTokenStore(store, { keys: keys as readonly EncryptionKey[], name: prefix });
 }

@@ -50,8 +50,8 @@ const prefix = () => `test:${crypto.randomUUID()}:`;
 const keys = [{ id: 'k1', key: generateEncryptionKey() }];
 
 describeTokenStore('redis', {
-  createStore: () => redisTokenStore({ client: shared, prefix: 'suite:' }),
-  createStoreWithClock: (now) => redisTokenStore({ client: shared, prefix: 'suite:', now }),
+  createStore: () => redisTokenStore({ client: shared, prefix: 'suite:', encrypt: false }),
+  createStoreWithClock: (now) => redisTokenStore({ client: shared, prefix: 'suite:', encrypt: false, now }),
   leaseClock: 'backend',
   async breakBackend(): Promise<() => Promise<void>> {
     await redis.kill();
@@ -83,7 +83,7 @@ async function codeOf(run: () => Promise<unknown>): Promise<string> {
 describe('redisTokenStore on a real redis-server', () => {
   it('lays out keys under the prefix, with a native TTL after expiresAt (space reclaim only)', async () => {
     const p = prefix();
-    const store = redisTokenStore({ client: shared, prefix: p, reclaimAfterMs: 60_000 });
+    const store = redisTokenStore({ client: shared, prefix: p, encrypt: false, reclaimAfterMs: 60_000 });
     const expiresAt = Date.now() + 120_000;
     await store.set('ns:client', { value: SECRET, expiresAt });
     expect(await shared.hGet(`${p}t:ns:client`, 'value')).toBe(SECRET);
@@ -110,7 +110,7 @@ describe('redisTokenStore on a real redis-server', () => {
   });
 
   it('keeps the last fencing token across a delete (a stale holder cannot write after it)', async () => {
-    const store = redisTokenStore({ client: shared, prefix: prefix() });
+    const store = redisTokenStore({ client: shared, prefix: prefix(), encrypt: false });
     expect(
       await store.compareAndSet!(
         'k',
@@ -138,7 +138,7 @@ describe('redisTokenStore on a real redis-server', () => {
 
   it('answers ERR_STORE_CORRUPT for a key of the wrong type or a malformed entry', async () => {
     const p = prefix();
-    const store = redisTokenStore({ client: shared, prefix: p });
+    const store = redisTokenStore({ client: shared, prefix: p, encrypt: false });
     await shared.set(`${p}t:wrong`, 'a string, not a hash');
     expect(await codeOf(() => store.get('wrong'))).toBe('ERR_STORE_CORRUPT');
     expect(await codeOf(() => store.set('wrong', { value: 'v', expiresAt: Date.now() + 1_000 }))).toBe(
@@ -149,7 +149,7 @@ describe('redisTokenStore on a real redis-server', () => {
   });
 
   it('reloads its scripts after SCRIPT FLUSH (NOSCRIPT fallback)', async () => {
-    const store = redisTokenStore({ client: shared, prefix: prefix() });
+    const store = redisTokenStore({ client: shared, prefix: prefix(), encrypt: false });
     await store.set('k', { value: 'a', expiresAt: Date.now() + 60_000 });
     await shared.scriptFlush();
     await store.set('k', { value: 'b', expiresAt: Date.now() + 60_000 });
@@ -161,7 +161,9 @@ describe('redisTokenStore on a real redis-server', () => {
     const workers = 4;
     const perWorker = 25;
     const stores = await Promise.all(
-      Array.from({ length: workers }, async () => redisTokenStore({ client: await connect(), prefix: p })),
+      Array.from({ length: workers }, async () =>
+        redisTokenStore({ client: await connect(), prefix: p, encrypt: false }),
+      ),
     );
     await Promise.all(
       stores.map(async (store) => {
@@ -183,7 +185,12 @@ describe('redisTokenStore on a real redis-server', () => {
 
   it('fails fast with typed errors when Redis is killed mid-test, and works again when it is back', async () => {
     const client = await connect();
-    const store: TokenStore = redisTokenStore({ client, prefix: prefix(), commandTimeoutMs: 1_000 });
+    const store: TokenStore = redisTokenStore({
+      client,
+      prefix: prefix(),
+      encrypt: false,
+      commandTimeoutMs: 1_000,
+    });
     await store.set('k', { value: 'before', expiresAt: Date.now() + 60_000 });
     let stop = false;
     const outcomes: Array<'ok' | string> = [];
@@ -235,12 +242,14 @@ describe('redisTokenStore options', () => {
       undefined,
       {},
       { client: {} },
-      { client: shared, prefix: '' },
-      { client: shared, prefix: 'a\nb' },
-      { client: shared, now: 1 },
-      { client: shared, commandTimeoutMs: 0 },
-      { client: shared, reclaimAfterMs: 1.5 },
+      { client: shared, encrypt: false, prefix: '' },
+      { client: shared, encrypt: false, prefix: 'a\nb' },
+      { client: shared, encrypt: false, now: 1 },
+      { client: shared, encrypt: false, commandTimeoutMs: 0 },
+      { client: shared, encrypt: false, reclaimAfterMs: 1.5 },
       { client: shared, keys: [{ id: 'k', key: 'a passphrase' }] },
+      { client: shared, keys, encrypt: false },
+      { client: shared, encrypt: 'no' },
     ];
     for (const options of bad) {
       let code: string | undefined;
@@ -253,8 +262,27 @@ describe('redisTokenStore options', () => {
     }
   });
 
+  it('refuses to store tokens in clear unless told so: neither keys nor encrypt: false throws at once', async () => {
+    const p = prefix();
+    let error: unknown;
+    try {
+      redisTokenStore({ client: shared, prefix: p } as never);
+    } catch (e) {
+      error = e;
+    }
+    expect(isTokenStoreError(error, 'ERR_STORE_INVALID_OPTION')).toBe(true);
+    expect((error as Error).message).toMatch(/keys are required.*encrypt: false/);
+    // Nothing was written: the refusal happens before any command.
+    expect(await shared.keys(`${p}*`)).toEqual([]);
+    // Saying it explicitly is allowed, and then the store says it is not encrypted.
+    const plain = redisTokenStore({ client: shared, prefix: p, encrypt: false });
+    expect(plain.capabilities.encrypted).toBe(false);
+    await plain.set('k', { value: SECRET, expiresAt: Date.now() + 60_000 });
+    expect(await shared.hGet(`${p}t:k`, 'value')).toBe(SECRET);
+  });
+
   it('does not close the client it was given', async () => {
-    const store = redisTokenStore({ client: shared, prefix: prefix() });
+    const store = redisTokenStore({ client: shared, prefix: prefix(), encrypt: false });
     await store.close!();
     expect(shared.isReady).toBe(true);
     expect(await codeOf(() => store.get('k'))).toBe('ERR_STORE_CLOSED');

@@ -39,7 +39,7 @@ export async function redisFactory(): Promise<StoreFactory> {
   await client.connect();
   return {
     name: 'redis',
-    create: () => redisTokenStore({ client }),
+    create: () => redisTokenStore({ client, encrypt: false }),
     cleanup: async () => {
       await client.quit();
       await server.stop();
