@@ -2,9 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { EmulatorAdmin, FaultOptions } from './admin.js';
 import { type Call, jsonReply } from './call.js';
 import { generateTestCertificate, type TestKeyType } from './certificate.js';
-import type { RestletRequest } from './context.js';
 import { isEmulatorError } from './errors.js';
 import { HttpReply, mediaType, safeDecode } from './http.js';
+import type { RestletRequest } from './restlets.js';
 
 function adminError(status: number, code: string, message: string): HttpReply {
   return jsonReply(status, { error: { code, message } });

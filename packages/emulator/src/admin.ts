@@ -1,24 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseCertificate } from './certificate.js';
-import {
-  type ConsentPolicy,
-  type Counters,
-  type EmulatorState,
-  type Fault,
-  type Grant,
-  hashPassword,
-  type Integration,
-  KNOWN_SCOPES,
-  type RequestLogEntry,
-  type RestletHandler,
-  ROUTE_NAMES,
-  type RouteName,
-  randomHex,
-  type User,
-} from './context.js';
+import type { Counters } from './counters.js';
 import { EmulatorError } from './errors.js';
-import { restletKey } from './restlets.js';
+import type { Fault } from './faults.js';
+import { type ConsentPolicy, type Grant, type Integration, KNOWN_SCOPES } from './integration.js';
+import { randomHex } from './random.js';
+import type { RequestLogEntry } from './request-log.js';
+import { type RestletHandler, restletKey } from './restlets.js';
+import { ROUTE_NAMES, type RouteName } from './routes.js';
+import type { EmulatorState } from './state.js';
 import { RecordValidationError } from './store.js';
+import { hashPassword, type User } from './user.js';
 
 /** Options of {@link EmulatorAdmin.createIntegration}; mirrors NetSuite's integration record. */
 export interface CreateIntegrationOptions {

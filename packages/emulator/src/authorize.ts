@@ -1,15 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Call } from './call.js';
-import {
-  type AuthTxn,
-  hashPassword,
-  type Integration,
-  KNOWN_SCOPES,
-  randomToken,
-  type User,
-} from './context.js';
 import { HttpReply, htmlEscape, mediaType, parseForm } from './http.js';
+import { type Integration, KNOWN_SCOPES } from './integration.js';
 import { newCode } from './oauth.js';
+import { randomToken } from './random.js';
+import type { AuthTxn } from './tokens.js';
+import { hashPassword, type User } from './user.js';
 
 const HTML = 'text/html; charset=UTF-8';
 // The login and consent pages must not be framed (clickjacking) and run no script.

@@ -1,6 +1,6 @@
 import type { Call } from './call.js';
-import type { AccessTokenInfo } from './context.js';
 import { HttpReply, JSON_TYPE, NS_ERROR_TYPE, nsErrorBody } from './http.js';
+import type { AccessTokenInfo } from './tokens.js';
 
 const INVALID_LOGIN =
   'Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.';

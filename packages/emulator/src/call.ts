@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
-import type { EmulatorState, RequestLogEntry } from './context.js';
 import { HttpReply, JSON_TYPE } from './http.js';
+import type { RequestLogEntry } from './request-log.js';
+import type { EmulatorState } from './state.js';
 
 /** One request as the route handlers see it. */
 export interface Call {

@@ -4,10 +4,11 @@ import { type Call, jsonReply } from './call.js';
 import { isEmulatorError } from './errors.js';
 import { type HttpReply, mediaType, nsError, safeDecode } from './http.js';
 
-function wire(c: CertificateInfo) {
+/** The wire form of a certificate; `now` is the emulator's (movable) clock, so expiry follows `advanceClock`. */
+function wire(c: CertificateInfo, now: number) {
   return {
     certificate_id: c.certificateId,
-    status: c.revoked ? 'REVOKED' : Date.parse(c.notAfter) < Date.now() ? 'EXPIRED' : 'ACTIVE',
+    status: c.revoked ? 'REVOKED' : Date.parse(c.notAfter) < now ? 'EXPIRED' : 'ACTIVE',
     entity: c.entityId,
     role: String(c.roleId),
     algorithm: c.keyType,
@@ -39,7 +40,8 @@ export async function handleCertificates(call: Call, admin: EmulatorAdmin): Prom
   }
   try {
     if (certId === undefined && call.method === 'GET') {
-      const items = (await admin.listCertificates(clientId)).map(wire);
+      const now = call.state.now();
+      const items = (await admin.listCertificates(clientId)).map((c) => wire(c, now));
       return jsonReply(200, { count: items.length, items });
     }
     if (certId === undefined && call.method === 'POST') {
@@ -62,7 +64,7 @@ export async function handleCertificates(call: Call, admin: EmulatorAdmin): Prom
         entityId:
           typeof body.entity === 'number' || typeof body.entity === 'string' ? body.entity : info.entityId,
       });
-      return jsonReply(200, wire(created));
+      return jsonReply(200, wire(created, call.state.now()));
     }
     if (certId !== undefined && action === 'revoke' && call.method === 'POST') {
       const mine = (await admin.listCertificates(clientId)).some((c) => c.certificateId === certId);

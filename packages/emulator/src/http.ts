@@ -141,3 +141,23 @@ export function safeDecode(segment: string): string {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** NetSuite's REST answer past the account's concurrency limit: 429, titled "Bad Request", `CONCURRENCY_LIMIT_EXCEEDED`. */
+export function concurrencyReply(): HttpReply {
+  return new HttpReply(
+    429,
+    JSON.stringify({
+      type: 'https://www.rfc-editor.org/rfc/rfc6585.html#section-4',
+      title: 'Bad Request',
+      status: 429,
+      'o:errorCode': 'USER_ERROR',
+      'o:errorDetails': [
+        {
+          detail: 'Concurrent request limit exceeded. Request blocked.',
+          'o:errorCode': 'CONCURRENCY_LIMIT_EXCEEDED',
+        },
+      ],
+    }),
+    { 'content-type': NS_ERROR_TYPE },
+  );
+}

@@ -16,22 +16,18 @@ export {
   type TestCertificateOptions,
   type TestKeyType,
 } from './certificate.js';
-export type {
-  ConsentPolicy,
-  Counters,
-  Grant,
-  RequestLogEntry,
-  RestletHandler,
-  RestletRequest,
-  RouteName,
-} from './context.js';
+export type { Counters } from './counters.js';
 export { EmulatorError, type EmulatorErrorCode, isEmulatorError } from './errors.js';
+export type { ConsentPolicy, Grant } from './integration.js';
+export type { EmulatorOptions } from './options.js';
+export type { RequestLogEntry } from './request-log.js';
+export type { RestletHandler, RestletRequest } from './restlets.js';
+export type { RouteName } from './routes.js';
 export type { SeedOptions } from './seed.js';
 export {
   DEFAULT_USER_EMAIL,
   DEFAULT_USER_PASSWORD,
   type Emulator,
   type EmulatorEndpoints,
-  type EmulatorOptions,
   startEmulator,
 } from './server.js';

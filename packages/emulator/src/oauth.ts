@@ -1,8 +1,10 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { compactVerify } from 'jose';
 import { type Call, jsonReply, oauthError } from './call.js';
-import { type Integration, KNOWN_SCOPES, randomHex, type TokenFamily } from './context.js';
 import { HttpReply, JSON_TYPE, mediaType, parseForm } from './http.js';
+import { type Integration, KNOWN_SCOPES } from './integration.js';
+import { randomHex } from './random.js';
+import type { TokenFamily } from './tokens.js';
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 const ALLOWED_ALGS = new Set(['PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512']);

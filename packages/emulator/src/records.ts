@@ -1,5 +1,5 @@
+import type { AsyncJob } from './async-job.js';
 import { type Call, jsonReply } from './call.js';
-import type { AsyncJob } from './context.js';
 import { HttpReply, mediaType, NS_COLLECTION_TYPE, NS_SINGULAR_TYPE, nsError, safeDecode } from './http.js';
 import { FilterError, matches, parseFilter } from './query-filter.js';
 import { type RecordTypeDef, TRANSFORMS } from './schema.js';

@@ -1,7 +1,32 @@
 import { authenticateBearer } from './bearer.js';
 import type { Call } from './call.js';
-import type { Restlet, RestletRequest } from './context.js';
 import { HttpReply, htmlEscape } from './http.js';
+
+/** What a RESTlet handler receives. */
+export interface RestletRequest {
+  readonly method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  /** URL parameters except `script` and `deploy`. */
+  readonly params: Readonly<Record<string, string>>;
+  /** Parsed JSON for `application/json`, the raw text otherwise, `undefined` without a body. */
+  readonly body: unknown;
+  readonly contentType: string | undefined;
+  /** Who called: from the access token. */
+  readonly auth: {
+    readonly clientId: string;
+    readonly roleId: number;
+    readonly entityId: number;
+    readonly scopes: readonly string[];
+  };
+}
+
+/** A RESTlet entry point: return a value (objects are sent as JSON) or throw (400 with NetSuite's error body). */
+export type RestletHandler = (request: RestletRequest) => unknown;
+
+export interface Restlet {
+  readonly scriptId: string;
+  readonly deployId: string;
+  readonly handlers: Partial<Record<'get' | 'post' | 'put' | 'delete', RestletHandler>>;
+}
 
 const BODY_TYPES = new Set(['application/json', 'application/xml', 'text/plain']);
 

@@ -1,7 +1,7 @@
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, startEmulator } from '../src/index.js';
+import { type Emulator, generateTestCertificate, startEmulator } from '../src/index.js';
 import { accessToken, bearer, setupM2M } from './helpers.js';
 
 let emu: Emulator;
@@ -293,6 +293,33 @@ describe("NetSuite's certificate rotation endpoint", () => {
       body: JSON.stringify({ certificate: 'nope' }),
     });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('certificate status follows the emulator clock', () => {
+  it('lists a certificate as EXPIRED once advanceClock passes its notAfter', async () => {
+    const own = await startEmulator({ port: 0, seed: false });
+    try {
+      const m2m = await setupM2M(own);
+      const short = generateTestCertificate({ validityDays: 1, now: () => own.admin.now() });
+      const { certificateId } = await own.admin.addCertificate({
+        clientId: m2m.clientId,
+        certificatePem: short.certificatePem,
+      });
+      const base = `${own.url}/services/rest/auth/oauth2/v1/clients/${m2m.clientId}/certificates`;
+      const statusOf = async () => {
+        const token = await accessToken(own, m2m);
+        const list = (await (await fetch(base, { headers: bearer(token) })).json()) as {
+          items: Array<{ certificate_id: string; status: string }>;
+        };
+        return Object.fromEntries(list.items.map((c) => [c.certificate_id, c.status]));
+      };
+      expect(await statusOf()).toEqual({ [m2m.certificateId]: 'ACTIVE', [certificateId]: 'ACTIVE' });
+      await own.admin.advanceClock(2 * 24 * 3_600_000);
+      expect(await statusOf()).toEqual({ [m2m.certificateId]: 'ACTIVE', [certificateId]: 'EXPIRED' });
+    } finally {
+      await own.close();
+    }
   });
 });
 

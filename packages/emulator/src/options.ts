@@ -1,0 +1,244 @@
+import { parseAccountId } from '@netsuite-oauth/core';
+import { EmulatorError } from './errors.js';
+import { SEED_LIMIT, type SeedOptions } from './seed.js';
+
+/**
+ * Options of {@link startEmulator}. Defaults follow NetSuite; items marked UNCONFIRMED in the README are guesses you
+ * can change.
+ *
+ * @example
+ * await startEmulator({ port: 0, accountId: '1234567_SB1', seed: { customers: 150_000 }, concurrencyLimit: 5 });
+ */
+export interface EmulatorOptions {
+  /** @default 0 (a free port) */
+  readonly port?: number;
+  /** @default '127.0.0.1' */
+  readonly host?: string;
+  /** @default '1234567_SB1' */
+  readonly accountId?: string;
+  /** Records to create at start; `false` for none (the default login user is still created). */
+  readonly seed?: SeedOptions | false;
+  /** Per-account concurrent request limit shared by REST and RESTlets. @default 5 */
+  readonly concurrencyLimit?: number;
+  /** The clock; the admin API can move it further. @default Date.now */
+  readonly now?: () => number;
+  /** @default 3600 */
+  readonly accessTokenTtlSeconds?: number;
+  /** Largest `exp - iat` of a client assertion (UNCONFIRMED: 3600 or 7200). @default 3600 */
+  readonly maxAssertionLifetimeSeconds?: number;
+  /** How far in the future an assertion's `iat` may be (UNCONFIRMED). @default 300 */
+  readonly assertionClockSkewSeconds?: number;
+  /** Authorization code lifetime (UNCONFIRMED). @default 60 */
+  readonly authorizationCodeTtlSeconds?: number;
+  /** Confidential clients' refresh-token lifetime. @default 168 (7 days) */
+  readonly confidentialRefreshTokenValidityHours?: number;
+  /** Accept `http://127.0.0.1/…` style redirect URIs, as Oracle's own SDK uses; strict NetSuite refuses http. @default true */
+  readonly allowHttpLoopbackRedirectUris?: boolean;
+  /** Accept `client_secret` in the form without Basic (UNCONFIRMED; NetSuite documents only Basic). @default false */
+  readonly allowClientSecretPost?: boolean;
+  /** Revoke the tokens of a code that is presented twice (UNCONFIRMED). @default true */
+  readonly revokeTokensOnCodeReuse?: boolean;
+  /** Accept a space-separated `scope` string inside the client assertion (UNCONFIRMED). @default true */
+  readonly acceptSpaceSeparatedAssertionScope?: boolean;
+  /** Refuse SuiteQL without `Prefer: transient` (UNCONFIRMED what NetSuite answers). @default true */
+  readonly requireTransientHeader?: boolean;
+  /** Status of a duplicate idempotency key (UNCONFIRMED: 400 or 409). @default 400 */
+  readonly idempotencyConflictStatus?: 400 | 409;
+  /** @default 100000 */
+  readonly suiteqlMaxRows?: number;
+  /** @default 10485760 (10 MB) */
+  readonly maxBodyBytes?: number;
+  /** Entries kept in the request log. @default 1000 */
+  readonly requestLogSize?: number;
+  /** Send the refusal reason (`MissingKey`, `AccessTokenExpired`, …) in `X-NetSuite-Emulator-Reason`. @default true */
+  readonly exposeReasons?: boolean;
+  /** When set, the HTTP admin API requires `X-Emulator-Admin-Token: <value>`. */
+  readonly adminToken?: string;
+  /** How long async jobs stay `pending` on the emulator clock. @default 0 */
+  readonly asyncJobDelayMs?: number;
+}
+
+/** {@link EmulatorOptions} after defaults and checks: what the route handlers read. */
+export interface ResolvedOptions {
+  readonly accountId: string;
+  readonly hostLabel: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly maxAssertionLifetimeSeconds: number;
+  readonly assertionClockSkewSeconds: number;
+  readonly authorizationCodeTtlSeconds: number;
+  readonly confidentialRefreshTokenValidityHours: number;
+  readonly allowHttpLoopbackRedirectUris: boolean;
+  readonly allowClientSecretPost: boolean;
+  readonly revokeTokensOnCodeReuse: boolean;
+  readonly acceptSpaceSeparatedAssertionScope: boolean;
+  readonly requireTransientHeader: boolean;
+  readonly idempotencyConflictStatus: 400 | 409;
+  readonly suiteqlMaxRows: number;
+  readonly maxBodyBytes: number;
+  readonly requestLogSize: number;
+  readonly exposeReasons: boolean;
+  readonly adminToken: string | undefined;
+  readonly asyncJobDelayMs: number;
+}
+
+function num(value: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new EmulatorError(
+      'ERR_EMULATOR_INVALID_OPTION',
+      `${name} must be an integer from ${min} to ${max}`,
+    );
+  }
+  return value;
+}
+
+function bool(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean')
+    throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', `${name} must be a boolean`);
+  return value;
+}
+
+/** What {@link startEmulator} needs to start: the handlers' options and the listener's. */
+export interface StartOptions {
+  readonly resolved: ResolvedOptions;
+  readonly seed: SeedOptions | false;
+  readonly port: number;
+  readonly host: string;
+  readonly concurrencyLimit: number;
+  readonly now: () => number;
+}
+
+/**
+ * Applies defaults and checks every option, synchronously.
+ *
+ * @throws {EmulatorError} `ERR_EMULATOR_INVALID_OPTION` naming the first bad option.
+ */
+export function resolveOptions(options: EmulatorOptions): StartOptions {
+  const { resolved, seed } = resolveHandlerOptions(options);
+  const port = num(options.port, 'port', 0, 65_535, 0);
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host.length === 0 || host.length > 255) {
+    throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', 'host must be a host name or IP address');
+  }
+  const concurrencyLimit = num(options.concurrencyLimit, 'concurrencyLimit', 1, 10_000, 5);
+  return { resolved, seed, port, host, concurrencyLimit, now: options.now ?? Date.now };
+}
+
+function resolveHandlerOptions(options: EmulatorOptions): {
+  resolved: ResolvedOptions;
+  seed: SeedOptions | false;
+} {
+  if (typeof options !== 'object' || options === null) {
+    throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', 'options must be an object');
+  }
+  let account: { id: string; hostLabel: string };
+  try {
+    account = parseAccountId(options.accountId ?? '1234567_SB1');
+  } catch (cause) {
+    throw new EmulatorError(
+      'ERR_EMULATOR_INVALID_OPTION',
+      'accountId must look like 1234567 or 1234567_SB1',
+      { cause },
+    );
+  }
+  const seed = options.seed ?? {};
+  if (seed !== false) {
+    if (typeof seed !== 'object' || seed === null)
+      throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', 'seed must be an object or false');
+    for (const [k, v] of Object.entries(seed)) {
+      if (k === 'defaultUser') bool(v, 'seed.defaultUser', true);
+      else if (
+        [
+          'customers',
+          'contacts',
+          'employees',
+          'vendors',
+          'inventoryItems',
+          'salesOrders',
+          'invoices',
+        ].includes(k)
+      ) {
+        num(v, `seed.${k}`, 0, SEED_LIMIT, 0);
+      } else throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', `seed.${k} is not a known seed option`);
+    }
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new EmulatorError(
+      'ERR_EMULATOR_INVALID_OPTION',
+      'now must be a function returning epoch milliseconds',
+    );
+  }
+  if (
+    options.adminToken !== undefined &&
+    (typeof options.adminToken !== 'string' || options.adminToken.length < 8)
+  ) {
+    throw new EmulatorError(
+      'ERR_EMULATOR_INVALID_OPTION',
+      'adminToken must be a string of at least 8 characters',
+    );
+  }
+  if (
+    options.idempotencyConflictStatus !== undefined &&
+    options.idempotencyConflictStatus !== 400 &&
+    options.idempotencyConflictStatus !== 409
+  ) {
+    throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', 'idempotencyConflictStatus must be 400 or 409');
+  }
+  return {
+    seed: seed === false ? false : seed,
+    resolved: {
+      accountId: account.id,
+      hostLabel: account.hostLabel,
+      accessTokenTtlSeconds: num(options.accessTokenTtlSeconds, 'accessTokenTtlSeconds', 1, 86_400, 3600),
+      maxAssertionLifetimeSeconds: num(
+        options.maxAssertionLifetimeSeconds,
+        'maxAssertionLifetimeSeconds',
+        1,
+        86_400,
+        3600,
+      ),
+      assertionClockSkewSeconds: num(
+        options.assertionClockSkewSeconds,
+        'assertionClockSkewSeconds',
+        0,
+        86_400,
+        300,
+      ),
+      authorizationCodeTtlSeconds: num(
+        options.authorizationCodeTtlSeconds,
+        'authorizationCodeTtlSeconds',
+        1,
+        86_400,
+        60,
+      ),
+      confidentialRefreshTokenValidityHours: num(
+        options.confidentialRefreshTokenValidityHours,
+        'confidentialRefreshTokenValidityHours',
+        1,
+        8760,
+        168,
+      ),
+      allowHttpLoopbackRedirectUris: bool(
+        options.allowHttpLoopbackRedirectUris,
+        'allowHttpLoopbackRedirectUris',
+        true,
+      ),
+      allowClientSecretPost: bool(options.allowClientSecretPost, 'allowClientSecretPost', false),
+      revokeTokensOnCodeReuse: bool(options.revokeTokensOnCodeReuse, 'revokeTokensOnCodeReuse', true),
+      acceptSpaceSeparatedAssertionScope: bool(
+        options.acceptSpaceSeparatedAssertionScope,
+        'acceptSpaceSeparatedAssertionScope',
+        true,
+      ),
+      requireTransientHeader: bool(options.requireTransientHeader, 'requireTransientHeader', true),
+      idempotencyConflictStatus: options.idempotencyConflictStatus ?? 400,
+      suiteqlMaxRows: num(options.suiteqlMaxRows, 'suiteqlMaxRows', 1, 10_000_000, 100_000),
+      maxBodyBytes: num(options.maxBodyBytes, 'maxBodyBytes', 1024, 104 * 1024 * 1024, 10 * 1024 * 1024),
+      requestLogSize: num(options.requestLogSize, 'requestLogSize', 0, 1_000_000, 1000),
+      exposeReasons: bool(options.exposeReasons, 'exposeReasons', true),
+      adminToken: options.adminToken,
+      asyncJobDelayMs: num(options.asyncJobDelayMs, 'asyncJobDelayMs', 0, 86_400_000, 0),
+    },
+  };
+}
