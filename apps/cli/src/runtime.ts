@@ -252,23 +252,51 @@ export async function openStore(ctx: Context): Promise<TokenStore> {
 }
 
 /**
- * Store key of the client-credentials token of one integration + certificate.
- *
- * @example
- * clientCredentialsKey(settings) // 'cc:1234567_SB1:<client id>:<certificate id>'
+ * The origin tokens of these settings are sent to, for store keys: the `--origin` override (an emulator or
+ * proxy), or `netsuite` for NetSuite's own hosts, which follow from the account id.
  */
-export function clientCredentialsKey(settings: Settings): string {
-  return `cc:${need(settings, 'accountId').toUpperCase()}:${need(settings, 'clientId')}:${need(settings, 'certificateId')}`;
+function tokenOrigin(settings: Settings): string {
+  if (!settings.origin) return 'netsuite';
+  try {
+    return new URL(settings.origin).origin;
+  } catch {
+    return settings.origin;
+  }
+}
+
+/** One store key from its parts; each part is percent-encoded, so no two sets of parts share a key. */
+function storeKey(grant: string, parts: readonly string[]): string {
+  return `${grant}:${parts.map(encodeURIComponent).join(':')}`;
 }
 
 /**
- * Store key of the login session of one integration.
+ * Store key of the client-credentials token of one account + origin + integration + certificate: a token is
+ * only ever read back for the origin it was issued by.
  *
  * @example
- * sessionKey(settings) // 'session:1234567_SB1:<client id>'
+ * clientCredentialsKey(settings) // 'cc:1234567_SB1:netsuite:<client id>:<certificate id>'
+ */
+export function clientCredentialsKey(settings: Settings): string {
+  return storeKey('cc', [
+    need(settings, 'accountId').toUpperCase(),
+    tokenOrigin(settings),
+    need(settings, 'clientId'),
+    need(settings, 'certificateId'),
+  ]);
+}
+
+/**
+ * Store key of the login session of one account + origin + integration.
+ *
+ * @example
+ * sessionKey(settings) // 'session:1234567_SB1:netsuite:<client id>'
  */
 export function sessionKey(settings: Settings): string {
-  return `session:${need(settings, 'accountId').toUpperCase()}:${need(settings, 'clientId')}`;
+  return storeKey('session', [
+    need(settings, 'accountId').toUpperCase(),
+    tokenOrigin(settings),
+    need(settings, 'clientId'),
+  ]);
 }
 
 /** The confidential (or public) client of the authorization-code flow. */

@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { startEmulator } from '@netsuite-oauth/emulator';
 import { freePort, type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +104,33 @@ describe('token stores and profiles', () => {
     const stillThere = await runCli(['token', '--json'], { env });
     expect(JSON.parse(stillThere.stdout)).toMatchObject({ fromStore: true });
     expectNoSecrets(wrong, [key, wrongKey]);
+  });
+
+  it('never sends a token cached for one origin to another (keys hold account + origin + client + grant)', async () => {
+    const storePath = join(fx.dir, 'origins', 'tokens.json');
+    const env = { ...fx.env, NETSUITE_OAUTH_STORE_PATH: storePath };
+    expect((await runCli(['token'], { env })).code).toBe(0);
+    expect(JSON.parse((await runCli(['token', '--json'], { env })).stdout)).toMatchObject({
+      fromStore: true,
+    });
+    // Origin B: same account id, same client and certificate flags, same store. B does not know the client.
+    const other = await startEmulator({ port: 0, accountId: fx.emu.accountId });
+    try {
+      const result = await runCli(['record', 'get', 'customer', '1', '--json'], {
+        env: { ...env, NETSUITE_ORIGIN: other.url },
+      });
+      expect(result.code).not.toBe(0);
+      const routes = (await other.admin.requestLog()).map((entry) => entry.route);
+      // B was asked for a token of its own (and refused the unknown client); A's token never reached it.
+      expect(routes).toContain('token');
+      expect(routes.filter((route) => route !== 'token')).toEqual([]);
+    } finally {
+      await other.close();
+    }
+    // A's cached token is still there, for A.
+    expect(JSON.parse((await runCli(['token', '--json'], { env })).stdout)).toMatchObject({
+      fromStore: true,
+    });
   });
 
   it('reads everything but secrets from a named profile', async () => {
