@@ -11,7 +11,7 @@ import {
 import { createContext, type Io, type OptionValues } from './context.js';
 import { describeError } from './describe-error.js';
 import { EXIT, usageError } from './errors.js';
-import type { OutputFormat } from './format.js';
+import { neutralizeControls, type OutputFormat } from './format.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { createRedactor } from './mask.js';
 
@@ -82,14 +82,15 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
 
   const fail = (error: unknown, r = redactor): number => {
     const d = describeError(error);
-    io.stderr.write(`${errColor.red('error')}: ${r.redact(d.message)}\n`);
-    if (d.hint) io.stderr.write(`${errColor.dim('hint')}: ${r.redact(d.hint)}\n`);
+    // Messages can quote NetSuite's words (and so record data): no control character reaches the terminal.
+    io.stderr.write(`${errColor.red('error')}: ${neutralizeControls(r.redact(d.message), '\n')}\n`);
+    if (d.hint) io.stderr.write(`${errColor.dim('hint')}: ${neutralizeControls(r.redact(d.hint), '\n')}\n`);
     if (debug) {
       let cause: unknown = error;
       for (let depth = 0; cause && depth < 8; depth++) {
         const c = cause as { name?: unknown; code?: unknown; message?: unknown; cause?: unknown };
         io.stderr.write(
-          `${errColor.dim('debug')}: ${r.redact(`${String(c.name ?? 'Error')} ${String(c.code ?? '')} ${String(c.message ?? '')}`)}\n`,
+          `${errColor.dim('debug')}: ${neutralizeControls(r.redact(`${String(c.name ?? 'Error')} ${String(c.code ?? '')} ${String(c.message ?? '')}`), '\n')}\n`,
         );
         cause = c.cause;
       }

@@ -1,6 +1,28 @@
 /** How a command prints results: a table for people, JSON or CSV for programs. */
 export type OutputFormat = 'table' | 'json' | 'csv';
 
+// C0 controls (ESC starts ANSI/OSC sequences: window title, screen clear, hyperlinks), DEL, C1 controls (CSI and
+// OSC have one-byte forms), line/paragraph separators and the bidi overrides that reorder what is shown.
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Makes text from NetSuite safe to print on a terminal: every control character becomes a visible escape
+ * (`\x1b`, `\u202e`), so record data can never move the cursor, clear the screen or set the window title.
+ * Characters in `keep` (e.g. `'\n'` inside a quoted CSV field) pass through.
+ *
+ * @example
+ * neutralizeControls('a\u001b]0;pwned\u0007b') // 'a\\x1b]0;pwned\\x07b'
+ */
+export function neutralizeControls(text: string, keep = ''): string {
+  return text.replace(CONTROLS, (c) => {
+    if (keep.includes(c)) return c;
+    const code = c.charCodeAt(0);
+    return code <= 0xff
+      ? `\\x${code.toString(16).padStart(2, '0')}`
+      : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /**
  * Text for one cell: objects as compact JSON, null/undefined as empty.
  *
@@ -28,7 +50,7 @@ export function columnsOf(rows: readonly Record<string, unknown>[]): string[] {
 }
 
 function clip(text: string, width: number): string {
-  const flat = text.replace(/[\r\n\t]+/g, ' ');
+  const flat = neutralizeControls(text.replace(/[\r\n\t]+/g, ' '));
   return flat.length > width ? `${flat.slice(0, Math.max(1, width - 1))}…` : flat;
 }
 
@@ -46,7 +68,8 @@ export function formatTable(
   if (columns.length === 0) return '';
   const maxWidth = options.maxWidth ?? 60;
   const cells = rows.map((row) => columns.map((c) => clip(cellText(row[c]), maxWidth)));
-  const widths = columns.map((c, i) =>
+  const headers = columns.map((c) => clip(c, maxWidth));
+  const widths = headers.map((c, i) =>
     Math.min(maxWidth, Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length))),
   );
   const line = (parts: readonly string[]) =>
@@ -54,12 +77,13 @@ export function formatTable(
       .map((p, i) => p.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
-  return `${[line(columns), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n`;
+  return `${[line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n')}\n`;
 }
 
 /**
  * One CSV field (RFC 4180): quoted when it holds a comma, quote or line break. A text cell starting with
- * `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets do not run it as a formula.
+ * `=`, `+`, `-`, `@`, tab or CR gets a leading `'` so spreadsheets do not run it as a formula. Control
+ * characters other than tab, CR and LF are neutralised ({@link neutralizeControls}): CSV often goes to a terminal.
  *
  * @example
  * csvField('a,b') // '"a,b"'
@@ -70,6 +94,7 @@ export function csvField(value: unknown): string {
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^[+-]?\d+(\.\d+)?$/.test(text)) {
     text = `'${text}`;
   }
+  text = neutralizeControls(text, '\t\r\n');
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
@@ -130,10 +155,12 @@ export function createRowWriter(
     const cols = columns;
     const cells = buffered.map((row) => cols.map((c) => clip(cellText(row[c]), maxWidth)));
     widths = cols.map((c, i) =>
-      Math.min(maxWidth, Math.max(c.length, ...cells.map((r) => (r[i] ?? '').length))),
+      Math.min(maxWidth, Math.max(clip(c, maxWidth).length, ...cells.map((r) => (r[i] ?? '').length))),
     );
     if (cols.length > 0) {
-      write(`${tableLine(cols)}\n${tableLine(widths.map((w) => '-'.repeat(w)))}\n`);
+      write(
+        `${tableLine(cols.map((c) => clip(c, maxWidth)))}\n${tableLine(widths.map((w) => '-'.repeat(w)))}\n`,
+      );
       for (const r of cells) write(`${tableLine(r)}\n`);
     }
     buffered.length = 0;

@@ -1,8 +1,9 @@
 import type { Context } from './context.js';
-import { cellText } from './format.js';
+import { cellText, neutralizeControls } from './format.js';
 
 /**
- * Prints one result: pretty JSON with --json, else aligned `key  value` lines (nested objects as JSON).
+ * Prints one result: pretty JSON with --json (exact), else aligned `key  value` lines (nested objects as JSON,
+ * control characters neutralised).
  *
  * @example
  * printObject(ctx, { accountId: '1234567_SB1', expiresIn: '59m 58s' });
@@ -12,9 +13,11 @@ export function printObject(ctx: Context, value: Record<string, unknown>): void 
     ctx.out(`${JSON.stringify(value, null, 2)}\n`);
     return;
   }
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  const entries = Object.entries(value)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => [neutralizeControls(k), neutralizeControls(cellText(v))] as const);
   const width = Math.max(0, ...entries.map(([k]) => k.length));
-  ctx.out(`${entries.map(([k, v]) => `${ctx.outColor.dim(k.padEnd(width))}  ${cellText(v)}`).join('\n')}\n`);
+  ctx.out(`${entries.map(([k, v]) => `${ctx.outColor.dim(k.padEnd(width))}  ${v}`).join('\n')}\n`);
 }
 
 /**

@@ -125,6 +125,36 @@ describe('records, SuiteQL, RESTlets', () => {
     expect(small.stderr).toContain('--page-size must be a whole number from 5 to 1000');
   });
 
+  it('never lets escape sequences from NetSuite data reach the terminal; --json stays exact', async () => {
+    // OSC 0 (window title), CSI 2J (clear screen), an 8-bit CSI, and a right-to-left override.
+    const hostile = 'Evil\u001b]0;pwned\u0007 Co\u001b[2J\u009b31m\u202eoc.live';
+    const [id] = await fx.emu.admin.seedRecords('customer', [
+      { companyName: hostile, email: 'esc@example.com' },
+    ]);
+    const query = `SELECT id, companyname FROM customer WHERE id = ${id}`;
+    const runs = {
+      suiteqlTable: await runCli(['suiteql', query], { env: fx.env }),
+      suiteqlCsv: await runCli(['suiteql', query, '--csv'], { env: fx.env }),
+      recordTable: await runCli(['record', 'get', 'customer', String(id)], { env: fx.env }),
+      recordCsv: await runCli(['record', 'list', 'customer', '--limit', '1', '--csv'], { env: fx.env }),
+    };
+    for (const [name, run] of Object.entries(runs)) {
+      expect(run.code, name).toBe(0);
+      expect(
+        /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e]/.test(run.stdout),
+        name,
+      ).toBe(false);
+    }
+    // The data is still there, visibly.
+    expect(runs.suiteqlTable.stdout).toContain('Evil\\x1b]0;pwned\\x07 Co\\x1b[2J\\x9b31m\\u202eoc.live');
+    expect(runs.recordTable.stdout).toContain('Evil\\x1b]0;pwned');
+    expect(runs.suiteqlCsv.stdout).toContain('Evil\\x1b]0;pwned\\x07 Co');
+    const json = await runCli(['suiteql', query, '--json'], { env: fx.env });
+    expect((JSON.parse(json.stdout) as Array<{ companyname: string }>)[0]?.companyname).toBe(hostile);
+    const record = await runCli(['record', 'get', 'customer', String(id), '--json'], { env: fx.env });
+    expect((JSON.parse(record.stdout) as { companyName: string }).companyName).toBe(hostile);
+  });
+
   it('calls the echo RESTlet with GET and POST', async () => {
     const get = await runCli(
       ['restlet', 'customscript_echo', 'customdeploy_echo', '--query', 'hello=world', '--json'],

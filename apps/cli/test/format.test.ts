@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, createRowWriter, csvField, formatCsv, formatTable } from '../src/format.js';
+import {
+  cellText,
+  createRowWriter,
+  csvField,
+  formatCsv,
+  formatTable,
+  neutralizeControls,
+} from '../src/format.js';
 
 describe('formatTable', () => {
   it('aligns columns and flattens newlines', () => {
@@ -72,5 +79,42 @@ describe('createRowWriter', () => {
   it('streams a table whose widths come from the first rows', () => {
     const { text } = collect('table', [{ id: 1 }, { id: 2 }, { id: 333 }], 2);
     expect(text.split('\n')).toEqual(['id', '--', '1', '2', '3…', '']);
+  });
+});
+
+describe('control characters', () => {
+  const hostile = 'a\u001b]0;title\u0007b\u001b[2Jc\u009bd\u202ee\u0000f\u007f';
+  const raw = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u202a-\u202e]/;
+
+  it('become visible escapes, keeping what the caller allows', () => {
+    expect(neutralizeControls(hostile)).toBe('a\\x1b]0;title\\x07b\\x1b[2Jc\\x9bd\\u202ee\\x00f\\x7f');
+    expect(neutralizeControls('a\nb\tc', '\n')).toBe('a\nb\\x09c');
+    expect(neutralizeControls('plain ünïcode ✓')).toBe('plain ünïcode ✓');
+  });
+
+  it('never reach a table, a streamed table or CSV (cells and headers)', () => {
+    const rows = [{ [`col\u001b[31m`]: hostile }];
+    const outputs = [formatTable(rows), formatCsv(rows)];
+    for (const format of ['table', 'csv'] as const) {
+      let text = '';
+      const writer = createRowWriter(format, (t) => (text += t), { sample: 1 });
+      writer.write(rows[0]!);
+      writer.write({ [`col\u001b[31m`]: `${hostile}2` });
+      writer.end();
+      outputs.push(text);
+    }
+    for (const out of outputs) {
+      expect(raw.test(out)).toBe(false);
+      expect(out).toContain('\\x1b]0;title');
+    }
+    expect(csvField('line1\r\nline2\tx')).toBe('"line1\r\nline2\tx"');
+  });
+
+  it('stay exact in JSON', () => {
+    let text = '';
+    const writer = createRowWriter('json', (t) => (text += t));
+    writer.write({ v: hostile });
+    writer.end();
+    expect((JSON.parse(text) as Array<{ v: string }>)[0]?.v).toBe(hostile);
   });
 });
