@@ -102,6 +102,10 @@ export async function handleAdminHttp(
         await admin.setLatency(body as never);
         return jsonReply(200, body);
       }
+      case 'GET cost-model':
+        return jsonReply(200, await admin.costModel());
+      case 'PUT cost-model':
+        return jsonReply(200, await admin.setCostModel(await json(call)));
       case 'POST faults':
         await admin.injectFault((await json(call)) as unknown as FaultOptions);
         return jsonReply(201, { ok: true });

@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseCertificate } from './certificate.js';
+import { type CostModel, resolveCostModel } from './cost-model.js';
 import type { Counters } from './counters.js';
 import { EmulatorError } from './errors.js';
 import type { Fault } from './faults.js';
@@ -120,6 +121,7 @@ export interface FaultOptions {
  * const { clientId, clientSecret } = await emu.admin.createIntegration({ redirectUris: ['https://app.example.com/cb'] });
  * await emu.admin.setConcurrencyLimit(2);
  * await emu.admin.setLatency({ route: 'record', ms: 200 });
+ * await emu.admin.setCostModel({ requestMs: 100, recordMs: 1, jobHoldsSlot: true });
  * await emu.admin.injectFault({ route: 'token', count: 1, status: 503 });
  * await emu.admin.advanceClock(3_600_000);
  * const { maxInFlight } = await emu.admin.counters();
@@ -141,6 +143,10 @@ export interface EmulatorAdmin {
   deployRestlet(options: DeployRestletOptions): Promise<{ url: string }>;
   setConcurrencyLimit(limit: number): Promise<void>;
   setLatency(options: { route: RouteName | '*'; ms: number }): Promise<void>;
+  /** Changes fields of the cost model (the rest keep their values); returns the model now in force. */
+  setCostModel(model: Partial<CostModel>): Promise<CostModel>;
+  /** The cost model in force. */
+  costModel(): Promise<CostModel>;
   injectFault(options: FaultOptions): Promise<void>;
   clearFaults(): Promise<void>;
   advanceClock(ms: number): Promise<number>;
@@ -517,6 +523,16 @@ export function createAdmin(
       else getState().latency.set(route, ms);
     },
 
+    async setCostModel(model) {
+      const state = getState();
+      state.costModel = resolveCostModel(model, state.costModel);
+      return state.costModel;
+    },
+
+    async costModel() {
+      return getState().costModel;
+    },
+
     async injectFault(options) {
       if (!isObject(options)) throw optionError('options must be an object');
       const route = options.route;
@@ -567,7 +583,8 @@ export function createAdmin(
     },
 
     async counters() {
-      return structuredClone(getState().counters);
+      const state = getState();
+      return { ...structuredClone(state.counters), ...state.asyncJobs.stats() };
     },
 
     async requestLog() {

@@ -15,6 +15,9 @@ Usage: netsuite-emulator [options]
   --seed-customers <n>   customers to seed (default 30; other types keep their defaults)
   --no-seed              seed no records (the login user is still created)
   --concurrency <n>      account concurrency limit (default 5)
+  --request-ms <n>       cost model: ms each request holds its slot (default 0)
+  --record-ms <n>        cost model: ms per record read or written, also inside
+                         async jobs and batches (default 0)
   --admin-token <value>  require X-Emulator-Admin-Token on the /_emulator admin API
   --json                 print the setup as one JSON line
   -h, --help             show this help
@@ -44,6 +47,8 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
       'seed-customers': { type: 'string' },
       'no-seed': { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      'request-ms': { type: 'string' },
+      'record-ms': { type: 'string' },
       'admin-token': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -59,6 +64,8 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
   };
   const customers = int(values['seed-customers'], 'seed-customers');
   const concurrency = int(values.concurrency, 'concurrency');
+  const requestMs = int(values['request-ms'], 'request-ms');
+  const recordMs = int(values['record-ms'], 'record-ms');
   const emu = await startEmulator({
     port: int(values.port, 'port') ?? 4010,
     host: values.host,
@@ -66,6 +73,10 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
     seed: values['no-seed'] ? false : customers === undefined ? {} : { customers },
     ...(concurrency === undefined ? {} : { concurrencyLimit: concurrency }),
     ...(values['admin-token'] === undefined ? {} : { adminToken: values['admin-token'] }),
+    costModel: {
+      ...(requestMs === undefined ? {} : { requestMs }),
+      ...(recordMs === undefined ? {} : { recordMs }),
+    },
   });
   const redirectUris = values['redirect-uri'] ?? ['http://127.0.0.1:3000/callback'];
   const integration = await emu.admin.createIntegration({ name: 'Ready-made integration', redirectUris });

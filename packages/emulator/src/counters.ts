@@ -19,6 +19,15 @@ export interface Counters {
   concurrencyRejected: number;
   faultsInjected: number;
   byStatus: Record<string, number>;
+  /** Async jobs accepted (single requests and batches). */
+  asyncJobs: number;
+  /** Tasks of async jobs run (one per record of a batch). */
+  asyncTasks: number;
+  /** Concurrency slots held by running jobs now, and at most. */
+  jobSlotsHeld: number;
+  maxJobSlotsHeld: number;
+  /** Most slots in use at once: requests in flight plus jobs holding a slot. */
+  maxSlotsInUse: number;
 }
 
 export function emptyCounters(): Counters {
@@ -42,5 +51,10 @@ export function emptyCounters(): Counters {
     concurrencyRejected: 0,
     faultsInjected: 0,
     byStatus: {},
+    asyncJobs: 0,
+    asyncTasks: 0,
+    jobSlotsHeld: 0,
+    maxJobSlotsHeld: 0,
+    maxSlotsInUse: 0,
   };
 }

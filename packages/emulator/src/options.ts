@@ -1,4 +1,5 @@
 import { parseAccountId } from '@netsuite-oauth/core';
+import { type CostModel, resolveCostModel } from './cost-model.js';
 import { EmulatorError } from './errors.js';
 import { SEED_LIMIT, type SeedOptions } from './seed.js';
 
@@ -56,6 +57,20 @@ export interface EmulatorOptions {
   readonly adminToken?: string;
   /** How long async jobs stay `pending` on the emulator clock. @default 0 */
   readonly asyncJobDelayMs?: number;
+  /**
+   * What requests, records and async jobs cost in time and concurrency slots (every field UNCONFIRMED); see
+   * {@link CostModel}. `emu.admin.setCostModel()` changes it at run time.
+   * @default { requestMs: 0, recordMs: 0, jobHoldsSlot: true, parallelTasks: 4, batchProcessing: 'sequential' }
+   */
+  readonly costModel?: Partial<CostModel>;
+  /** Most records in one batch request (article_0127092747: 100). @default 100 */
+  readonly maxBatchItems?: number;
+  /**
+   * Serve `…/job/{id}/task?expandSubResources=true` with each task's result inline (UNCONFIRMED: an emulator
+   * extension; `false` answers with the plain list, so a client must read each task's result).
+   * @default true
+   */
+  readonly expandTaskResults?: boolean;
 }
 
 /** {@link EmulatorOptions} after defaults and checks: what the route handlers read. */
@@ -79,6 +94,9 @@ export interface ResolvedOptions {
   readonly exposeReasons: boolean;
   readonly adminToken: string | undefined;
   readonly asyncJobDelayMs: number;
+  readonly costModel: CostModel;
+  readonly maxBatchItems: number;
+  readonly expandTaskResults: boolean;
 }
 
 function num(value: unknown, name: string, min: number, max: number, fallback: number): number {
@@ -239,6 +257,9 @@ function resolveHandlerOptions(options: EmulatorOptions): {
       exposeReasons: bool(options.exposeReasons, 'exposeReasons', true),
       adminToken: options.adminToken,
       asyncJobDelayMs: num(options.asyncJobDelayMs, 'asyncJobDelayMs', 0, 86_400_000, 0),
+      costModel: resolveCostModel(options.costModel),
+      maxBatchItems: num(options.maxBatchItems, 'maxBatchItems', 1, 1000, 100),
+      expandTaskResults: bool(options.expandTaskResults, 'expandTaskResults', true),
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EmulatorAdmin } from './admin.js';
 import { handleAdminHttp } from './admin-http.js';
+import { handleAsync } from './async-routes.js';
 import { handleAuthorizeGet, handleAuthorizePost } from './authorize.js';
 import { authenticateBearer } from './bearer.js';
 import type { Call } from './call.js';
@@ -8,7 +9,7 @@ import { handleCertificates } from './certificates-api.js';
 import { faultReply } from './faults.js';
 import { concurrencyReply, HttpReply, JSON_TYPE, nsError, readBody, send, sleep } from './http.js';
 import { handleKeys, handleRevoke, handleToken } from './oauth.js';
-import { handleAsync, handleRecord } from './records.js';
+import { handleRecord } from './records.js';
 import type { RequestLogEntry } from './request-log.js';
 import { handleRestlet, restletError } from './restlets.js';
 import { classifyRoute, GOVERNED_ROUTES, type RouteName } from './routes.js';
@@ -123,7 +124,8 @@ export function createRequestHandler(
         }
       }
       if (GOVERNED_ROUTES.has(route)) {
-        if (counters.inFlight >= current.concurrencyLimit) {
+        // A running async job holds a slot too (when the cost model says so).
+        if (counters.inFlight + current.asyncJobs.slotsHeld >= current.concurrencyLimit) {
           counters.concurrencyRejected++;
           entry.reason = 'ConcurrencyLimitExceeded';
           throw route === 'restlet'
@@ -137,10 +139,12 @@ export function createRequestHandler(
         governed = true;
         counters.inFlight++;
         if (counters.inFlight > counters.maxInFlight) counters.maxInFlight = counters.inFlight;
+        current.asyncJobs.observe();
       }
       const latency =
-        current.latency.get(route) ?? (route === 'admin' ? undefined : current.latency.get('*'));
-      if (latency) await sleep(latency);
+        (current.latency.get(route) ?? (route === 'admin' ? 0 : (current.latency.get('*') ?? 0))) +
+        (governed ? current.costModel.requestMs : 0);
+      if (latency > 0) await sleep(latency);
       reply = await dispatch(context, call, route);
     } catch (error) {
       if (error instanceof HttpReply) reply = error;
@@ -149,7 +153,10 @@ export function createRequestHandler(
         reply = nsError(500, 'UNEXPECTED_ERROR', 'An unexpected error occurred.');
       }
     } finally {
-      if (governed) counters.inFlight--;
+      if (governed) {
+        counters.inFlight--;
+        current.asyncJobs.pump();
+      }
     }
     entry.status = reply.status;
     counters.byStatus[reply.status] = (counters.byStatus[reply.status] ?? 0) + 1;

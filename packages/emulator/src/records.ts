@@ -1,5 +1,7 @@
-import type { AsyncJob } from './async-job.js';
-import { type Call, jsonReply } from './call.js';
+import type { IncomingMessage } from 'node:http';
+import { submitJob, type TaskOutcome } from './async-jobs.js';
+import { handleBatch, isBatchRequest, preferences, type RecordRequest } from './batch.js';
+import type { Call } from './call.js';
 import { HttpReply, mediaType, NS_COLLECTION_TYPE, NS_SINGULAR_TYPE, nsError, safeDecode } from './http.js';
 import { FilterError, matches, parseFilter } from './query-filter.js';
 import { type RecordTypeDef, TRANSFORMS } from './schema.js';
@@ -391,121 +393,60 @@ async function dispatch(call: Call, segments: string[]): Promise<HttpReply> {
   });
 }
 
-/** `/services/rest/record/v1/…`, with `Prefer: respond-async` jobs (section 6.5 of the facts). */
+/** The response of one single-record request, as an async task keeps it. */
+function outcomeOf(reply: HttpReply): TaskOutcome {
+  return { status: reply.status, body: reply.body, headers: reply.headers };
+}
+
+async function run(call: Call, segments: string[]): Promise<TaskOutcome> {
+  try {
+    return outcomeOf(await dispatch(call, segments));
+  } catch (error) {
+    return outcomeOf(toReply(error));
+  }
+}
+
+/** One record request of a batch, run as if it had been sent on its own with a JSON body. */
+function recordRequest(call: Call): RecordRequest {
+  return (method, segments, body) => {
+    const sub: Call = {
+      ...call,
+      method,
+      url: new URL(`${PREFIX}/${segments.join('/')}`, call.origin),
+      req: { headers: { ...call.req.headers, 'content-type': 'application/json' } } as IncomingMessage,
+      body: () => Promise.resolve(Buffer.from(body === undefined ? '' : JSON.stringify(body))),
+    };
+    return run(sub, [...segments]);
+  };
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * `/services/rest/record/v1/…`: single requests, `Prefer: respond-async` jobs for any of them, and batches
+ * (section 6.5 of the facts; article_0127092747).
+ */
 export async function handleRecord(call: Call): Promise<HttpReply> {
   const segments = call.url.pathname.slice(PREFIX.length + 1).split('/');
   if (segments.length > 6) throw nsError(404, 'INVALID_REQUEST', 'The requested resource does not exist.');
-  const prefer = String(call.req.headers.prefer ?? '').toLowerCase();
-  if (!prefer.includes('respond-async')) {
+  if (isBatchRequest(call, segments)) {
+    const def = typeOf(call, safeDecode(segments[0] ?? ''));
+    return handleBatch(call, def.name, recordRequest(call));
+  }
+  const single = segments.length > 1 || call.method !== 'GET';
+  if (!preferences(call).has('respond-async')) {
+    // A record read or written costs recordMs on top of the request (the cost model); a list does not.
+    const { recordMs } = call.state.costModel;
+    if (single && recordMs > 0) await pause(recordMs);
     try {
       return await dispatch(call, segments);
     } catch (error) {
       return toReply(error);
     }
   }
-  const { state } = call;
-  const keyHeader = call.req.headers['x-netsuite-idempotency-key'];
-  const key = typeof keyHeader === 'string' ? keyHeader : undefined;
-  if (key !== undefined && !/^[A-Za-z0-9-]{1,128}$/.test(key)) {
-    throw nsError(400, 'INVALID_HEADER', 'X-NetSuite-Idempotency-Key must be a UUID.', {
-      'o:errorHeader': 'X-NetSuite-Idempotency-Key',
-    });
-  }
-  if (key !== undefined) {
-    const earlier = state.idempotency.get(key);
-    if (earlier !== undefined) {
-      const status = state.options.idempotencyConflictStatus;
-      return new HttpReply(
-        status,
-        JSON.stringify({
-          type: 'https://www.rfc-editor.org/rfc/rfc9110.html#section-15.5.10',
-          title: 'Conflict',
-          status,
-          'o:errorDetails': [
-            {
-              detail:
-                'A request with the same idempotency key is already submitted. Use a unique idempotency key.',
-              'o:errorCode': 'IDEMPOTENCY_ERROR',
-            },
-          ],
-        }),
-        {
-          'content-type': 'application/vnd.oracle.resource+json; type=error; charset=UTF-8',
-          location: `${call.origin}/services/rest/async/v1/job/${earlier}`,
-        },
-      );
-    }
-  }
-  let result: HttpReply;
-  try {
-    result = await dispatch(call, segments);
-  } catch (error) {
-    result = toReply(error);
-  }
-  const id = String(++state.jobSeq);
-  const now = state.now();
-  const job: AsyncJob = {
-    id,
-    createdAt: now,
-    startTime: now,
-    idempotencyKey: key,
-    result: { status: result.status, body: result.body, headers: result.headers },
-  };
-  state.jobs.set(id, job);
-  if (key !== undefined) state.idempotency.set(key, id);
-  return new HttpReply(202, '', {
-    location: `${call.origin}/services/rest/async/v1/job/${id}`,
-    'preference-applied': 'respond-async',
-  });
-}
-
-/** `/services/rest/async/v1/job/{id}[/task[/{taskId}[/result]]]`. */
-export function handleAsync(call: Call): HttpReply {
-  const { state } = call;
-  if (call.method !== 'GET') throw nsError(405, 'INVALID_REQUEST', 'Async job resources are read with GET.');
-  const parts = call.url.pathname.slice('/services/rest/async/v1/'.length).split('/');
-  if (parts[0] !== 'job') throw nsError(404, 'INVALID_REQUEST', 'The requested resource does not exist.');
-  const job = state.jobs.get(parts[1] ?? '');
-  if (!job) return notFound(call);
-  const base = `${call.origin}/services/rest/async/v1/job/${job.id}`;
-  const done = state.now() >= job.createdAt + state.options.asyncJobDelayMs;
-  const iso = (ms: number): string => new Date(ms).toISOString();
-  const progress = !done ? 'pending' : job.result.status < 400 ? 'succeeded' : 'failed';
-  if (parts.length === 2) {
-    return jsonReply(200, {
-      links: [link('self', base)],
-      completed: done,
-      id: job.id,
-      progress,
-      task: { links: [link('related', `${base}/task`)] },
-    });
-  }
-  if (parts[2] !== 'task') return notFound(call);
-  const taskBase = `${base}/task/${job.id}`;
-  if (parts.length === 3) {
-    return jsonReply(200, {
-      links: [link('self', `${base}/task`)],
-      count: 1,
-      hasMore: false,
-      items: [{ links: [link('self', taskBase)], id: job.id }],
-      offset: 0,
-      totalResults: 1,
-    });
-  }
-  if (parts[3] !== job.id) return notFound(call);
-  if (parts.length === 4) {
-    return jsonReply(200, {
-      links: [link('self', taskBase)],
-      completed: done,
-      id: job.id,
-      progress,
-      startTime: iso(job.startTime),
-      ...(done ? { endTime: iso(job.createdAt + state.options.asyncJobDelayMs) } : {}),
-    });
-  }
-  if (parts[4] === 'result' && parts.length === 5) {
-    if (!done) throw nsError(400, 'INVALID_REQUEST', 'The task is not completed yet.');
-    return new HttpReply(job.result.status, job.result.body, job.result.headers);
-  }
-  return notFound(call);
+  // The job runs later: read the body now, while the request is open.
+  await call.body();
+  return submitJob(call, [() => run(call, segments)], { batch: false, parallel: false });
 }

@@ -128,6 +128,7 @@ async function start({
       state = next;
       await seedUser();
       // Requests still running on the old state finish against it; free its database once they are done.
+      previous.asyncJobs.close();
       setTimeout(() => previous.store.db.close(), 30_000).unref();
     },
   });
@@ -210,6 +211,7 @@ async function start({
       if (closed) return;
       closed = true;
       clearInterval(sweep);
+      state.asyncJobs.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AsyncJob } from './async-job.js';
+import { AsyncJobs } from './async-jobs.js';
+import type { CostModel } from './cost-model.js';
 import { type Counters, emptyCounters } from './counters.js';
 import type { Fault } from './faults.js';
 import type { CertificateMapping, Integration } from './integration.js';
@@ -25,8 +26,6 @@ export class EmulatorState {
   sessions = new Map<string, { entityId: number; createdAt: number }>();
   consents = new Set<string>();
   restlets = new Map<string, Restlet>();
-  jobs = new Map<string, AsyncJob>();
-  idempotency = new Map<string, string>();
   faults: Fault[] = [];
   latency = new Map<string, number>();
   concurrencyLimit: number;
@@ -34,7 +33,9 @@ export class EmulatorState {
   log: RequestLogEntry[] = [];
   logSeq = 0;
   clockOffset = 0;
-  jobSeq = 0;
+  /** What requests, records and jobs cost (admin `setCostModel` changes it). */
+  costModel: CostModel;
+  readonly asyncJobs: AsyncJobs;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -44,6 +45,14 @@ export class EmulatorState {
     concurrencyLimit: number,
   ) {
     this.concurrencyLimit = concurrencyLimit;
+    this.costModel = options.costModel;
+    this.asyncJobs = new AsyncJobs({
+      now: () => this.now(),
+      concurrencyLimit: () => this.concurrencyLimit,
+      inFlight: () => this.counters.inFlight,
+      costModel: () => this.costModel,
+      delayMs: options.asyncJobDelayMs,
+    });
   }
 
   now(): number {

@@ -52,8 +52,18 @@ describe('netsuite-emulator command', () => {
     expect(started.output).toContain('BEGIN PRIVATE KEY');
   });
 
+  it('sets the cost model from --request-ms and --record-ms', async () => {
+    started = await startFromArgs(['--port', '0', '--no-seed', '--request-ms', '100', '--record-ms', '2']);
+    expect(await started.emulator?.admin.costModel()).toMatchObject({
+      requestMs: 100,
+      recordMs: 2,
+      jobHoldsSlot: true,
+    });
+  });
+
   it.each([
     [['--port', 'abc'], /--port must be a whole number/],
+    [['--port', '0', '--record-ms', '1.5'], /--record-ms must be a whole number/],
     [['--bogus'], /Unknown option/],
     [['--account', 'bad acct', '--port', '0'], /accountId/],
   ])('refuses %j', async (argv, message) => {
