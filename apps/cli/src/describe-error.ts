@@ -212,7 +212,7 @@ export function describeError(error: unknown): DescribedError {
     };
   }
   if (code.startsWith('ERR_OAUTH_') || code.startsWith('ERR_RECORD_') || code.startsWith('ERR_NETSUITE_')) {
-    const auth = /STATE|CALLBACK|REFRESH|SESSION|TOKEN|GRANT|DENIED/.test(code);
+    const auth = /STATE|CALLBACK|ISSUER|REFRESH|SESSION|TOKEN|GRANT|DENIED/.test(code);
     return { code, message, hint: undefined, exitCode: auth ? EXIT.auth : EXIT.api };
   }
   if (str(e.code)?.startsWith('ERR_')) return { code, message, hint: undefined, exitCode: EXIT.failure };

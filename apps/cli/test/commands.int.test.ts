@@ -225,6 +225,19 @@ describe('login, refresh, revoke', () => {
     expectNoSecrets(forged, ['stolen-code-123']);
   });
 
+  it('refuses a callback that names another authorization server in iss (RFC 9207), before any token request', async () => {
+    const before = (await fx.emu.admin.counters()).token;
+    const { result, loginError } = await loginWithCli(fx.env, [], 'allow', (url) => {
+      const u = new URL(url);
+      u.searchParams.set('iss', 'https://evil.example');
+      return u.toString();
+    });
+    expect(loginError).toBeUndefined();
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/^error: callback iss does not match the expected issuer$/m);
+    expect((await fx.emu.admin.counters()).token).toBe(before);
+  });
+
   it('fails clearly when nothing is pasted', async () => {
     const result = await runCli(['login', '--no-browser'], { env: fx.env, input: '' });
     expect(result.code).toBe(4);

@@ -85,6 +85,8 @@ export async function loginWithCli(
   env: Record<string, string>,
   args: readonly string[] = [],
   decision: 'allow' | 'deny' = 'allow',
+  /** Changes the redirected URL before it is pasted (a tampered callback). */
+  mangle: (callbackUrl: string) => string = (url) => url,
 ): Promise<{ result: CliResult; loginError: unknown }> {
   let pasted = false;
   let loginError: unknown;
@@ -101,7 +103,7 @@ export async function loginWithCli(
         password: 'emulator-password',
         decision,
       })
-        .then((callback) => write(`${callback}\n`))
+        .then((callback) => write(`${mangle(callback)}\n`))
         .catch((error: unknown) => {
           loginError = error;
           write('\n');

@@ -199,6 +199,7 @@ export function createApp(options: AppOptions): App {
         codeVerifier: request.codeVerifier,
         redirectUri,
         tokenUrl: gateway.tokenUrl,
+        issuer: request.issuer,
         returnTo,
       });
       return { status: 303, location: request.url };
@@ -370,7 +371,21 @@ export function createApp(options: AppOptions): App {
         status: 400,
       });
     }
-    const params = gateway.parseCallback(ctx.url, tx.state);
+    let params: ReturnType<NetSuiteGateway['parseCallback']>;
+    try {
+      params = gateway.parseCallback(ctx.url, tx.state, tx.issuer);
+    } catch (error) {
+      // NetSuite's `error=` (e.g. access denied) has its own page; anything else is a bad request, not a 500.
+      if ((error as { name?: unknown }).name === 'AuthorizationResponseError') throw error;
+      const issuer = (error as { code?: unknown }).code === 'ERR_OAUTH_ISSUER_MISMATCH';
+      throw new ServerError(
+        'ERR_SERVER_INVALID_CALLBACK',
+        issuer
+          ? 'this sign-in response names another authorization server (iss)'
+          : 'this sign-in response is malformed',
+        { status: 400, cause: error },
+      );
+    }
     const tokenKey = `tokens:${randomId()}`;
     try {
       await gateway.connect(tokenKey, params.code, tx.codeVerifier, tx.redirectUri);
@@ -510,7 +525,9 @@ export function describeError(error: unknown): DescribedError {
       415: 'Unsupported form',
     };
     const hint =
-      error.code === 'ERR_SERVER_INVALID_STATE' || error.code === 'ERR_SERVER_CODE_REJECTED'
+      error.code === 'ERR_SERVER_INVALID_STATE' ||
+      error.code === 'ERR_SERVER_CODE_REJECTED' ||
+      error.code === 'ERR_SERVER_INVALID_CALLBACK'
         ? 'For your safety each sign-in link works once, for a few minutes, in the browser that started it. Start again from the home page.'
         : error.code === 'ERR_SERVER_AUTHORIZATION_DENIED'
           ? 'Nothing was connected. You can try again and choose Allow on NetSuite’s consent page.'
@@ -518,7 +535,9 @@ export function describeError(error: unknown): DescribedError {
     return {
       status: error.status,
       title:
-        error.code === 'ERR_SERVER_INVALID_STATE' || error.code === 'ERR_SERVER_CODE_REJECTED'
+        error.code === 'ERR_SERVER_INVALID_STATE' ||
+        error.code === 'ERR_SERVER_CODE_REJECTED' ||
+        error.code === 'ERR_SERVER_INVALID_CALLBACK'
           ? 'This sign-in link cannot be used'
           : (titles[error.status] ?? 'Error'),
       message: capitalize(error.message),

@@ -28,8 +28,11 @@ export interface NetSuiteGateway {
   /** Origins the browser is sent to for login and consent (for the CSP `form-action`). */
   readonly loginOrigins: readonly string[];
   readonly usesEmulator: boolean;
-  startAuthorization(redirectUri: string): Promise<{ url: string; state: string; codeVerifier: string }>;
-  parseCallback(url: URL, expectedState: string): CallbackParams;
+  /** A new authorization request; `issuer` is what a callback's `iss` must equal, if it carries one (RFC 9207). */
+  startAuthorization(
+    redirectUri: string,
+  ): Promise<{ url: string; state: string; codeVerifier: string; issuer: string }>;
+  parseCallback(url: URL, expectedState: string, expectedIssuer: string): CallbackParams;
   connect(tokenKey: string, code: string, codeVerifier: string, redirectUri: string): Promise<TokenInfo>;
   tokenInfo(tokenKey: string): Promise<TokenInfo | undefined>;
   refresh(tokenKey: string): Promise<TokenInfo>;

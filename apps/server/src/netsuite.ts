@@ -204,8 +204,9 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
     async startAuthorization(redirectUri) {
       return await createAuthorizationRequest({ ...account, clientId: client.clientId, redirectUri, scopes });
     },
-    parseCallback(url, expectedState) {
-      return parseAuthorizationCallback(url, { expectedState });
+    parseCallback(url, expectedState, expectedIssuer) {
+      // NetSuite sends no iss; one that is present must be the server the request went to (RFC 9207 §2.4).
+      return parseAuthorizationCallback(url, { expectedState, expectedIssuer });
     },
     async connect(tokenKey, code, codeVerifier, redirectUri): Promise<TokenInfo> {
       const tokens = await exchangeAuthorizationCode({

@@ -11,6 +11,8 @@ export interface LoginTransaction {
   readonly redirectUri: string;
   /** The token URL the flow was started against (mix-up defence, security checklist R27). */
   readonly tokenUrl: string;
+  /** The authorization server's issuer: a callback's `iss`, when present, must equal it (RFC 9207). */
+  readonly issuer: string;
   readonly returnTo: string;
   readonly createdAt: number;
   readonly expiresAt: number;

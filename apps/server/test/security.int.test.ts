@@ -109,6 +109,44 @@ describe('G22 callback: replayed, expired or foreign state → 400 and no token 
     expect(await tokenPosts()).toBe(before + 1);
   });
 
+  it('a callback naming another authorization server in iss is refused (RFC 9207), its own iss accepted', async () => {
+    const foreign = new Agent(origin);
+    const { callbackUrl, authorizeUrl } = await startConnect(foreign);
+    const before = await tokenPosts();
+    const evil = new URL(callbackUrl);
+    evil.searchParams.set('iss', 'https://evil.example');
+    const refused = await foreign.request(evil.toString());
+    expect(refused.status).toBe(400);
+    expect(refused.body).toContain('ERR_SERVER_INVALID_CALLBACK');
+    expect(await tokenPosts()).toBe(before);
+    // The emulator's own origin as iss is what an RFC 9207 server would send: accepted.
+    const own = new Agent(origin);
+    const started = await startConnect(own);
+    const good = new URL(started.callbackUrl);
+    good.searchParams.set('iss', new URL(authorizeUrl).origin);
+    expect((await own.request(good.toString())).status).toBe(303);
+    expect(await tokenPosts()).toBe(before + 1);
+  });
+
+  it('a malformed callback with a valid state is a 400 page, not a 500', async () => {
+    for (const mangle of [
+      (u: URL) => u.searchParams.delete('code'),
+      (u: URL) => u.searchParams.append('code', 'second'),
+      (u: URL) => u.searchParams.set('role', '<script>'),
+      (u: URL) => u.searchParams.set('access_token', 'x'),
+    ]) {
+      const agent = new Agent(origin);
+      const { callbackUrl } = await startConnect(agent);
+      const before = await tokenPosts();
+      const url = new URL(callbackUrl);
+      mangle(url);
+      const response = await agent.request(url.toString());
+      expect(response.status).toBe(400);
+      expect(response.body).toContain('ERR_SERVER_INVALID_CALLBACK');
+      expect(await tokenPosts()).toBe(before);
+    }
+  });
+
   it('consent denied → 403 page, no token POST', async () => {
     const agent = new Agent(origin);
     const { callbackUrl } = await startConnect(agent, { decision: 'deny' });

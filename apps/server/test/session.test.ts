@@ -106,6 +106,7 @@ describe('TransactionStore', () => {
     codeVerifier: 'v'.repeat(43),
     redirectUri: 'http://127.0.0.1:1/callback',
     tokenUrl: 'http://127.0.0.1:2/token',
+    issuer: 'http://127.0.0.1:2',
     returnTo: '/dashboard',
   };
 

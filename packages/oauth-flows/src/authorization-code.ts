@@ -50,7 +50,7 @@ export interface AuthorizationRequestOptions extends AccountOptions {
  * What {@link createAuthorizationRequest} returns. Keep `state` and `codeVerifier` server-side, bound to the user's session.
  *
  * @example
- * const { url, state, codeVerifier }: AuthorizationRequest = await createAuthorizationRequest(options);
+ * const { url, state, codeVerifier, issuer }: AuthorizationRequest = await createAuthorizationRequest(options);
  */
 export interface AuthorizationRequest {
   /** Send the user's browser here. */
@@ -59,6 +59,12 @@ export interface AuthorizationRequest {
   readonly state: string;
   /** The PKCE verifier, 256 random bits (43 characters). Never put it in a URL or a cookie. */
   readonly codeVerifier: string;
+  /**
+   * The authorization server's issuer as this request knows it: the origin of the authorize endpoint. Keep it
+   * with the state and pass it to {@link parseAuthorizationCallback} as `expectedIssuer`: NetSuite sends no
+   * `iss` today, and a callback that carries a different one is refused (RFC 9207 §2.4).
+   */
+  readonly issuer: string;
 }
 
 const PROMPTS: ReadonlySet<string> = new Set(['none', 'login', 'consent', 'login consent', 'consent login']);
@@ -165,7 +171,7 @@ export async function createAuthorizationRequest(
       params.set(name, value);
     }
   }
-  return { url: url.toString(), state, codeVerifier };
+  return { url: url.toString(), state, codeVerifier, issuer: url.origin };
 }
 
 /**
@@ -178,8 +184,8 @@ export interface AuthorizationCallbackOptions {
   /** The `state` from {@link createAuthorizationRequest}, read from the user's session. */
   readonly expectedState: string;
   /**
-   * The authorization server's issuer. When set, an `iss` parameter must equal it (RFC 9207), and with
-   * `requireIssuer` it must be present. NetSuite sends no `iss`.
+   * The authorization server's issuer (the request's `issuer`). When set, an `iss` parameter must equal it
+   * (RFC 9207 §2.4), and with `requireIssuer` it must be present. NetSuite sends no `iss`.
    */
   readonly expectedIssuer?: string | undefined;
   /** Reject a callback without `iss` (for servers that advertise RFC 9207). @default false */

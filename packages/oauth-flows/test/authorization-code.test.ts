@@ -13,7 +13,7 @@ const REDIRECT = 'https://app.example.com/callback';
 
 describe('createAuthorizationRequest', () => {
   it('builds the NetSuite authorize URL with PKCE S256, a 256-bit state and the scopes', async () => {
-    const { url, state, codeVerifier } = await createAuthorizationRequest({
+    const { url, state, codeVerifier, issuer } = await createAuthorizationRequest({
       accountId: ACCOUNT,
       clientId: 'client-1',
       redirectUri: REDIRECT,
@@ -22,6 +22,7 @@ describe('createAuthorizationRequest', () => {
     });
     const u = new URL(url);
     expect(u.origin).toBe('https://1234567-sb1.app.netsuite.com');
+    expect(issuer).toBe(u.origin);
     expect(u.pathname).toBe('/app/login/oauth2/authorize.nl');
     const p = u.searchParams;
     expect(p.get('response_type')).toBe('code');

@@ -121,9 +121,11 @@ async function login(clientId: string): Promise<{ code: string; codeVerifier: st
     redirectUri: REDIRECT,
     fill: { login: 'user-1', password: 'any' },
   });
+  // The request's issuer (the authorize endpoint's origin) is what a real RFC 9207 server sends as iss.
+  expect(request.issuer).toBe(issuer);
   const { code } = parseAuthorizationCallback(callbackUrl, {
     expectedState: request.state,
-    expectedIssuer: issuer,
+    expectedIssuer: request.issuer,
     requireIssuer: true,
   });
   return { code, codeVerifier: request.codeVerifier };

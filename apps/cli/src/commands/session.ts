@@ -137,7 +137,11 @@ async function login(ctx: Context): Promise<number> {
   }
   const code = callbackUrl.searchParams.get('code');
   ctx.redactor.register(code ?? undefined);
-  const callback = parseAuthorizationCallback(callbackUrl, { expectedState: request.state });
+  // NetSuite sends no iss; one that is present must be the server this login went to (RFC 9207 §2.4).
+  const callback = parseAuthorizationCallback(callbackUrl, {
+    expectedState: request.state,
+    expectedIssuer: request.issuer,
+  });
   const tokens = await exchangeAuthorizationCode({
     ...accountOptions(settings),
     client,
