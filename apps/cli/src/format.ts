@@ -3,6 +3,7 @@ export type OutputFormat = 'table' | 'json' | 'csv';
 
 // C0 controls (ESC starts ANSI/OSC sequences: window title, screen clear, hyperlinks), DEL, C1 controls (CSI and
 // OSC have one-byte forms), line/paragraph separators and the bidi overrides that reorder what is shown.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
