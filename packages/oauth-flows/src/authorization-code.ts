@@ -17,6 +17,7 @@ import {
   type TransportOptions,
 } from './options.js';
 import { constantTimeEqual, randomToken, s256, sha256Hex } from './random.js';
+import { checkLifetime, defaultRefreshLifetime } from './refresh-lifetime.js';
 import { parseTokenResponse } from './response.js';
 import type { TokenSet } from './token-set.js';
 
@@ -340,17 +341,6 @@ export interface ExchangeCodeOptions extends AccountOptions, TransportOptions {
   readonly refreshTokenLifetimeMs?: number | undefined;
 }
 
-export const CONFIDENTIAL_REFRESH_LIFETIME_MS = 7 * 24 * 3600 * 1000;
-export const PUBLIC_REFRESH_LIFETIME_MS = 48 * 3600 * 1000;
-
-export function checkLifetime(value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'refreshTokenLifetimeMs must be a positive number');
-  }
-  return value;
-}
-
 /**
  * Exchanges an authorization code for tokens (with the PKCE verifier). Sent exactly once: a code exchange
  * is never retried, since a code is single-use and a replay can revoke the grant (RFC 6749 §10.5).
@@ -377,9 +367,7 @@ export async function exchangeAuthorizationCode(options: ExchangeCodeOptions): P
       'codeVerifier must be 43-128 characters of [A-Za-z0-9._~-]',
     );
   }
-  const lifetime =
-    checkLifetime(options.refreshTokenLifetimeMs) ??
-    (client.clientSecret === undefined ? PUBLIC_REFRESH_LIFETIME_MS : CONFIDENTIAL_REFRESH_LIFETIME_MS);
+  const lifetime = defaultRefreshLifetime(client, checkLifetime(options.refreshTokenLifetimeMs));
   const form = new URLSearchParams({
     grant_type: 'authorization_code',
     code,

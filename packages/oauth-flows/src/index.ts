@@ -15,6 +15,7 @@ export {
   type ClientCredentialsOptions,
   requestClientCredentialsToken,
 } from './client-credentials.js';
+export type { ClientCredentialsGrant } from './client-credentials-strategy.js';
 export {
   AuthorizationResponseError,
   isOAuthFlowError,
@@ -25,12 +26,11 @@ export {
 export type { FetchLike } from './http.js';
 export type { AccountOptions, OAuthClient, TransportOptions } from './options.js';
 export { type RefreshOptions, refreshAccessToken } from './refresh.js';
+export type { RefreshTokenGrant } from './refresh-token-strategy.js';
 export { type RevokeOptions, revokeToken } from './revoke.js';
 export type { TokenStoreLike } from './store-types.js';
 export {
-  type ClientCredentialsGrant,
   createTokenManager,
-  type RefreshTokenGrant,
   type TokenManager,
   type TokenManagerGrant,
   type TokenManagerOptions,

@@ -1,8 +1,3 @@
-import {
-  CONFIDENTIAL_REFRESH_LIFETIME_MS,
-  checkLifetime,
-  PUBLIC_REFRESH_LIFETIME_MS,
-} from './authorization-code.js';
 import { type FormResponse, postForm } from './http.js';
 import {
   type AccountOptions,
@@ -15,6 +10,7 @@ import {
   resolveEndpoints,
   type TransportOptions,
 } from './options.js';
+import { checkLifetime, defaultRefreshLifetime } from './refresh-lifetime.js';
 import { parseTokenResponse } from './response.js';
 import { TokenSet } from './token-set.js';
 
@@ -68,9 +64,7 @@ export async function refreshAccessTokenWith(
   checkTransport(options);
   const client = checkClient(options.client);
   const refreshToken = checkString(options.refreshToken, 'refreshToken');
-  const lifetime =
-    checkLifetime(options.refreshTokenLifetimeMs) ??
-    (client.clientSecret === undefined ? PUBLIC_REFRESH_LIFETIME_MS : CONFIDENTIAL_REFRESH_LIFETIME_MS);
+  const lifetime = defaultRefreshLifetime(client, checkLifetime(options.refreshTokenLifetimeMs));
   const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken });
   const headers = applyClientAuth(client, form);
   const response = await postForm(endpoints.tokenUrl, form, headers, options);

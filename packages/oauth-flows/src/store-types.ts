@@ -1,4 +1,17 @@
 /**
+ * A lease on a store key, as `lock()` of {@link TokenStoreLike} grants it (`TokenStoreLock` in
+ * `@netsuite-oauth/token-store`).
+ *
+ * @example
+ * const lease: TokenStoreLockLike | undefined = await store.lock?.('netsuite:m2m', { ttlMs: 15_000 });
+ */
+export interface TokenStoreLockLike {
+  readonly fencingToken: number;
+  readonly expiresAt: number;
+  release(): Promise<void>;
+}
+
+/**
  * The token store shape this package needs: the same as `TokenStore` in `@netsuite-oauth/token-store`,
  * written here structurally so this package never imports a store at run time. Every store from the
  * `@netsuite-oauth/token-store*` packages fits as is.
@@ -21,17 +34,11 @@ export interface TokenStoreLike {
   lock?(
     key: string,
     options: { readonly ttlMs: number; readonly waitMs?: number },
-  ): Promise<
-    | {
-        readonly fencingToken: number;
-        readonly expiresAt: number;
-        release(): Promise<void>;
-      }
-    | undefined
-  >;
+  ): Promise<TokenStoreLockLike | undefined>;
+  /** Resolves `{ version }` (the version written) or `false`; stores of the first contract resolve `true`. */
   compareAndSet?(
     key: string,
     entry: { readonly value: string; readonly expiresAt: number },
     condition: { readonly version: number | undefined; readonly fencingToken?: number },
-  ): Promise<boolean>;
+  ): Promise<boolean | { readonly version: number }>;
 }

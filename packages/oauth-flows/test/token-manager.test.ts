@@ -85,6 +85,27 @@ describe('createTokenManager: client credentials', () => {
     expect(as.requests).toHaveLength(1);
   });
 
+  it('takes the version a compare-and-set wrote from its answer instead of reading the store again', async () => {
+    const store = countingStore(memoryTokenStore({ now }));
+    const manager = createTokenManager({ store, key: 'k', grant: ccGrant(), now });
+    await manager.getAccessToken();
+    // A read before the lock and one under it; the write answers its own version.
+    expect(store.gets).toBe(2);
+  });
+
+  it('still works with a store whose compare-and-set answers true (the first contract)', async () => {
+    const inner = memoryTokenStore({ now });
+    const legacy = countingStore(inner);
+    legacy.compareAndSet = async (key, entry, condition) =>
+      (await inner.compareAndSet!(key, entry, condition)) !== false;
+    const manager = createTokenManager({ store: legacy, key: 'k', grant: ccGrant(), now });
+    const token = await manager.getAccessToken();
+    expect(legacy.gets).toBe(3);
+    const other = createTokenManager({ store: inner, key: 'k', grant: ccGrant(), now });
+    expect(await other.getAccessToken()).toBe(token);
+    expect(as.requests).toHaveLength(1);
+  });
+
   it('N sequential expiry cycles make exactly N requests (single flight is cleared every time)', async () => {
     const manager = createTokenManager({ store: memoryTokenStore({ now }), key: 'k', grant: ccGrant(), now });
     for (let cycle = 0; cycle < 20; cycle++) {

@@ -6,6 +6,7 @@ import {
   assertCondition,
   assertEntry,
   assertKey,
+  type CompareAndSetResult,
   createKeyring,
   type EncryptionKey,
   type Keyring,
@@ -231,9 +232,10 @@ export function fileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
   const mutate = <T>(change: (state: FileState, t: number) => { changed: boolean; result: T }): Promise<T> =>
     serial(() => mutateNow(change));
 
-  const write = (state: FileState, key: string, entry: TokenEntry) => {
+  const write = (state: FileState, key: string, entry: TokenEntry): number => {
     state.counter += 1;
     state.entries.set(key, { value: entry.value, expiresAt: entry.expiresAt, version: state.counter });
+    return state.counter;
   };
 
   const liveEntry = (state: FileState, key: string, t: number): StoredTokenEntry | undefined => {
@@ -326,14 +328,13 @@ export function fileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
       assertKey(key);
       assertEntry(entry);
       assertCondition(condition);
-      return await mutate((state, t) => {
+      return await mutate<CompareAndSetResult>((state, t) => {
         if (liveEntry(state, key, t)?.version !== condition.version) return { changed: false, result: false };
         if (condition.fencingToken !== undefined) {
           if ((state.fences.get(key) ?? 0) > condition.fencingToken) return { changed: false, result: false };
           state.fences.set(key, condition.fencingToken);
         }
-        write(state, key, entry);
-        return { changed: true, result: true };
+        return { changed: true, result: Object.freeze({ version: write(state, key, entry) }) };
       });
     },
     async reencrypt() {

@@ -277,7 +277,12 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
           String(now()),
         ],
       );
-      return Number(reply) === 1;
+      const version = Number(reply);
+      if (version === 0) return false;
+      if (!Number.isSafeInteger(version) || version < 1) {
+        throw new TokenStoreError('ERR_STORE_CORRUPT', 'unexpected redis reply');
+      }
+      return Object.freeze({ version });
     },
   };
   return encrypt === false

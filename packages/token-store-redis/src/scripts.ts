@@ -24,7 +24,7 @@ return v
 
 /**
  * KEYS: data, version counter. ARGV: value, expiresAt, reclaimAt, expected version ('' = absent),
- * fencing token ('' = none), now. Returns 1 when written, 0 when refused.
+ * fencing token ('' = none), now. Returns the version written, or 0 when refused.
  */
 export const COMPARE_AND_SET = script(`
 local cur = redis.call('HMGET', KEYS[1], 'ver', 'exp', 'fence')
@@ -38,7 +38,7 @@ end
 local v = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'value', ARGV[1], 'exp', ARGV[2], 'ver', v)
 redis.call('PEXPIREAT', KEYS[1], ARGV[3])
-return 1
+return v
 `);
 
 /** KEYS: data. ARGV: how long a tombstone keeps the last fencing token (ms). */

@@ -117,7 +117,7 @@ describe('redisTokenStore on a real redis-server', () => {
         { value: 'new', expiresAt: Date.now() + 60_000 },
         { version: undefined, fencingToken: 9 },
       ),
-    ).toBe(true);
+    ).toEqual({ version: expect.any(Number) });
     await store.delete('k');
     expect(await store.get('k')).toBeUndefined();
     expect(
@@ -127,13 +127,12 @@ describe('redisTokenStore on a real redis-server', () => {
         { version: undefined, fencingToken: 8 },
       ),
     ).toBe(false);
-    expect(
-      await store.compareAndSet!(
-        'k',
-        { value: 'next', expiresAt: Date.now() + 60_000 },
-        { version: undefined, fencingToken: 10 },
-      ),
-    ).toBe(true);
+    const written = await store.compareAndSet!(
+      'k',
+      { value: 'next', expiresAt: Date.now() + 60_000 },
+      { version: undefined, fencingToken: 10 },
+    );
+    expect(written).toEqual({ version: (await store.get('k'))?.version });
   });
 
   it('answers ERR_STORE_CORRUPT for a key of the wrong type or a malformed entry', async () => {
@@ -175,7 +174,7 @@ describe('redisTokenStore on a real redis-server', () => {
               { value: String(Number(current?.value ?? '0') + 1), expiresAt: Date.now() + 60_000 },
               { version: current?.version, fencingToken: lock.fencingToken },
             );
-            expect(ok).toBe(true);
+            expect(ok).toEqual({ version: (await store.get('counter'))?.version });
           });
         }
       }),

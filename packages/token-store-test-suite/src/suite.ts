@@ -86,6 +86,14 @@ async function expectStoreError(run: () => Promise<unknown>, code: TokenStoreErr
   expect(String((error as Error).message)).not.toContain(CANARY);
 }
 
+/** A successful compare-and-set resolves the version it wrote: the one a read of the key now answers. */
+async function expectWritten(store: TokenStore, key: string, result: unknown): Promise<void> {
+  expect(result, 'compareAndSet resolves { version } when it writes').toEqual({
+    version: expect.any(Number),
+  });
+  expect((await store.get(key))?.version).toBe((result as { version: number }).version);
+}
+
 /**
  * The conformance suite every `TokenStore` adapter runs: basic, expiry, isolation, concurrency, capability
  * (lock, compare-and-set, fencing) and error groups, with random keys. Capability tests run only for what
@@ -228,9 +236,11 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
             const key = randomKey('cas-expired');
             await store.set(key, { value: 'old', expiresAt: t + 1_000 });
             t += 1_000;
-            expect(
+            await expectWritten(
+              store,
+              key,
               await store.compareAndSet(key, { value: 'new', expiresAt: t + 60_000 }, { version: undefined }),
-            ).toBe(true);
+            );
             expect((await store.get(key))?.value).toBe('new');
           },
         );
@@ -298,7 +308,7 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
                   { value: next, expiresAt: soon() },
                   { version: current?.version, fencingToken: lock.fencingToken },
                 );
-                expect(ok).toBe(true);
+                await expectWritten(store, key, ok);
               }),
             ),
           );
@@ -316,7 +326,9 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
               store.compareAndSet!(key, { value: `w${i}`, expiresAt: soon() }, { version }),
             ),
           );
-          expect(results.filter(Boolean)).toHaveLength(1);
+          const won = results.filter(Boolean);
+          expect(won).toHaveLength(1);
+          await expectWritten(store, key, won[0]);
         });
       });
     }
@@ -396,9 +408,11 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
             false,
           );
           expect(await store.get(key)).toBeUndefined();
-          expect(
+          await expectWritten(
+            store,
+            key,
             await store.compareAndSet(key, { value: 'a', expiresAt: soon() }, { version: undefined }),
-          ).toBe(true);
+          );
           expect(
             await store.compareAndSet(key, { value: 'b', expiresAt: soon() }, { version: undefined }),
           ).toBe(false);
@@ -407,29 +421,35 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
           expect(
             await store.compareAndSet(key, { value: 'b', expiresAt: soon() }, { version: a.version + 1 }),
           ).toBe(false);
-          expect(
+          await expectWritten(
+            store,
+            key,
             await store.compareAndSet(key, { value: 'b', expiresAt: soon() }, { version: a.version }),
-          ).toBe(true);
+          );
           const b = (await store.get(key))!;
           expect(b.value).toBe('b');
           expect(b.version).toBeGreaterThan(a.version);
           await store.delete(key);
-          expect(
+          await expectWritten(
+            store,
+            key,
             await store.compareAndSet(key, { value: 'c', expiresAt: soon() }, { version: undefined }),
-          ).toBe(true);
+          );
         });
 
         it('refuses a writer whose fencing token is older than the last fenced write', async () => {
           const store = await open();
           if (!store.compareAndSet) return expectMissing(store, 'compareAndSet');
           const key = randomKey('fence');
-          expect(
+          await expectWritten(
+            store,
+            key,
             await store.compareAndSet(
               key,
               { value: 'new', expiresAt: soon() },
               { version: undefined, fencingToken: 20 },
             ),
-          ).toBe(true);
+          );
           const current = (await store.get(key))!;
           expect(
             await store.compareAndSet(
@@ -442,7 +462,9 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
             ),
           ).toBe(false);
           expect((await store.get(key))?.value).toBe('new');
-          expect(
+          await expectWritten(
+            store,
+            key,
             await store.compareAndSet(
               key,
               { value: 'same-holder', expiresAt: soon() },
@@ -451,7 +473,7 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
                 fencingToken: 20,
               },
             ),
-          ).toBe(true);
+          );
         });
 
         it('stops a holder whose lease lapsed from overwriting the new holder (the refresh race)', async () => {
@@ -467,7 +489,9 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
           const fast = await store.lock(key, { ttlMs: 30_000, waitMs: clocked ? 0 : 20_000 });
           expect(fast).toBeDefined();
           const seenByFast = (await store.get(key))!;
-          expect(
+          await expectWritten(
+            store,
+            key,
             await store.compareAndSet(
               key,
               { value: 'rt-fast', expiresAt: soon() },
@@ -476,7 +500,7 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
                 fencingToken: fast!.fencingToken,
               },
             ),
-          ).toBe(true);
+          );
           expect(
             await store.compareAndSet(
               key,

@@ -7,6 +7,7 @@ export { type MemoryTokenStoreOptions, memoryTokenStore } from './memory.js';
 export { assertStore, prefixedTokenStore } from './prefixed.js';
 export type {
   CompareAndSetCondition,
+  CompareAndSetResult,
   LockOptions,
   StoreCapabilities,
   StoredTokenEntry,

@@ -73,9 +73,10 @@ export function memoryTokenStore(options: MemoryTokenStoreOptions = {}): TokenSt
     const entry = slot?.entry;
     return entry && now() < entry.expiresAt ? entry : undefined;
   };
-  const write = (slot: Slot, entry: TokenEntry) => {
+  const write = (slot: Slot, entry: TokenEntry): number => {
     versionCounter += 1;
     slot.entry = Object.freeze({ value: entry.value, expiresAt: entry.expiresAt, version: versionCounter });
+    return versionCounter;
   };
 
   const tryAcquire = (key: string, ttlMs: number): TokenStoreLock | undefined => {
@@ -151,8 +152,7 @@ export function memoryTokenStore(options: MemoryTokenStoreOptions = {}): TokenSt
         if (slot.lastFence > condition.fencingToken) return false;
         slot.lastFence = condition.fencingToken;
       }
-      write(slot, entry);
-      return true;
+      return Object.freeze({ version: write(slot, entry) });
     },
   };
 }

@@ -85,6 +85,18 @@ export interface CompareAndSetCondition {
 }
 
 /**
+ * What {@link TokenStore.compareAndSet} resolves: `{ version }` (the version it just wrote, so the caller
+ * need not read the key again) when the write happened, `false` when the condition failed. Stores written
+ * against the first version of this contract resolve `true` on success: read that as "written, version
+ * unknown". Test for success with a truthy check (`if (result)`), never `=== true`.
+ *
+ * @example
+ * const result: CompareAndSetResult = await store.compareAndSet!('ns:client', entry, { version: 7 });
+ * if (result) cache(entry, typeof result === 'object' ? result.version : undefined);
+ */
+export type CompareAndSetResult = boolean | { readonly version: number };
+
+/**
  * Where tokens live. Adapters (memory, file, Redis, your own) implement this contract and pass
  * `describeTokenStore()` from `@netsuite-oauth/token-store-test-suite`.
  *
@@ -109,7 +121,12 @@ export interface TokenStore {
   lock?(key: string, options: LockOptions): Promise<TokenStoreLock | undefined>;
   /**
    * Present when `capabilities.compareAndSet`: writes only if the current version is `condition.version`
-   * (`undefined` = absent) and no write with a higher fencing token has happened on this key; `false` otherwise.
+   * (`undefined` = absent) and no write with a higher fencing token has happened on this key. Resolves
+   * `{ version }` (the version written) on success, `false` otherwise (see {@link CompareAndSetResult}).
    */
-  compareAndSet?(key: string, entry: TokenEntry, condition: CompareAndSetCondition): Promise<boolean>;
+  compareAndSet?(
+    key: string,
+    entry: TokenEntry,
+    condition: CompareAndSetCondition,
+  ): Promise<CompareAndSetResult>;
 }

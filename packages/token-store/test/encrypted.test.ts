@@ -117,13 +117,12 @@ describe('encryptedTokenStore (G17)', () => {
     expect(raw!.value).not.toContain(secret);
     const read = await store.get('slot');
     expect(read).toEqual({ value: secret, expiresAt: raw!.expiresAt, version: raw!.version });
-    expect(
-      await store.compareAndSet!(
-        'slot',
-        { value: 'next', expiresAt: Date.now() + 1000 },
-        { version: read!.version },
-      ),
-    ).toBe(true);
+    const written = await store.compareAndSet!(
+      'slot',
+      { value: 'next', expiresAt: Date.now() + 1000 },
+      { version: read!.version },
+    );
+    expect(written).toEqual({ version: (await inner.get('slot'))!.version });
     expect((await store.get('slot'))?.value).toBe('next');
     await store.delete('slot');
     expect(await store.get('slot')).toBeUndefined();

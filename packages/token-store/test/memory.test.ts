@@ -128,10 +128,9 @@ describe('memoryTokenStore', () => {
     let t = 0;
     const store = memoryTokenStore({ now: () => t });
     expect(await store.compareAndSet!('k', { value: 'a', expiresAt: 100 }, { version: 5 })).toBe(false);
-    expect(await store.compareAndSet!('k', { value: 'a', expiresAt: 100 }, { version: undefined })).toBe(
-      true,
-    );
+    const written = await store.compareAndSet!('k', { value: 'a', expiresAt: 100 }, { version: undefined });
     const a = await store.get('k');
+    expect(written).toEqual({ version: a!.version });
     expect(await store.compareAndSet!('k', { value: 'b', expiresAt: 100 }, { version: undefined })).toBe(
       false,
     );
@@ -141,7 +140,7 @@ describe('memoryTokenStore', () => {
         { value: 'b', expiresAt: 100 },
         { version: a!.version, fencingToken: 7 },
       ),
-    ).toBe(true);
+    ).toEqual({ version: a!.version + 1 });
     const b = await store.get('k');
     // An older fencing token is refused even with the right version.
     expect(
@@ -157,7 +156,7 @@ describe('memoryTokenStore', () => {
         { value: 'c', expiresAt: 100 },
         { version: b!.version, fencingToken: 7 },
       ),
-    ).toBe(true);
+    ).toEqual({ version: b!.version + 1 });
     t = 100;
     expect(
       await store.compareAndSet!(
@@ -165,8 +164,8 @@ describe('memoryTokenStore', () => {
         { value: 'd', expiresAt: 200 },
         { version: undefined, fencingToken: 8 },
       ),
-    ).toBe(true);
-    expect((await store.get('k'))?.value).toBe('d');
+    ).toEqual({ version: b!.version + 2 });
+    expect(await store.get('k')).toEqual({ value: 'd', expiresAt: 200, version: b!.version + 2 });
   });
 });
 
@@ -186,7 +185,8 @@ describe('prefixedTokenStore', () => {
     expect(await base.lock!('tenant-a:client', { ttlMs: 1_000 })).toBeUndefined();
     await lock!.release();
     const current = await a.get('client');
-    expect(await a.compareAndSet!('client', entry('A2'), { version: current!.version })).toBe(true);
+    const written = await a.compareAndSet!('client', entry('A2'), { version: current!.version });
+    expect(written).toEqual({ version: (await base.get('tenant-a:client'))!.version });
     await a.delete('client');
     expect(await base.get('tenant-a:client')).toBeUndefined();
     await a.close!();
