@@ -6,6 +6,8 @@ export interface ServerEnvConfig {
   readonly host: string;
   readonly publicOrigin?: string | undefined;
   readonly tls?: { readonly keyFile: string; readonly certFile: string } | undefined;
+  /** A TLS-terminating proxy is in front (`BEHIND_TLS_PROXY=1`). */
+  readonly behindTlsProxy: boolean;
   /** Absent: run against the in-process emulator. */
   readonly netsuite?:
     | {
@@ -41,6 +43,8 @@ export const ENVIRONMENT: Readonly<Record<string, string>> = {
     'origin browsers use, if not http://HOST:PORT (e.g. https://demo.example.com behind a TLS proxy)',
   TLS_KEY_FILE: 'serve https with this PEM private key (with TLS_CERT_FILE)',
   TLS_CERT_FILE: 'serve https with this PEM certificate chain (with TLS_KEY_FILE)',
+  BEHIND_TLS_PROXY:
+    '1 when a TLS-terminating proxy is in front: allows plain http on a non-loopback HOST (PUBLIC_ORIGIN must be https)',
   NETSUITE_ACCOUNT_ID: 'NetSuite account id (e.g. 1234567_SB1); unset = run against the built-in emulator',
   NETSUITE_CLIENT_ID: 'client id of the integration record (authorization code grant enabled)',
   NETSUITE_CLIENT_SECRET: 'client secret of the integration record (omit for a public client)',
@@ -117,6 +121,11 @@ export function parseServerEnv(env: Readonly<Record<string, string | undefined>>
     throw invalid('TLS_KEY_FILE', 'and TLS_CERT_FILE must be set together');
   }
 
+  const proxyText = text(env, 'BEHIND_TLS_PROXY');
+  if (proxyText !== undefined && !/^(?:0|1|true|false)$/i.test(proxyText)) {
+    throw invalid('BEHIND_TLS_PROXY', 'must be 1 or 0');
+  }
+  const behindTlsProxy = proxyText !== undefined && /^(?:1|true)$/i.test(proxyText);
   const accountId = text(env, 'NETSUITE_ACCOUNT_ID');
   let netsuite: ServerEnvConfig['netsuite'];
   if (accountId !== undefined) {
@@ -172,6 +181,7 @@ export function parseServerEnv(env: Readonly<Record<string, string | undefined>>
     host,
     publicOrigin: publicOrigin?.replace(/\/$/, ''),
     tls: keyFile !== undefined && certFile !== undefined ? { keyFile, certFile } : undefined,
+    behindTlsProxy,
     netsuite,
     store,
     sessionTtlMs: ttl === undefined ? undefined : ttl * 1000,

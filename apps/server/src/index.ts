@@ -10,6 +10,7 @@ export { MAX_BODY_BYTES, readForm, type SecurityHeaderOptions, securityHeaders }
 export { createNetSuiteGateway, type M2MSettings, type NetSuiteGatewayOptions } from './netsuite.js';
 export { DEFAULT_RETURN_TO, safeReturnTo } from './return-to.js';
 export {
+  type ConnectionLimits,
   type NetSuiteAccountOptions,
   type RunningServer,
   type StartServerOptions,

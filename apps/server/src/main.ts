@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     port: config.port,
     host: config.host,
     publicOrigin: config.publicOrigin,
+    behindTlsProxy: config.behindTlsProxy,
     tls: config.tls && {
       key: readFileSync(config.tls.keyFile, 'utf8'),
       cert: readFileSync(config.tls.certFile, 'utf8'),

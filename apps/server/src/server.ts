@@ -44,6 +44,14 @@ export interface StartServerOptions {
   readonly publicOrigin?: string | undefined;
   /** Serve HTTPS with this key and certificate (PEM). */
   readonly tls?: { readonly key: string; readonly cert: string } | undefined;
+  /**
+   * A TLS-terminating proxy is in front: allows plain http on a non-loopback `host` (the proxy's link), and then
+   * requires an https `publicOrigin`. Without it (and without `tls`), only a loopback `host` may serve plain http.
+   * @default false
+   */
+  readonly behindTlsProxy?: boolean | undefined;
+  /** Bounds on connections, so slow or idle clients cannot hold the server. */
+  readonly connections?: ConnectionLimits | undefined;
   /** The NetSuite account. Omitted: a local emulator is started in-process and set up for the demo. */
   readonly netsuite?: NetSuiteAccountOptions | undefined;
   /** Options of the in-process emulator (when `netsuite` is omitted). */
@@ -54,6 +62,34 @@ export interface StartServerOptions {
   readonly now?: (() => number) | undefined;
   readonly fetch?: typeof globalThis.fetch | undefined;
   readonly log?: ((line: string) => void) | undefined;
+}
+
+/**
+ * Bounds on the server's connections (Node's `http.Server` settings).
+ *
+ * @example
+ * const limits: ConnectionLimits = { headersTimeoutMs: 10_000, maxConnections: 256 };
+ */
+export interface ConnectionLimits {
+  /** Time a client has to send the request headers. @default 10000 */
+  readonly headersTimeoutMs?: number | undefined;
+  /** Time a client has to send the whole request (headers and body). @default 30000 */
+  readonly requestTimeoutMs?: number | undefined;
+  /** How long an idle keep-alive connection stays open. @default 5000 */
+  readonly keepAliveTimeoutMs?: number | undefined;
+  /** Connections served at once; more are closed at once. @default 512 */
+  readonly maxConnections?: number | undefined;
+}
+
+function limit(value: unknown, name: string, min: number, max: number, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ServerError(
+      'ERR_SERVER_INVALID_OPTION',
+      `connections.${name} must be an integer from ${min} to ${max}`,
+    );
+  }
+  return value;
 }
 
 /** A running demo server. */
@@ -81,7 +117,8 @@ const EMULATOR_LOGIN = { email: 'admin@example.com', password: 'emulator-passwor
  * @example
  * const server = await startServer({ store: fileTokenStore({ path: '.netsuite-oauth/server.json', keys }) });
  * console.log(`open ${server.url}`);
- * @throws {ServerError} `ERR_SERVER_INVALID_OPTION` for bad options (e.g. plain http on a public host).
+ * @throws {ServerError} `ERR_SERVER_INVALID_OPTION` for bad options (e.g. plain http on a public host, or on a
+ *   non-loopback bind address without `tls` or `behindTlsProxy`).
  */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
   if (typeof options !== 'object' || options === null || typeof options.store?.get !== 'function') {
@@ -92,6 +129,28 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ServerError('ERR_SERVER_INVALID_OPTION', 'port must be an integer from 0 to 65535');
   }
+  if (options.behindTlsProxy !== undefined && typeof options.behindTlsProxy !== 'boolean') {
+    throw new ServerError('ERR_SERVER_INVALID_OPTION', 'behindTlsProxy must be a boolean');
+  }
+  const behindTlsProxy = options.behindTlsProxy === true;
+  if (!options.tls && !behindTlsProxy && !isLoopbackHost(host)) {
+    // Plain http on an address others can reach: cookies, CSRF tokens and NetSuite data would cross the network in clear.
+    throw new ServerError(
+      'ERR_SERVER_INVALID_OPTION',
+      'host is not a loopback address: serve https (tls), or set behindTlsProxy when a TLS proxy is in front',
+    );
+  }
+  if (behindTlsProxy && (options.tls || !options.publicOrigin?.startsWith('https://'))) {
+    throw new ServerError(
+      'ERR_SERVER_INVALID_OPTION',
+      'behindTlsProxy needs the https publicOrigin the proxy serves (and no tls of its own)',
+    );
+  }
+  const limits = options.connections ?? {};
+  const headersTimeout = limit(limits.headersTimeoutMs, 'headersTimeoutMs', 100, 120_000, 10_000);
+  const requestTimeout = limit(limits.requestTimeoutMs, 'requestTimeoutMs', 100, 600_000, 30_000);
+  const keepAliveTimeout = limit(limits.keepAliveTimeoutMs, 'keepAliveTimeoutMs', 100, 120_000, 5_000);
+  const maxConnections = limit(limits.maxConnections, 'maxConnections', 1, 100_000, 512);
   const now = options.now ?? Date.now;
   const log = options.log ?? (() => {});
 
@@ -108,11 +167,18 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       else res.destroy();
     });
   };
+  // Node checks these timeouts every `connectionsCheckingInterval` (30 s by default): check often enough that a
+  // client trickling its headers is cut off near headersTimeout, not half a minute later.
+  const httpOptions = {
+    headersTimeout,
+    requestTimeout: Math.max(requestTimeout, headersTimeout),
+    connectionsCheckingInterval: Math.min(1_000, Math.floor(headersTimeout / 2)),
+  };
   const server: Server = options.tls
-    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
-    : createHttpServer(handler);
-  server.headersTimeout = 20_000;
-  server.requestTimeout = 30_000;
+    ? createHttpsServer({ ...httpOptions, key: options.tls.key, cert: options.tls.cert }, handler)
+    : createHttpServer(httpOptions, handler);
+  server.keepAliveTimeout = keepAliveTimeout;
+  server.maxConnections = maxConnections;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -221,6 +287,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return closing;
     },
   };
+}
+
+/** True for a bind address only this machine can reach: 127.0.0.0/8, `::1`, `localhost`. */
+function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  try {
+    return isLoopbackUrl(new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}`));
+  } catch {
+    return false;
+  }
 }
 
 async function closeServer(server: Server): Promise<void> {

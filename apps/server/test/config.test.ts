@@ -23,6 +23,7 @@ describe('parseServerEnv', () => {
       host: '127.0.0.1',
       publicOrigin: undefined,
       tls: undefined,
+      behindTlsProxy: false,
       netsuite: undefined,
       store: { kind: 'file', path: undefined, key: undefined },
       sessionTtlMs: undefined,
@@ -81,6 +82,11 @@ describe('parseServerEnv', () => {
     expect(isLoopbackOrTls('not a url')).toBe(false);
   });
 
+  it('reads BEHIND_TLS_PROXY', () => {
+    expect(parseServerEnv({ BEHIND_TLS_PROXY: '1' }).behindTlsProxy).toBe(true);
+    expect(parseServerEnv({ BEHIND_TLS_PROXY: 'false' }).behindTlsProxy).toBe(false);
+  });
+
   it('allows http only for a NETSUITE_ORIGIN (an emulator) and says so', () => {
     const config = parseServerEnv({
       NETSUITE_ACCOUNT_ID: '1234567',
@@ -102,6 +108,7 @@ describe('parseServerEnv', () => {
     [{ TOKEN_STORE_KEY: 'correct horse battery staple' }, 'TOKEN_STORE_KEY'],
     [{ REDIS_URL: 'http://redis' }, 'REDIS_URL'],
     [{ SESSION_TTL_SECONDS: '5' }, 'SESSION_TTL_SECONDS'],
+    [{ BEHIND_TLS_PROXY: 'maybe' }, 'BEHIND_TLS_PROXY'],
   ])('refuses %j naming %s, without echoing values', (env, variable) => {
     fails(env as Record<string, string>, variable);
   });

@@ -128,6 +128,39 @@ describe('pages over HTTP against the emulator', () => {
     ).rejects.toMatchObject({ code: 'ERR_SERVER_INVALID_OPTION' });
   });
 
+  it('refuses plain http on a non-loopback bind unless a TLS proxy is declared in front', async () => {
+    // The reviewer's setup: HOST=0.0.0.0 with an http://127.0.0.1 public origin.
+    const refused = await startServer({
+      store: memoryTokenStore(),
+      host: '0.0.0.0',
+      port: 0,
+      publicOrigin: 'http://127.0.0.1:3000',
+    }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'ERR_SERVER_INVALID_OPTION' });
+    expect(String((refused as Error).message)).toMatch(/loopback.*behindTlsProxy/);
+    // Declaring the proxy needs the https origin it serves.
+    await expect(
+      startServer({ store: memoryTokenStore(), host: '0.0.0.0', port: 0, behindTlsProxy: true }),
+    ).rejects.toMatchObject({ code: 'ERR_SERVER_INVALID_OPTION' });
+    const proxied = await startServer({
+      store: memoryTokenStore(),
+      host: '0.0.0.0',
+      port: 0,
+      behindTlsProxy: true,
+      publicOrigin: 'https://demo.example.com',
+    });
+    try {
+      expect(proxied.url).toBe('https://demo.example.com');
+    } finally {
+      await proxied.close();
+    }
+    // Loopback binds keep working over plain http.
+    for (const host of ['127.0.0.1', '::1', 'localhost']) {
+      const local = await startServer({ store: memoryTokenStore(), host, port: 0 });
+      await local.close();
+    }
+  });
+
   it('serves https with the given key and certificate, with HSTS', async () => {
     const certificate = await generateCertificate({ keyType: 'ec-p256', commonName: '127.0.0.1' });
     const secure = await startServer({
