@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   createServer as createHttpServer,
   type IncomingMessage,
@@ -219,6 +220,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     } else {
       emulator = await startEmulator({
         port: options.emulator?.port ?? 0,
+        // The server drives its emulator in process; its HTTP admin API stays locked to anyone else.
+        adminToken: randomBytes(32).toString('base64url'),
         ...(options.emulator?.now ? { now: options.emulator.now } : {}),
       });
       const redirectUri = `${publicOrigin}/callback`;

@@ -1,4 +1,6 @@
 import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findChromium } from '@netsuite-oauth/test-utils';
@@ -65,6 +67,22 @@ async function loginAndConsent(page: Page, decision: 'allow' | 'deny', shots = f
     page.waitForURL((url) => url.origin === h.server.url),
     page.click(decision === 'allow' ? '#allow' : '#deny'),
   ]);
+}
+
+/**
+ * Opens `html` as a page of another site (`http://localhost:<port>`; the demo runs on 127.0.0.1, a different
+ * site) in `page`, served by a throwaway server on loopback.
+ */
+async function openCrossSitePage(page: Page, html: string): Promise<() => Promise<void>> {
+  const attacker = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
+  await page.goto(`http://localhost:${(attacker.address() as AddressInfo).port}/`);
+  return async () => {
+    await new Promise((resolve) => attacker.close(resolve));
+  };
 }
 
 async function visibleText(page: Page): Promise<string> {
@@ -245,5 +263,35 @@ describe('the demo in Chromium', () => {
     } finally {
       h.clock.advance(-nineHours);
     }
+  });
+});
+
+describe('cross-site pages in Chromium', () => {
+  it("cannot wipe the in-process emulator's integration through its admin API", async () => {
+    const target = `${h.emulator.url}/_emulator/reset`;
+    const page = await newPage();
+    const close = await openCrossSitePage(
+      page,
+      `<!doctype html><title>attack</title>
+<form id="f" method="post" action="${target}" enctype="text/plain"><input name="x" value="y"></form>
+<script>
+fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{}' })
+  .then(() => { document.title = 'sent'; }, () => { document.title = 'failed'; });
+</script>`,
+    );
+    try {
+      await page.waitForFunction('document.title !== "attack"');
+      expect(await page.title()).toBe('sent');
+      await Promise.all([page.waitForURL(target), page.evaluate('document.getElementById("f").submit()')]);
+      // The server's emulator has an admin token of its own: the browser's POST is refused.
+      expect(await page.textContent('body')).toMatch(/ERR_EMULATOR_ADMIN_TOKEN|ERR_EMULATOR_INVALID_OPTION/);
+    } finally {
+      await close();
+    }
+    // The demo still works: its integration was not wiped.
+    const user = await newPage();
+    await user.goto(h.server.url);
+    await loginAndConsent(user, 'allow');
+    expect(new URL(user.url()).pathname).toBe('/dashboard');
   });
 });

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isLoopbackUrl } from '@netsuite-oauth/core';
 import type { EmulatorAdmin, FaultOptions } from './admin.js';
 import { type Call, jsonReply } from './call.js';
 import { generateTestCertificate, type TestKeyType } from './certificate.js';
@@ -13,8 +14,6 @@ function adminError(status: number, code: string, message: string): HttpReply {
 async function json(call: Call): Promise<Record<string, unknown>> {
   const raw = (await call.body()).toString('utf8');
   if (raw.trim() === '') return {};
-  if (mediaType(call.req) !== 'application/json')
-    throw adminError(415, 'ERR_EMULATOR_INVALID_OPTION', 'send application/json');
   try {
     const value: unknown = JSON.parse(raw);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('not an object');
@@ -22,6 +21,36 @@ async function json(call: Call): Promise<Record<string, unknown>> {
   } catch {
     throw adminError(400, 'ERR_EMULATOR_INVALID_OPTION', 'the body must be a JSON object');
   }
+}
+
+/** True when the request's `Host` names a loopback address (what a DNS-rebound page cannot send). */
+function loopbackHost(host: string | undefined): boolean {
+  if (host === undefined || !/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) return false;
+  try {
+    return isLoopbackUrl(new URL(`http://${host}`));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Refuses what a web page in a browser could send: a cross-site request can be a "simple" POST (text/plain,
+ * a form, no body) without any preflight, and a page that rebinds its DNS name to 127.0.0.1 sends its own
+ * name as `Host`. So every change needs `Content-Type: application/json` (a preflight the emulator never
+ * grants), and without an admin token only a loopback `Host` is served.
+ */
+function refuseBrowserRequests(call: Call, tokenChecked: boolean): HttpReply | undefined {
+  if (!tokenChecked && !loopbackHost(call.req.headers.host)) {
+    return adminError(
+      403,
+      'ERR_EMULATOR_ADMIN_HOST',
+      'the admin API answers only to a loopback Host (or with X-Emulator-Admin-Token)',
+    );
+  }
+  if (call.method !== 'GET' && call.method !== 'HEAD' && mediaType(call.req) !== 'application/json') {
+    return adminError(415, 'ERR_EMULATOR_INVALID_OPTION', 'send application/json');
+  }
+  return undefined;
 }
 
 /** The HTTP admin API under `/_emulator/…` (documented in the README). */
@@ -38,6 +67,8 @@ export async function handleAdminHttp(
     if (!timingSafeEqual(a, b))
       return adminError(401, 'ERR_EMULATOR_ADMIN_TOKEN', 'missing or wrong X-Emulator-Admin-Token');
   }
+  const refused = refuseBrowserRequests(call, expected !== undefined);
+  if (refused) return refused;
   const parts = call.url.pathname.split('/').slice(2).map(safeDecode);
   const [resource = '', id, action] = parts;
   const m = call.method;

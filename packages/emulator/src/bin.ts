@@ -3,7 +3,8 @@ import { startFromArgs } from './cli.js';
 import { isEmulatorError } from './errors.js';
 
 startFromArgs(process.argv.slice(2))
-  .then(({ emulator, output }) => {
+  .then(({ emulator, output, warnings }) => {
+    for (const warning of warnings) process.stderr.write(`${warning}\n`);
     process.stdout.write(output);
     if (!emulator) return;
     const stop = (): void => {

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { isLoopbackUrl } from '@netsuite-oauth/core';
 import { generateTestCertificate } from './certificate.js';
 import { EmulatorError } from './errors.js';
 import { DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD, type Emulator, startEmulator } from './server.js';
@@ -19,14 +20,25 @@ Usage: netsuite-emulator [options]
   --record-ms <n>        cost model: ms per record read or written, also inside
                          async jobs and batches (default 0)
   --admin-token <value>  require X-Emulator-Admin-Token on the /_emulator admin API
+                         (without it, the admin API answers only to a loopback Host)
   --json                 print the setup as one JSON line
   -h, --help             show this help
 `;
 
+/** True for an address only this machine can reach: 127.0.0.0/8, `::1`, `localhost`. */
+function isLoopbackBind(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '');
+  try {
+    return isLoopbackUrl(new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}`));
+  } catch {
+    return false;
+  }
+}
+
 /** What {@link startFromArgs} did: started an emulator (and the text to print), or only produced help. */
 export type CliStart =
-  | { readonly emulator: Emulator; readonly output: string }
-  | { readonly emulator?: undefined; readonly output: string };
+  | { readonly emulator: Emulator; readonly output: string; readonly warnings: readonly string[] }
+  | { readonly emulator?: undefined; readonly output: string; readonly warnings: readonly string[] };
 
 /**
  * The `netsuite-emulator` command without the process around it: parses flags, starts an emulator with a
@@ -55,7 +67,7 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
     },
     strict: true,
   });
-  if (values.help) return { output: HELP };
+  if (values.help) return { output: HELP, warnings: [] };
   const int = (raw: string | undefined, name: string): number | undefined => {
     if (raw === undefined) return undefined;
     if (!/^\d+$/.test(raw))
@@ -78,6 +90,12 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
       ...(recordMs === undefined ? {} : { recordMs }),
     },
   });
+  const warnings: string[] = [];
+  if (!isLoopbackBind(values.host) && values['admin-token'] === undefined) {
+    warnings.push(
+      `warning: --host ${values.host} is not a loopback address and no --admin-token is set: the test credentials and data are reachable from the network, and the admin API answers only to a loopback Host until --admin-token is set`,
+    );
+  }
   const redirectUris = values['redirect-uri'] ?? ['http://127.0.0.1:3000/callback'];
   const integration = await emu.admin.createIntegration({ name: 'Ready-made integration', redirectUris });
   const cert = generateTestCertificate({ keyType: 'ec-p256' });
@@ -98,9 +116,10 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
     privateKeyPem: cert.privateKeyPem,
     user: { email: DEFAULT_USER_EMAIL, password: DEFAULT_USER_PASSWORD },
   };
-  if (values.json) return { emulator: emu, output: `${JSON.stringify(setup)}\n` };
+  if (values.json) return { emulator: emu, output: `${JSON.stringify(setup)}\n`, warnings };
   return {
     emulator: emu,
+    warnings,
     output: [
       `NetSuite emulator listening on ${emu.url} (account ${emu.accountId})`,
       `  admin API      ${emu.endpoints.adminUrl}`,

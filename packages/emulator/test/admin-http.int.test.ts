@@ -1,4 +1,5 @@
 import { createPrivateKey, randomUUID, sign } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Emulator, generateTestCertificate, startEmulator } from '../src/index.js';
@@ -16,7 +17,7 @@ afterAll(async () => {
 async function admin(method: string, path: string, body?: unknown) {
   const res = await fetch(`${emu.url}/_emulator${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   // biome-ignore lint/suspicious/noExplicitAny: loosely typed JSON answers of the admin API, read field by field
@@ -354,7 +355,7 @@ describe('bad input never crashes the server', () => {
 
   it('treats an absolute-form URL as its path only', async () => {
     const answer = await raw(
-      'GET http://evil.example.com/_emulator HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
+      'GET http://evil.example.com/_emulator HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n',
     );
     expect(answer).toMatch(/^HTTP\/1\.1 200 /);
     expect(answer).toContain(emu.url);
@@ -364,5 +365,105 @@ describe('bad input never crashes the server', () => {
     const res = await fetch(`${emu.url}/services/rest/nothing`);
     expect(res.status).toBe(404);
     expect(((await res.json()) as Record<string, unknown>)['o:errorDetails']).toBeDefined();
+  });
+});
+
+/** A raw request with any Host header (fetch does not let a caller set Host). */
+function rawAdmin(
+  target: Emulator,
+  method: string,
+  path: string,
+  headers: Record<string, string>,
+  body = '',
+): Promise<{ status: number; code: string | undefined }> {
+  const url = new URL(`${target.url}/_emulator${path}`);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      { host: '127.0.0.1', port: url.port, path: url.pathname, method, headers },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () => {
+          let code: string | undefined;
+          try {
+            code = (JSON.parse(text) as { error?: { code?: string } }).error?.code;
+          } catch {
+            code = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, code });
+        });
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+describe('requests a web page could send are refused', () => {
+  it('takes changes only as application/json: a cross-site text/plain or form POST resets nothing', async () => {
+    const target = await startEmulator({ port: 0, seed: false });
+    try {
+      const { clientId } = await target.admin.createIntegration({ name: 'kept' });
+      const host = new URL(target.url).host;
+      for (const [path, type, body] of [
+        ['/reset', 'text/plain', '{}'],
+        ['/reset', 'text/plain', ''],
+        ['/reset', 'application/x-www-form-urlencoded', 'a=b'],
+        ['/reset', 'multipart/form-data; boundary=x', '--x--'],
+        ['/integrations', 'text/plain', '{"name":"planted"}'],
+      ] as const) {
+        const answer = await rawAdmin(target, 'POST', path, { host, 'content-type': type }, body);
+        expect(answer, `${path} ${type}`).toEqual({ status: 415, code: 'ERR_EMULATOR_INVALID_OPTION' });
+      }
+      const noType = await rawAdmin(target, 'DELETE', '/faults', { host });
+      expect(noType.status).toBe(415);
+      // Nothing was reset: the integration made before is still known.
+      await expect(target.admin.updateIntegration(clientId, { name: 'still here' })).resolves.toBeDefined();
+      expect(
+        (await rawAdmin(target, 'POST', '/reset', { host, 'content-type': 'application/json' })).status,
+      ).toBe(200);
+      await expect(target.admin.updateIntegration(clientId, { name: 'gone' })).rejects.toMatchObject({
+        code: 'ERR_EMULATOR_UNKNOWN_CLIENT',
+      });
+    } finally {
+      await target.close();
+    }
+  });
+
+  it('answers only a loopback Host without a token (DNS rebinding), any Host with the token', async () => {
+    const open = await startEmulator({ port: 0, seed: false });
+    const token = 't'.repeat(32);
+    const locked = await startEmulator({ port: 0, seed: false, adminToken: token });
+    try {
+      const port = new URL(open.url).port;
+      for (const host of [
+        `rebind.evil.example:${port}`,
+        `10.0.0.8:${port}`,
+        `127.0.0.1.evil.example:${port}`,
+      ]) {
+        expect(await rawAdmin(open, 'GET', '/counters', { host })).toEqual({
+          status: 403,
+          code: 'ERR_EMULATOR_ADMIN_HOST',
+        });
+        expect(
+          await rawAdmin(open, 'POST', '/reset', { host, 'content-type': 'application/json' }),
+        ).toMatchObject({ status: 403 });
+      }
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]) {
+        expect((await rawAdmin(open, 'GET', '/counters', { host })).status, host).toBe(200);
+      }
+      const lockedPort = new URL(locked.url).port;
+      const remote = `emulator.internal:${lockedPort}`;
+      expect((await rawAdmin(locked, 'GET', '/counters', { host: remote })).status).toBe(401);
+      expect(
+        (await rawAdmin(locked, 'GET', '/counters', { host: remote, 'x-emulator-admin-token': token }))
+          .status,
+      ).toBe(200);
+    } finally {
+      await open.close();
+      await locked.close();
+    }
   });
 });

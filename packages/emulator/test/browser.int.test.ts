@@ -93,3 +93,37 @@ describe('authorize page in Chromium', () => {
     await page.close();
   });
 });
+
+describe('admin API against a cross-site page in Chromium', () => {
+  it('a page on another site cannot reset the emulator with a text/plain fetch or a form POST', async () => {
+    const { clientId } = await emu.admin.createIntegration({ name: 'kept across the attack' });
+    const target = `${emu.url}/_emulator/reset`;
+    const attack = `<!doctype html><title>attack</title>
+<form id="f" method="post" action="${target}" enctype="text/plain"><input name="x" value="y"></form>
+<script>
+fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', headers: { 'content-type': 'text/plain' }, body: '{}' })
+  .then(() => { document.title = 'sent'; }, () => { document.title = 'failed'; });
+</script>`;
+    const attacker = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(attack);
+    });
+    await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
+    const page = await browser.newPage();
+    try {
+      // localhost and 127.0.0.1 are different sites: this is a cross-site request, as from any web page.
+      await page.goto(`http://localhost:${(attacker.address() as AddressInfo).port}/`);
+      await page.waitForFunction('document.title !== "attack"');
+      // The fetch reached the emulator (an opaque answer, not a network error) ...
+      expect(await page.title()).toBe('sent');
+      // ... and so does the form, whose answer the browser shows: refused.
+      await Promise.all([page.waitForURL(target), page.evaluate('document.getElementById("f").submit()')]);
+      expect(await page.textContent('body')).toContain('ERR_EMULATOR_INVALID_OPTION');
+      // Nothing was reset: the integration made before the attack is still there.
+      await expect(emu.admin.updateIntegration(clientId, { name: 'still here' })).resolves.toBeDefined();
+    } finally {
+      await page.close();
+      await new Promise((r) => attacker.close(r));
+    }
+  });
+});

@@ -43,6 +43,28 @@ describe('netsuite-emulator command', () => {
     expect(list.totalResults).toBe(3);
   });
 
+  it('warns on a non-loopback bind without --admin-token, not with one, not on loopback', async () => {
+    started = await startFromArgs(['--port', '0', '--no-seed', '--host', '0.0.0.0']);
+    expect(started.warnings).toHaveLength(1);
+    expect(started.warnings[0]).toMatch(
+      /^warning: --host 0\.0\.0\.0 is not a loopback address .*--admin-token/,
+    );
+    await started.emulator?.close();
+    started = await startFromArgs([
+      '--port',
+      '0',
+      '--no-seed',
+      '--host',
+      '0.0.0.0',
+      '--admin-token',
+      'x'.repeat(24),
+    ]);
+    expect(started.warnings).toEqual([]);
+    await started.emulator?.close();
+    started = await startFromArgs(['--port', '0', '--no-seed']);
+    expect(started.warnings).toEqual([]);
+  });
+
   it('prints a human summary by default', async () => {
     started = await startFromArgs(['--port', '0', '--no-seed', '--redirect-uri', 'myapp://cb']);
     expect(started.output).toMatch(
