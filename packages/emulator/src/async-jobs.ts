@@ -189,10 +189,16 @@ export class AsyncJobs {
     const width = job.parallel ? Math.min(model.parallelTasks, job.tasks.length) : 1;
     let next = 0;
     const worker = async (): Promise<void> => {
+      // Each worker keeps its own schedule (task k ends recordMs after task k-1 was due), so timer slack does
+      // not add up over a batch: n tasks take n × recordMs, not n × (recordMs + slack).
+      let due = performance.now();
       while (next < job.tasks.length && !this.closed) {
         const task = job.tasks[next++] as AsyncTask;
         task.startTime = this.host.now();
-        if (model.recordMs > 0) await pause(model.recordMs);
+        if (model.recordMs > 0) {
+          due += model.recordMs;
+          await pause(Math.max(0, due - performance.now()));
+        }
         if (this.closed) return;
         try {
           task.outcome = await task.run();

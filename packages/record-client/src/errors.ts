@@ -19,7 +19,8 @@ export type RecordClientErrorCode =
   | 'ERR_RECORD_TOKEN'
   | 'ERR_RECORD_RESULT_CAP'
   | 'ERR_RECORD_ASYNC_JOB_FAILED'
-  | 'ERR_RECORD_LIMITER';
+  | 'ERR_RECORD_LIMITER'
+  | 'ERR_RECORD_BATCH_ITEM';
 
 /**
  * Base class of every error thrown by `@netsuite-oauth/record-client`.
@@ -138,4 +139,66 @@ export function isRecordClientError(value: unknown): value is RecordClientError 
   if (!(value instanceof Error)) return false;
   const code: unknown = (value as { code?: unknown }).code;
   return typeof code === 'string' && code.startsWith('ERR_RECORD_');
+}
+
+/**
+ * Fields of a {@link BatchItemError}.
+ *
+ * @example
+ * new BatchItemError({ index: 7, status: 400, errorCode: 'USER_ERROR', errorPath: 'companyName' })
+ */
+export interface BatchItemErrorInit {
+  readonly index: number;
+  readonly status?: number | undefined;
+  readonly errorCode?: string | undefined;
+  readonly detail?: string | undefined;
+  readonly errorPath?: string | undefined;
+  readonly details?: readonly NetSuiteErrorDetail[] | undefined;
+  readonly cause?: unknown;
+}
+
+/**
+ * One record of a batch failed; the others are unaffected. Carries where the record sat in the input (`index`,
+ * from 0) and what NetSuite answered for it (`status`, `o:errorCode`, `detail`, `o:errorPath`) — never the
+ * record's body. `status` is undefined when the client refused the item before sending it (it was not an
+ * object, or had no valid id / external id); `detail` then says why.
+ *
+ * @example
+ * for await (const r of client.batch.create('customer', rows)) {
+ *   if (!r.ok) console.error(`row ${r.error.index}: ${r.error.errorCode} at ${r.error.errorPath}: ${r.error.detail}`);
+ * }
+ * @see https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_0127092747.html
+ */
+export class BatchItemError extends RecordClientError {
+  /** Position of the record in the input, from 0. */
+  readonly index: number;
+  /** HTTP status of the record's task; undefined when the client refused the item before sending it. */
+  readonly status: number | undefined;
+  /** NetSuite's `o:errorCode` for the record. */
+  readonly errorCode: string | undefined;
+  /** NetSuite's `detail`, or why the client refused the item. */
+  readonly detail: string | undefined;
+  /** NetSuite's `o:errorPath`: the field of the record at fault. */
+  readonly errorPath: string | undefined;
+  /** Every entry of `o:errorDetails`. */
+  readonly details: readonly NetSuiteErrorDetail[];
+
+  constructor(init: BatchItemErrorInit) {
+    const what =
+      init.status === undefined
+        ? 'was not sent'
+        : `failed: netsuite answered ${init.status}${init.errorCode ? ` ${init.errorCode}` : ''}`;
+    super(
+      'ERR_RECORD_BATCH_ITEM',
+      `record ${init.index} of the batch ${what}`,
+      init.cause === undefined ? undefined : { cause: init.cause },
+    );
+    this.name = 'BatchItemError';
+    this.index = init.index;
+    this.status = init.status;
+    this.errorCode = init.errorCode;
+    this.detail = init.detail;
+    this.errorPath = init.errorPath;
+    this.details = init.details ?? [];
+  }
 }

@@ -1,4 +1,14 @@
 // Public API of @netsuite-oauth/record-client: named exports only.
+export type {
+  BatchApi,
+  BatchCheckpoint,
+  BatchFailure,
+  BatchOperation,
+  BatchOptions,
+  BatchResult,
+  BatchRun,
+  BatchSuccess,
+} from './batch.js';
 export {
   type CircuitBreaker,
   type CircuitBreakerOptions,
@@ -12,6 +22,8 @@ export {
   type NetSuiteClientOptions,
 } from './client.js';
 export {
+  BatchItemError,
+  type BatchItemErrorInit,
   isRecordClientError,
   NetSuiteApiError,
   type NetSuiteApiErrorInit,
@@ -19,6 +31,7 @@ export {
   RecordClientError,
   type RecordClientErrorCode,
 } from './errors.js';
+export type { ExportRowsOptions, ExportRun } from './export.js';
 export {
   type AdaptiveConcurrencyLimiter,
   type ConcurrencyLimiter,

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { checkWait, idInLocation, isObject, readTasks, waitForJob } from './async-job.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
 import { checkPageSize, checkPrefetch, type Page, pagedIterable, resultCap } from './paging.js';
-import type { RawResponse, Transport } from './transport.js';
+import type { RequestSpec, Transport } from './transport.js';
 import type { Link, RecordInput, RecordOf } from './types.js';
 import {
   checkBody,
@@ -193,6 +194,31 @@ export interface RecordsApi {
     body: RecordInput<T>,
     options?: AsyncJobOptions,
   ): Promise<AsyncJobResult>;
+  /**
+   * Updates a record as an asynchronous job (PATCH with `Prefer: respond-async`), polled to completion.
+   * @example await client.records.updateAsync('customer', '647', { email: 'ap@acme.example' }, { idempotencyKey });
+   */
+  updateAsync<T extends string>(
+    type: T,
+    id: string | number,
+    body: RecordInput<T>,
+    options?: AsyncJobOptions & Pick<UpdateRecordOptions, 'replace' | 'replaceSelectedFields'>,
+  ): Promise<AsyncJobResult>;
+  /**
+   * Upserts by external id as an asynchronous job (PUT `…/eid:{externalId}` with `Prefer: respond-async`).
+   * @example await client.records.upsertAsync('customer', 'CRM-42', { companyName: 'Acme' });
+   */
+  upsertAsync<T extends string>(
+    type: T,
+    externalId: string,
+    body: RecordInput<T>,
+    options?: AsyncJobOptions,
+  ): Promise<AsyncJobResult>;
+  /**
+   * Deletes a record as an asynchronous job (DELETE with `Prefer: respond-async`).
+   * @example await client.records.deleteAsync('customer', '647');
+   */
+  deleteAsync(type: string, id: string | number, options?: AsyncJobOptions): Promise<AsyncJobResult>;
 }
 
 interface RecordsContext {
@@ -246,10 +272,6 @@ function signalOf(options: CallOptions): { signal?: AbortSignal; timeoutMs?: num
   return out;
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
 function readPage<T>(body: unknown, what: string, map: (item: unknown) => T): Page<T> {
   if (!isObject(body) || !Array.isArray(body.items)) {
     throw new RecordClientError('ERR_RECORD_INVALID_RESPONSE', `netsuite sent a ${what} page without items`);
@@ -261,122 +283,79 @@ function readPage<T>(body: unknown, what: string, map: (item: unknown) => T): Pa
   };
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(
-        new RecordClientError('ERR_RECORD_ABORTED', 'async job wait aborted by the caller', {
-          cause: signal.reason,
-        }),
-      );
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(
-        new RecordClientError('ERR_RECORD_ABORTED', 'async job wait aborted by the caller', {
-          cause: signal?.reason,
-        }),
-      );
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-function selfLink(value: unknown): string | undefined {
-  if (!isObject(value) || !Array.isArray(value.links)) return undefined;
-  const link = value.links.find(
-    (l: unknown) => isObject(l) && l.rel === 'self' && typeof l.href === 'string',
-  ) as Link | undefined;
-  return link?.href;
-}
-
 /** Builds the Record API on a transport. */
 export function createRecordsApi(context: RecordsContext): RecordsApi {
   const { transport, recordUrl } = context;
   // Segments are validated to letters, digits, `_`, `-` and the `eid:` prefix, which NetSuite wants unencoded.
   const url = (...segments: string[]) => `${recordUrl}/${segments.join('/')}`;
 
-  const pollJob = async (
-    jobLocation: string,
-    idempotencyKey: string,
+  /**
+   * Sends one request with `Prefer: respond-async` and an idempotency key, follows the job (or, for a key NetSuite
+   * has seen, the earlier job it names: R74) and returns its task's result.
+   */
+  const runAsync = async (
+    spec: Pick<RequestSpec, 'method' | 'url' | 'json' | 'query'>,
     options: Partial<AsyncJobOptions>,
+    fallbackId: string | undefined,
   ): Promise<AsyncJobResult> => {
-    const checkedJob = transport.checkUrl(new URL(jobLocation, context.restOrigin).href);
-    const jobUrl = { href: `${checkedJob.origin}${checkedJob.pathname}`, pathname: checkedJob.pathname };
-    const jobId = jobUrl.pathname.split('/').filter(Boolean).at(-1) ?? '';
-    const signal = checkSignal(options.signal);
-    const first = options.pollIntervalMs ?? 500;
-    const max = options.maxPollIntervalMs ?? 5000;
-    const waitTimeoutMs = options.waitTimeoutMs ?? 900_000;
-    for (const [name, value] of [
-      ['pollIntervalMs', first],
-      ['maxPollIntervalMs', max],
-      ['waitTimeoutMs', waitTimeoutMs],
-    ] as const) {
-      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-        throw new RecordClientError('ERR_RECORD_INVALID_ARGUMENT', `${name} must be a non-negative number`);
-      }
-    }
-    const started = Date.now();
-    let wait = first;
-    let job: Record<string, unknown>;
-    for (;;) {
-      const response = await transport.send({ method: 'GET', url: jobUrl.href, signal });
-      job = isObject(response.body) ? response.body : {};
-      if (job.completed === true) break;
-      if (Date.now() - started + wait > waitTimeoutMs) {
-        throw new RecordClientError(
-          'ERR_RECORD_TIMEOUT',
-          `async job ${jobId} did not complete within ${waitTimeoutMs} ms`,
-        );
-      }
-      await sleep(wait, signal);
-      wait = Math.min(max, wait * 2);
-    }
-    // The job names its task; otherwise list the job's tasks.
-    let taskHref = isObject(job.task) ? selfLink(job.task) : undefined;
-    if (!taskHref) {
-      const tasks = await transport.send({ method: 'GET', url: `${jobUrl.href}/task`, signal });
-      const item = isObject(tasks.body) && Array.isArray(tasks.body.items) ? tasks.body.items[0] : undefined;
-      taskHref =
-        selfLink(item) ??
-        (isObject(item) && typeof item.id === 'string'
-          ? `${jobUrl.href}/task/${encodeURIComponent(item.id)}`
-          : undefined);
-    }
-    if (!taskHref) {
+    const idempotencyKey = options.idempotencyKey ?? randomUUID();
+    if (typeof idempotencyKey !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(idempotencyKey)) {
       throw new RecordClientError(
-        'ERR_RECORD_INVALID_RESPONSE',
-        `async job ${jobId} completed without a task`,
+        'ERR_RECORD_INVALID_ARGUMENT',
+        'idempotencyKey must be 1-128 letters, digits, _ or -',
       );
     }
-    const checkedTask = transport.checkUrl(new URL(taskHref, context.restOrigin).href);
-    const taskUrl = { href: `${checkedTask.origin}${checkedTask.pathname}` };
-    const task = await transport.send({ method: 'GET', url: taskUrl.href, signal });
-    const progress = isObject(task.body) ? task.body.progress : undefined;
-    let result: RawResponse;
+    const signal = checkSignal(options.signal);
+    const wait = checkWait(options);
+    let jobLocation: string | null;
     try {
-      result = await transport.send({ method: 'GET', url: `${taskUrl.href}/result`, signal });
-    } catch (cause) {
-      if (cause instanceof NetSuiteApiError) {
-        throw new RecordClientError('ERR_RECORD_ASYNC_JOB_FAILED', `async job ${jobId} failed`, { cause });
+      const response = await transport.send({
+        ...spec,
+        idempotencyKey,
+        headers: { prefer: 'respond-async' },
+        signal,
+      });
+      jobLocation = response.headers.get('location');
+    } catch (error) {
+      // A duplicate key means an earlier attempt was accepted: follow that job (R74).
+      if (error instanceof NetSuiteApiError && error.errorCode === 'IDEMPOTENCY_ERROR' && error.location) {
+        jobLocation = error.location;
+      } else {
+        throw error;
       }
-      throw cause;
     }
-    if (progress === 'failed') {
-      throw new RecordClientError('ERR_RECORD_ASYNC_JOB_FAILED', `async job ${jobId} failed`);
+    if (!jobLocation) {
+      throw new RecordClientError(
+        'ERR_RECORD_INVALID_RESPONSE',
+        'netsuite accepted an async job without a Location',
+      );
     }
-    const location = result.headers.get('location');
-    const body = result.body;
-    let id: string | undefined;
-    if (location) id = idFromLocation(location, context.restOrigin, 'async result').id;
-    else if (isObject(body) && typeof body.id === 'string') id = body.id;
-    return { jobId, idempotencyKey, id, result: body };
+    const async = { transport, restOrigin: context.restOrigin };
+    const job = await waitForJob(async, jobLocation, { ...wait, signal });
+    const [task] = await readTasks(async, job, signal);
+    if (!task) {
+      throw new RecordClientError(
+        'ERR_RECORD_INVALID_RESPONSE',
+        `async job ${job.jobId} completed without a task`,
+      );
+    }
+    if (task.error) {
+      throw new RecordClientError('ERR_RECORD_ASYNC_JOB_FAILED', `async job ${job.jobId} failed`, {
+        cause: new NetSuiteApiError({
+          status: task.error.status,
+          method: spec.method,
+          path: new URL(spec.url).pathname,
+          errorCode: task.error.errorCode,
+          errorPath: task.error.errorPath,
+          detail: task.error.detail,
+          details: task.error.details,
+        }),
+      });
+    }
+    const body = task.body;
+    const id =
+      idInLocation(task.location) ?? (isObject(body) && typeof body.id === 'string' ? body.id : fallbackId);
+    return { jobId: job.jobId, idempotencyKey, id, result: body };
   };
 
   return {
@@ -503,42 +482,38 @@ export function createRecordsApi(context: RecordsContext): RecordsApi {
 
     async createAsync(type, body, options) {
       const o = checkOptions(options);
-      const recordType = checkRecordType(type);
       const json = checkBody(body);
-      const idempotencyKey = o.idempotencyKey ?? randomUUID();
-      if (typeof idempotencyKey !== 'string' || !/^[A-Za-z0-9_-]{1,128}$/.test(idempotencyKey)) {
-        throw new RecordClientError(
-          'ERR_RECORD_INVALID_ARGUMENT',
-          'idempotencyKey must be 1-128 letters, digits, _ or -',
-        );
-      }
-      const signal = checkSignal(o.signal);
-      let jobLocation: string | null;
-      try {
-        const response = await transport.send({
-          method: 'POST',
-          url: url(recordType),
+      return runAsync({ method: 'POST', url: url(checkRecordType(type)), json }, o, undefined);
+    },
+
+    async updateAsync(type, id, body, options) {
+      const o = checkOptions(options);
+      const recordId = checkRecordId(id);
+      const json = checkBody(body);
+      const replace = checkFieldList(o.replace, 'replace');
+      return runAsync(
+        {
+          method: 'PATCH',
+          url: url(checkRecordType(type), recordId),
           json,
-          idempotencyKey,
-          headers: { prefer: 'respond-async' },
-          signal,
-        });
-        jobLocation = response.headers.get('location');
-      } catch (error) {
-        // A duplicate key means an earlier attempt was accepted: follow that job (R74).
-        if (error instanceof NetSuiteApiError && error.errorCode === 'IDEMPOTENCY_ERROR' && error.location) {
-          jobLocation = error.location;
-        } else {
-          throw error;
-        }
-      }
-      if (!jobLocation) {
-        throw new RecordClientError(
-          'ERR_RECORD_INVALID_RESPONSE',
-          'netsuite accepted an async job without a Location',
-        );
-      }
-      return await pollJob(jobLocation, idempotencyKey, o);
+          query: { replace, replaceSelectedFields: o.replaceSelectedFields === true ? 'true' : undefined },
+        },
+        o,
+        recordId,
+      );
+    },
+
+    async upsertAsync(type, externalId, body, options) {
+      const o = checkOptions(options);
+      const eid = `eid:${checkExternalId(externalId)}`;
+      const json = checkBody(body);
+      return runAsync({ method: 'PUT', url: url(checkRecordType(type), eid), json }, o, eid);
+    },
+
+    async deleteAsync(type, id, options) {
+      const o = checkOptions(options);
+      const recordId = checkRecordId(id);
+      return runAsync({ method: 'DELETE', url: url(checkRecordType(type), recordId) }, o, recordId);
     },
   };
 }

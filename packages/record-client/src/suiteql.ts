@@ -80,14 +80,14 @@ export function countPlaceholders(query: string): number {
   return count;
 }
 
-function checkQuery(query: unknown): string {
+export function checkQuery(query: unknown): string {
   if (typeof query !== 'string' || query.trim().length === 0 || query.length > 100_000) {
     throw new RecordClientError('ERR_RECORD_INVALID_ARGUMENT', 'query must be a non-empty SuiteQL string');
   }
   return query;
 }
 
-function checkParams(params: unknown, expected: number): string[] {
+export function checkParams(params: unknown, expected: number): string[] {
   if (params === undefined) params = [];
   if (!Array.isArray(params)) {
     throw new RecordClientError('ERR_RECORD_INVALID_ARGUMENT', 'params must be an array');
@@ -126,13 +126,14 @@ function toRow(item: unknown): SuiteQLRow {
   return row;
 }
 
-interface SuiteQLPage {
+export interface SuiteQLPage {
   items: SuiteQLRow[];
   hasMore: boolean;
   totalResults: number | undefined;
 }
 
-async function fetchPage(
+/** Fetches one page of a SuiteQL query (`Prefer: transient`, replayable). */
+export async function fetchPage(
   transport: Transport,
   suiteqlUrl: string,
   q: string,

@@ -240,7 +240,9 @@ export function createTransport(config: TransportConfig): Transport {
     let baseHeaders = defaultHeaders;
     if (spec.headers !== undefined || body !== undefined || spec.idempotencyKey !== undefined) {
       const merged: Record<string, string> = { ...defaultHeaders, ...spec.headers };
-      if (body !== undefined) merged['content-type'] = 'application/json';
+      // A batch sends its own JSON media type (`application/vnd.oracle.resource+json; type=collection`).
+      if (body !== undefined && spec.headers?.['content-type'] === undefined)
+        merged['content-type'] = 'application/json';
       if (spec.idempotencyKey !== undefined) merged['x-netsuite-idempotency-key'] = spec.idempotencyKey;
       baseHeaders = merged;
     }

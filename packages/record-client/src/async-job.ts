@@ -1,0 +1,260 @@
+import { parseErrorBody } from './error-body.js';
+import { NetSuiteApiError, type NetSuiteErrorDetail, RecordClientError } from './errors.js';
+import type { Transport } from './transport.js';
+import type { Link } from './types.js';
+
+/** Where async jobs live and how to reach them. */
+export interface AsyncContext {
+  readonly transport: Transport;
+  /** The REST origin job `Location`s are resolved against. */
+  readonly restOrigin: string;
+}
+
+/** How to wait for a job. */
+export interface JobWait {
+  readonly signal?: AbortSignal | undefined;
+  /** First wait between polls. */
+  readonly pollIntervalMs: number;
+  /** Longest wait between polls (the wait doubles up to it). */
+  readonly maxPollIntervalMs: number;
+  /** Gives up waiting after this long. */
+  readonly waitTimeoutMs: number;
+  /** Wait this long before the first poll (when the job is known to take about that long). @default 0 */
+  readonly firstPollDelayMs?: number;
+}
+
+/** A completed job as its status resource described it. */
+export interface CompletedJob {
+  readonly jobId: string;
+  /** The job's URL on the configured origin (query and fragment dropped). */
+  readonly jobUrl: string;
+  /** How long NetSuite says the job ran (`endTime - startTime`), when it says. */
+  readonly durationMs: number | undefined;
+  readonly body: Record<string, unknown>;
+}
+
+/** What one task of a job answered. */
+export interface TaskResult {
+  readonly status: number;
+  readonly location: string | undefined;
+  readonly body: unknown;
+  /** The error NetSuite answered for this task (status ≥ 400). */
+  readonly error: TaskError | undefined;
+}
+
+/** NetSuite's error for one task. */
+export interface TaskError {
+  readonly status: number;
+  readonly errorCode: string | undefined;
+  readonly detail: string | undefined;
+  readonly errorPath: string | undefined;
+  readonly details: readonly NetSuiteErrorDetail[];
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Waits `ms`, or rejects with `ERR_RECORD_ABORTED` when `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal | undefined, what = 'async job wait'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const aborted = () =>
+      new RecordClientError('ERR_RECORD_ABORTED', `${what} aborted by the caller`, { cause: signal?.reason });
+    if (signal?.aborted) {
+      reject(aborted());
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(aborted());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function selfLink(value: unknown): string | undefined {
+  if (!isObject(value) || !Array.isArray(value.links)) return undefined;
+  const link = value.links.find(
+    (l: unknown) => isObject(l) && l.rel === 'self' && typeof l.href === 'string',
+  ) as Link | undefined;
+  return link?.href;
+}
+
+/** A URL from a response, checked to be on the client's origins, without query or fragment. */
+function checked(context: AsyncContext, raw: string): string {
+  const url = context.transport.checkUrl(new URL(raw, context.restOrigin).href);
+  return `${url.origin}${url.pathname}`;
+}
+
+/** Checks the wait options (they come from callers). */
+export function checkWait(options: {
+  pollIntervalMs?: unknown;
+  maxPollIntervalMs?: unknown;
+  waitTimeoutMs?: unknown;
+}): { pollIntervalMs: number; maxPollIntervalMs: number; waitTimeoutMs: number } {
+  const out = {
+    pollIntervalMs: options.pollIntervalMs ?? 500,
+    maxPollIntervalMs: options.maxPollIntervalMs ?? 5000,
+    waitTimeoutMs: options.waitTimeoutMs ?? 900_000,
+  };
+  for (const [name, value] of Object.entries(out)) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new RecordClientError('ERR_RECORD_INVALID_ARGUMENT', `${name} must be a non-negative number`);
+    }
+  }
+  return out as { pollIntervalMs: number; maxPollIntervalMs: number; waitTimeoutMs: number };
+}
+
+/**
+ * Polls `GET …/async/v1/job/{id}` until `completed` is true, waiting between polls (doubling up to the maximum).
+ *
+ * @throws {RecordClientError} `ERR_RECORD_TIMEOUT` after `waitTimeoutMs`, `ERR_RECORD_ABORTED` on abort.
+ */
+export async function waitForJob(
+  context: AsyncContext,
+  location: string,
+  wait: JobWait,
+): Promise<CompletedJob> {
+  const jobUrl = checked(context, location);
+  const jobId = new URL(jobUrl).pathname.split('/').filter(Boolean).at(-1) ?? '';
+  const started = Date.now();
+  let delay = wait.pollIntervalMs;
+  if (wait.firstPollDelayMs !== undefined && wait.firstPollDelayMs > 0) {
+    await sleep(Math.min(wait.firstPollDelayMs, wait.waitTimeoutMs), wait.signal);
+  }
+  for (;;) {
+    const response = await context.transport.send({ method: 'GET', url: jobUrl, signal: wait.signal });
+    const body = isObject(response.body) ? response.body : {};
+    if (body.completed === true) {
+      const start = typeof body.startTime === 'string' ? Date.parse(body.startTime) : Number.NaN;
+      const end = typeof body.endTime === 'string' ? Date.parse(body.endTime) : Number.NaN;
+      const durationMs =
+        Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : undefined;
+      return { jobId, jobUrl, durationMs, body };
+    }
+    if (Date.now() - started + delay > wait.waitTimeoutMs) {
+      throw new RecordClientError(
+        'ERR_RECORD_TIMEOUT',
+        `async job ${jobId} did not complete within ${wait.waitTimeoutMs} ms`,
+      );
+    }
+    await sleep(delay, wait.signal);
+    delay = Math.min(wait.maxPollIntervalMs, Math.max(1, delay * 2));
+  }
+}
+
+function taskError(status: number, body: unknown): TaskError {
+  const parsed = parseErrorBody(typeof body === 'string' ? body : (JSON.stringify(body) ?? ''), (s) => s);
+  return {
+    status,
+    errorCode: parsed.errorCode,
+    detail: parsed.detail,
+    errorPath: parsed.errorPath,
+    details: parsed.details,
+  };
+}
+
+function fromApiError(error: NetSuiteApiError): TaskError {
+  return {
+    status: error.status,
+    errorCode: error.errorCode,
+    detail: error.detail,
+    errorPath: error.errorPath,
+    details: error.details,
+  };
+}
+
+/** Reads one task's result (`…/task/{id}/result`): its status, `Location` and body, or NetSuite's error. */
+export async function readTaskResult(
+  context: AsyncContext,
+  taskHref: string,
+  signal: AbortSignal | undefined,
+): Promise<TaskResult> {
+  const url = `${checked(context, taskHref)}/result`;
+  try {
+    const response = await context.transport.send({ method: 'GET', url, signal });
+    const location = response.headers.get('location') ?? undefined;
+    return {
+      status: response.status,
+      location: location === undefined ? undefined : checked(context, location),
+      body: response.body,
+      error: undefined,
+    };
+  } catch (error) {
+    if (error instanceof NetSuiteApiError) {
+      return { status: error.status, location: undefined, body: undefined, error: fromApiError(error) };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Reads every task of a completed job, in the order NetSuite lists them (item order for a batch, UNCONFIRMED).
+ * Asks for the results inline (`?expandSubResources=true`, which the emulator serves); where an item comes back
+ * without its result, reads `…/task/{id}/result` for it, as Oracle documents.
+ */
+export async function readTasks(
+  context: AsyncContext,
+  job: CompletedJob,
+  signal: AbortSignal | undefined,
+): Promise<TaskResult[]> {
+  const items: unknown[] = [];
+  for (let offset = 0; ; ) {
+    const response = await context.transport.send({
+      method: 'GET',
+      url: `${job.jobUrl}/task`,
+      query: { expandSubResources: 'true', limit: 1000, offset: offset === 0 ? undefined : offset },
+      signal,
+    });
+    const body = response.body;
+    if (!isObject(body) || !Array.isArray(body.items)) {
+      throw new RecordClientError('ERR_RECORD_INVALID_RESPONSE', `async job ${job.jobId} listed no tasks`);
+    }
+    items.push(...body.items);
+    if (body.hasMore !== true || body.items.length === 0) break;
+    offset += body.items.length;
+  }
+  return Promise.all(
+    items.map(async (item, index) => {
+      const result = isObject(item) ? item.result : undefined;
+      if (isObject(result) && typeof result.status === 'number') {
+        const status = result.status;
+        const location = typeof result.location === 'string' ? checked(context, result.location) : undefined;
+        return {
+          status,
+          location,
+          body: result.body,
+          error: status >= 400 ? taskError(status, result.body) : undefined,
+        };
+      }
+      const href =
+        selfLink(item) ??
+        (isObject(item) && typeof item.id === 'string'
+          ? `${job.jobUrl}/task/${encodeURIComponent(item.id)}`
+          : undefined);
+      if (!href) {
+        throw new RecordClientError(
+          'ERR_RECORD_INVALID_RESPONSE',
+          `async job ${job.jobId} listed task ${index} without a link`,
+        );
+      }
+      return readTaskResult(context, href, signal);
+    }),
+  );
+}
+
+/** The internal id at the end of a `Location`. */
+export function idInLocation(location: string | undefined): string | undefined {
+  if (!location) return undefined;
+  const last = new URL(location).pathname.split('/').filter(Boolean).at(-1);
+  if (last === undefined) return undefined;
+  try {
+    return decodeURIComponent(last);
+  } catch {
+    return undefined;
+  }
+}
