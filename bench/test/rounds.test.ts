@@ -78,3 +78,19 @@ describe('closedLoop', () => {
     expect(result.firstError).toBeInstanceOf(Error);
   });
 });
+
+describe('loopDelayWhile', () => {
+  it('records a stretch the loop was blocked, and counts the ops it ran', async () => {
+    const { loopDelayWhile } = await import('../src/lib/rounds.mjs');
+    const block = () => {
+      const end = performance.now() + 30;
+      while (performance.now() < end);
+    };
+    const blocked = await loopDelayWhile({ durationMs: 1, op: async () => block() });
+    expect(blocked.runs).toBe(1);
+    // A 30 ms busy wait delays the loop by at least 30 ms, however fast or loaded the machine is.
+    expect(blocked.max).toBeGreaterThanOrEqual(29);
+    expect(blocked.p99).toBeGreaterThanOrEqual(29);
+    expect(blocked.utilization).toBeGreaterThan(0);
+  });
+});

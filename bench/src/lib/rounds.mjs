@@ -1,5 +1,6 @@
 // Interleaved rounds: every variant runs once per round, in an order that rotates each round, so slow
 // drift of a shared machine (other tenants, thermal state, GC of earlier work) hits every variant alike.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /**
  * Runs `variants` for `rounds` interleaved rounds after `warmup` discarded rounds.
@@ -115,4 +116,38 @@ export async function closedLoopWithCpu({ server, ...options }) {
   const serverUsed = server ? (await server.call('cpu')) - serverBefore : 0;
   const cpu = (used.user + used.system) / 1e6 + serverUsed;
   return { ...result, cpuSeconds: cpu, opsPerCpuSecond: cpu > 0 ? result.done / cpu : Number.NaN };
+}
+
+/**
+ * Runs `op` again and again for `durationMs` while `perf_hooks.monitorEventLoopDelay` samples the loop every
+ * `resolution` ms, and returns the loop's delay (p99 and max, ms) and its utilization (the share of the time
+ * it was busy running JavaScript or native code on the main thread). The loop runs its timers before the first
+ * `op` and after every one, so that every stretch the loop was blocked is recorded.
+ *
+ * @example
+ * const { p99, max } = await loopDelayWhile({ durationMs: 300, op: () => Promise.all(jobs.map((j) => j())) });
+ */
+export async function loopDelayWhile({ durationMs, op, resolution = 1 }) {
+  const histogram = monitorEventLoopDelay({ resolution });
+  const utilizationBefore = performance.eventLoopUtilization();
+  const timerTurn = () => new Promise((resolve) => setTimeout(resolve, resolution));
+  histogram.enable();
+  // The histogram records the time between two of its timer's runs: let it run once before the first op.
+  await timerTurn();
+  await timerTurn();
+  const end = performance.now() + durationMs;
+  let runs = 0;
+  while (performance.now() < end) {
+    await op();
+    runs++;
+    await timerTurn();
+  }
+  histogram.disable();
+  const { utilization } = performance.eventLoopUtilization(utilizationBefore);
+  return {
+    p99: histogram.count ? histogram.percentile(99) / 1e6 : Number.NaN,
+    max: histogram.count ? histogram.max / 1e6 : Number.NaN,
+    utilization,
+    runs,
+  };
 }

@@ -2,9 +2,9 @@
 // same work (same header and claims, fresh iat and jti each time), and against jose's SignJWT.
 import { constants, sign as cryptoSign, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { importPKCS8, SignJWT } from 'jose';
-import { interleave, timedLoop } from '../lib/rounds.mjs';
+import { closedLoop, interleave, loopDelayWhile, timedLoop } from '../lib/rounds.mjs';
 import { plan, requireExports, shortfallCause, tryImport } from '../lib/setup.mjs';
-import { pairedRatio } from '../lib/stats.mjs';
+import { median, pairedRatio } from '../lib/stats.mjs';
 
 const AUDIENCE = 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token';
 const CLIENT_ID = 'a'.repeat(64);
@@ -12,6 +12,11 @@ const KID = 'HRril7VwkkW2y0wAzFR9GKk1LVTHSZPeq5EeWT2Fgks';
 const SCOPE = ['rest_webservices'];
 const RAW = 'raw node:crypto.sign (same input)';
 const HAND = 'hand-written JWT on node:crypto';
+const SYNC = 'node:crypto.sign, synchronous (same input)';
+const IDLE = 'idle loop (timers only)';
+// The issue's scenario: a burst of 8 assertions signed concurrently, 4 bursts in a row.
+const BURST = 8;
+const BURSTS = 4;
 
 const ALGORITHMS = [
   { alg: 'PS256', key: 'RSA-3072', gen: ['rsa', { modulusLength: 3072 }], hash: 'sha256', pss: 32 },
@@ -60,6 +65,143 @@ function rawSign(spec, privateKey, assertion) {
   const input = Buffer.from(assertion.slice(0, assertion.lastIndexOf('.')));
   const keyOptions = keyOptionsFor(spec, privateKey);
   return () => cryptoSign(spec.hash, input, keyOptions).toString('base64url');
+}
+
+// Signing with 16 assertions in flight (ops/s and CPU per signature), and the event loop's delay while bursts
+// of 8 concurrent signatures run: ours, jose (WebCrypto, on the thread pool) and node:crypto.sign called
+// synchronously (how ours signed before issue 17), next to an idle loop measured in the same rounds.
+async function concurrentSections({ spec, signer, raw, joseSign, rounds, warmup, sliceMs, problems }) {
+  const perCpu = new Map();
+  const throughput = (name, op) => ({
+    name,
+    measure: async () => {
+      const before = process.cpuUsage();
+      const result = await closedLoop({ concurrency: 16, durationMs: sliceMs, op });
+      const used = process.cpuUsage(before);
+      if (result.errors) throw new Error(`${name}: ${result.errors} failed: ${result.firstError?.message}`);
+      perCpu.set(name, [...(perCpu.get(name) ?? []), (used.user + used.system) / result.done]);
+      return result.opsPerSecond;
+    },
+  });
+  const ops = {
+    ...(signer ? { ours: () => signer.sign() } : {}),
+    jose: joseSign,
+    sync: async () => raw(),
+  };
+  const c16 = await interleave({
+    rounds,
+    warmup,
+    onError: (v, e) => problems.push(`${spec.alg} c=16 ${v.name}: ${e.message}`),
+    variants: Object.entries(ops).map(([name, op]) => throughput(name, op)),
+  });
+  for (const [name, values] of perCpu) perCpu.set(name, values.slice(-rounds));
+  const label = { ours: '@netsuite-oauth/jwt-assertion `signer.sign()`', jose: 'jose `SignJWT`', sync: SYNC };
+  const rowsOf = (figures, refName) =>
+    ['ours', 'jose', 'sync'].map((name) => ({
+      name: label[name],
+      samples: figures.get(name) ?? [],
+      ...(name === refName ? { isReference: true } : { ref: label[refName] }),
+    }));
+
+  const burst = (op) => async () => {
+    for (let i = 0; i < BURSTS; i++) {
+      await Promise.all(Array.from({ length: BURST }, op));
+      // One loop turn between bursts, as between requests that each sign: the bursts stay distinct.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
+  const delays = new Map();
+  const loopVariant = (name, op) => ({
+    name,
+    measure: async () => {
+      const figure = await loopDelayWhile({ durationMs: sliceMs * 1.5, op });
+      delays.set(name, [...(delays.get(name) ?? []), figure]);
+      return figure.p99;
+    },
+  });
+  const idle = () => new Promise((resolve) => setTimeout(resolve, 2));
+  const loop = await interleave({
+    rounds,
+    warmup,
+    onError: (v, e) => problems.push(`${spec.alg} loop delay ${v.name}: ${e.message}`),
+    variants: [
+      loopVariant('idle', idle),
+      ...Object.entries(ops).map(([name, op]) => loopVariant(name, burst(op))),
+    ],
+  });
+  const figureOf = (name, key) => (delays.get(name) ?? []).slice(-rounds).map((d) => d[key]);
+  const loopLabel = { ...label, idle: IDLE };
+  const loopRows = (key) =>
+    ['ours', 'jose', 'sync', 'idle'].map((name) => ({
+      name: loopLabel[name],
+      samples: name === 'idle' || key !== 'p99' ? figureOf(name, key) : (loop.get(name) ?? []),
+      ...(name === 'idle' ? { isReference: true } : { ref: IDLE }),
+      note:
+        key === 'p99'
+          ? `loop busy ${(median(figureOf(name, 'utilization')) * 100).toFixed(0)} % of the time`
+          : '',
+    }));
+  const oursP99 = median(loop.get('ours') ?? []);
+  const idleP99 = median(loop.get('idle') ?? []);
+  const targets = [];
+  if (spec.alg === 'PS256') {
+    const met = Number.isFinite(oursP99) ? oursP99 < 2 : null;
+    targets.push({
+      issue: '#17 jwt-assertion',
+      target: `event-loop delay p99 < 2 ms while ${BURST} PS256 (RSA-3072) assertions are signed concurrently, ${BURSTS} times in a row`,
+      measured: Number.isFinite(oursP99)
+        ? `${oursP99.toFixed(2)} ms (idle loop ${idleP99.toFixed(2)} ms, jose ${median(loop.get('jose') ?? []).toFixed(2)} ms, ` +
+          `synchronous node:crypto.sign ${median(loop.get('sync') ?? []).toFixed(2)} ms; max ${median(figureOf('ours', 'max')).toFixed(1)} ms)`
+        : 'not measured',
+      met,
+      cause:
+        met === false
+          ? idleP99 >= 2
+            ? `the idle loop alone measured ${idleP99.toFixed(2)} ms p99 in the same rounds: the machine's other load, not the signing`
+            : 'the loop was delayed beyond the idle loop; see the utilization note in the event-loop table'
+          : undefined,
+    });
+  }
+  const cpuVsSync = pairedRatio(perCpu.get('ours') ?? [], perCpu.get('sync') ?? []);
+  const c16VsSync = pairedRatio(c16.get('ours') ?? [], c16.get('sync') ?? []);
+  targets.push({
+    issue: '#17 jwt-assertion',
+    target: `${spec.alg} signing with 16 in flight vs synchronous node:crypto.sign (report)`,
+    measured: c16VsSync.n
+      ? `${c16VsSync.median.toFixed(2)}× ops/s; CPU per signature ${cpuVsSync.median.toFixed(2)}×`
+      : 'not measured',
+    met: null,
+  });
+  return {
+    targets,
+    sections: [
+      {
+        title: `${spec.alg} (${spec.key}) with 16 signatures in flight`,
+        short: `${spec.alg} signing, 16 in flight`,
+        unit: 'ops/s',
+        rows: rowsOf(c16, 'sync'),
+      },
+      {
+        title: `${spec.alg} (${spec.key}) with 16 in flight: CPU time per signature (all threads of the process)`,
+        short: `${spec.alg} signing, 16 in flight, CPU per signature`,
+        unit: 'µs',
+        rows: rowsOf(perCpu, 'sync'),
+      },
+      {
+        title: `${spec.alg} (${spec.key}): event-loop delay p99 while ${BURST} signatures run concurrently, ${BURSTS} times in a row`,
+        short: `${spec.alg}: event-loop delay p99 while signing`,
+        unit: 'ms',
+        rows: loopRows('p99'),
+      },
+      {
+        title: `${spec.alg} (${spec.key}): event-loop delay max, same runs`,
+        short: `${spec.alg}: event-loop delay max while signing`,
+        unit: 'ms',
+        summary: false,
+        rows: loopRows('max'),
+      },
+    ],
+  };
 }
 
 export async function run({ quick, log }) {
@@ -162,6 +304,21 @@ export async function run({ quick, log }) {
         row('raw', RAW, { isReference: true }),
       ],
     });
+    if (['PS256', 'ES256'].includes(spec.alg)) {
+      const extra = await concurrentSections({
+        spec,
+        signer,
+        raw,
+        joseSign,
+        rounds,
+        warmup,
+        sliceMs,
+        problems,
+      });
+      sections.push(...extra.sections);
+      targets.push(...extra.targets);
+      log(`${spec.alg} at concurrency 16 and event-loop delay done`);
+    }
     const ratio = pairedRatio(samples.get('ours') ?? [], samples.get('raw'));
     const cpuRatio = pairedRatio(perCpu.get('ours') ?? [], perCpu.get('raw') ?? []);
     const joseRatio = pairedRatio(samples.get('jose'), samples.get('raw'));
@@ -189,12 +346,16 @@ export async function run({ quick, log }) {
     }
   }
   return {
-    title: 'Signing client assertions (issue 4)',
+    title: 'Signing client assertions (issues 4, 17)',
     intro:
       'Back-to-back `sign()` calls, 200 ms per variant per round. The reference is `node:crypto.sign` alone over ' +
       'the same signing input (prepared once) with a KeyObject made once — pure signing cost. Every other variant ' +
       'also builds the header and claims with a fresh `iat` and a random `jti` each time: a hand-written JWT on ' +
-      '`node:crypto`, jose `SignJWT` (key imported once, WebCrypto) and ours.',
+      '`node:crypto`, jose `SignJWT` (key imported once, WebCrypto) and ours. For PS256 and ES256 also: 16 ' +
+      "signatures in flight (closed loop; CPU time of all the process's threads, the thread pool included), and " +
+      `the event loop's delay (\`perf_hooks.monitorEventLoopDelay\`, 1 ms resolution) while bursts of ${BURST} ` +
+      `concurrent signatures run ${BURSTS} times in a row, next to an idle loop in the same rounds. The thread ` +
+      'pool has the default 4 threads (`UV_THREADPOOL_SIZE` unset).',
     sections,
     targets,
     notes: [],

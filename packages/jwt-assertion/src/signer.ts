@@ -1,6 +1,12 @@
-import { sign as cryptoSign, randomBytes, X509Certificate } from 'node:crypto';
+import { sign as cryptoSign, randomFillSync, type SignKeyObjectInput, X509Certificate } from 'node:crypto';
 import { isLoopbackUrl, netsuiteEndpoints } from '@netsuite-oauth/core';
-import { type AssertionAlgorithm, chooseAlgorithm, hashOf, signOptionsFor } from './algorithms.js';
+import {
+  type AssertionAlgorithm,
+  chooseAlgorithm,
+  hashOf,
+  signOptionsFor,
+  signsOnThreadPool,
+} from './algorithms.js';
 import { JwtAssertionError } from './errors.js';
 import { describeKey, importPrivateKey, type PrivateKeyInput } from './keys.js';
 
@@ -106,7 +112,8 @@ export interface AssertionSigner {
   readonly lifetimeSeconds: number;
   /**
    * Signs a fresh assertion: new `jti`, `iat` = now, `exp` = `iat` + lifetime. Call it for every token
-   * request and every retry.
+   * request and every retry. RSA (PS*) and P-384/P-521 (ES384/ES512) signatures are computed on the libuv
+   * thread pool, so the event loop stays free while they run; ES256 signs in place (about 35 µs).
    *
    * @throws {JwtAssertionError} (rejects) `ERR_ASSERTION_INVALID_SCOPE`, `ERR_ASSERTION_INVALID_CLOCK`,
    *   `ERR_ASSERTION_INVALID_OPTION`, `ERR_ASSERTION_RESERVED_CLAIM`, and `ERR_ASSERTION_CERTIFICATE_EXPIRED`
@@ -280,6 +287,39 @@ function timeOf(value: unknown): number {
   return value;
 }
 
+// jti values are 32 bytes from the CSPRNG (far above RFC 7523's uniqueness need and a 128-bit floor), drawn
+// from a 4 KiB buffer refilled by randomFillSync every 128 assertions: a randomBytes(32) call per assertion
+// costs about 6 µs of CPU, a fifth of a whole ES256 signature (the same reason node:crypto.randomUUID batches).
+const JTI_BYTES = 32;
+const jtiPool = Buffer.alloc(4096);
+let jtiOffset = jtiPool.length;
+
+function freshJti(): string {
+  if (jtiOffset + JTI_BYTES > jtiPool.length) {
+    randomFillSync(jtiPool);
+    jtiOffset = 0;
+  }
+  const jti = jtiPool.toString('base64url', jtiOffset, jtiOffset + JTI_BYTES);
+  // Each byte is used once: wipe it so the pool never holds a jti that was already handed out.
+  jtiPool.fill(0, jtiOffset, jtiOffset + JTI_BYTES);
+  jtiOffset += JTI_BYTES;
+  return jti;
+}
+
+/**
+ * node:crypto's callback form of `sign`: the signature is computed on a libuv thread-pool thread, so the event
+ * loop keeps serving other callbacks meanwhile and up to `UV_THREADPOOL_SIZE` (default 4) signatures run in
+ * parallel.
+ */
+function signOnThreadPool(hash: string, data: Buffer, options: SignKeyObjectInput): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    cryptoSign(hash, data, options, (error, signature) => {
+      if (error) reject(error);
+      else resolve(signature);
+    });
+  });
+}
+
 /**
  * Creates a reusable signer for NetSuite client assertions (the client-credentials / M2M flow).
  *
@@ -394,6 +434,7 @@ export function createAssertionSigner(options: AssertionSignerOptions): Promise<
 
   const hash = hashOf(algorithm);
   const signOptions = signOptionsFor(algorithm, keyObject);
+  const onPool = signsOnThreadPool(algorithm);
   const header = Buffer.from(JSON.stringify({ typ: 'JWT', alg: algorithm, kid: certificateId })).toString(
     'base64url',
   );
@@ -425,11 +466,12 @@ export function createAssertionSigner(options: AssertionSignerOptions): Promise<
         );
       }
       const iat = Math.floor(at / 1000);
-      // 32 bytes from the CSPRNG: far above RFC 7523's uniqueness need and R10's 128-bit floor.
-      const jti = randomBytes(32).toString('base64url');
+      const jti = freshJti();
       const payload = `${head}${scope}${middle}${iat},"exp":${iat + lifetimeSeconds},"jti":"${jti}"}`;
       const input = `${header}.${Buffer.from(payload).toString('base64url')}`;
-      const signature = cryptoSign(hash, Buffer.from(input), signOptions);
+      if (!onPool)
+        return `${input}.${cryptoSign(hash, Buffer.from(input), signOptions).toString('base64url')}`;
+      const signature = await signOnThreadPool(hash, Buffer.from(input), signOptions);
       return `${input}.${signature.toString('base64url')}`;
     },
   };

@@ -1,5 +1,5 @@
-import { createSecretKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
-import { inspect } from 'node:util';
+import { createSecretKey, KeyObject, pbkdf2, randomBytes, webcrypto } from 'node:crypto';
+import { inspect, promisify } from 'node:util';
 import { NetSuiteConfigError } from '@netsuite-oauth/core';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -689,5 +689,58 @@ describe('KeyObject identity', () => {
   it('does not keep the caller’s KeyObject reachable from the signer', async () => {
     const signer = await createAssertionSigner(base(rsa.privateKey));
     expect(Object.values(signer).some((v) => v instanceof KeyObject)).toBe(false);
+  });
+});
+
+describe('signing off the event loop', () => {
+  const pbkdf2Async = promisify(pbkdf2);
+  // Tests may read the environment (libraries never do): the pool is as large as UV_THREADPOOL_SIZE says.
+  const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+
+  it('signs PS256, PS512, ES384 and ES512 on the thread pool: the loop turns while the signature waits', async () => {
+    const cases = [
+      { pair: rsa, algorithm: 'PS256' },
+      { pair: rsa, algorithm: 'PS512' },
+      { pair: p384, algorithm: 'ES384' },
+      { pair: p521, algorithm: 'ES512' },
+    ] as const;
+    for (const { pair, algorithm } of cases) {
+      const signer = await createAssertionSigner(base(pair.privateKey, { algorithm }));
+      // Every pool thread busy first, so the signature cannot be done when the loop next turns however loaded
+      // the machine is; a signature made on the event loop is done before sign() even returns.
+      let freed = 0;
+      const busy = Promise.all(
+        Array.from({ length: poolSize }, () =>
+          pbkdf2Async('busy', 'salt', 20_000, 64, 'sha512').then(() => {
+            freed++;
+          }),
+        ),
+      );
+      let signed = false;
+      const signing = signer.sign().then((jwt) => {
+        signed = true;
+        return jwt;
+      });
+      const signedAtNextTurn = await new Promise<boolean>((resolve) => setImmediate(() => resolve(signed)));
+      expect(signedAtNextTurn, `${algorithm} signed on the event loop`).toBe(false);
+      const jwt = await signing;
+      expect(freed, `${algorithm} signature overtook the busy pool`).toBeGreaterThan(0);
+      await busy;
+      await verifyBoth(jwt, pair.publicKey, { alg: algorithm, now: NOW });
+    }
+  });
+
+  it('keeps every signature valid when many are in flight at once', async () => {
+    const rsaSigner = await createAssertionSigner(base(rsa.privateKey));
+    const ecSigner = await createAssertionSigner(base(p384.privateKey));
+    const jwts = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? ecSigner : rsaSigner).sign()),
+    );
+    expect(new Set(jwts.map((jwt) => decodeJwt(jwt).jti)).size).toBe(jwts.length);
+    await Promise.all(
+      jwts.map((jwt, i) =>
+        verifyBoth(jwt, i % 2 ? p384.publicKey : rsa.publicKey, { alg: i % 2 ? 'ES384' : 'PS256', now: NOW }),
+      ),
+    );
   });
 });
