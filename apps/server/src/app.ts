@@ -150,8 +150,8 @@ export function createApp(options: AppOptions): App {
     return { status: 303, location: `/?${new URLSearchParams({ returnTo: target }).toString()}` };
   }
 
-  function pageNumber(url: URL): number {
-    const raw = url.searchParams.get('page') ?? '0';
+  function pageNumber(value: string | null): number {
+    const raw = value ?? '0';
     const page = /^[0-9]{1,6}$/.test(raw) ? Number(raw) : Number.NaN;
     if (!Number.isInteger(page) || page < 0 || page > MAX_PAGE) {
       throw new ServerError('ERR_SERVER_BAD_REQUEST', 'page must be a whole number from 0', { status: 400 });
@@ -259,7 +259,7 @@ export function createApp(options: AppOptions): App {
     if (path === '/customers' && get) {
       const redirect = await requireConnection(ctx);
       if (redirect) return redirect;
-      const page = pageNumber(ctx.url);
+      const page = pageNumber(ctx.url.searchParams.get('page'));
       const result = await gateway.listCustomers(ctx.session!.data.connection!.tokenKey, {
         offset: page * CUSTOMER_PAGE,
         limit: CUSTOMER_PAGE,
@@ -279,25 +279,33 @@ export function createApp(options: AppOptions): App {
     if (path === '/suiteql' && get) {
       const redirect = await requireConnection(ctx);
       if (redirect) return redirect;
-      const q = ctx.url.searchParams.get('q');
-      if (q === null || q.trim() === '') return { status: 200, body: suiteqlPage({ query: DEFAULT_QUERY }) };
+      return { status: 200, body: suiteqlPage({ csrf: ctx.session!.data.csrf, query: DEFAULT_QUERY }) };
+    }
+
+    if (path === '/suiteql' && method === 'POST') {
+      const form = await checkForm(ctx);
+      const redirect = await requireConnection(ctx);
+      if (redirect) return redirect;
+      const csrf = ctx.session!.data.csrf;
+      const q = form.get('q') ?? '';
+      if (q.trim() === '') return { status: 200, body: suiteqlPage({ csrf, query: DEFAULT_QUERY }) };
       if (q.length > MAX_QUERY) {
         return {
           status: 400,
-          body: suiteqlPage({ query: q.slice(0, MAX_QUERY), error: 'The query is too long.' }),
+          body: suiteqlPage({ csrf, query: q.slice(0, MAX_QUERY), error: 'The query is too long.' }),
         };
       }
-      const page = pageNumber(ctx.url);
+      const page = pageNumber(form.get('page'));
       try {
         const result = await gateway.suiteql(ctx.session!.data.connection!.tokenKey, q, {
           offset: page * SUITEQL_PAGE,
           limit: SUITEQL_PAGE,
         });
-        return { status: 200, body: suiteqlPage({ query: q, result: { ...result, page } }) };
+        return { status: 200, body: suiteqlPage({ csrf, query: q, result: { ...result, page } }) };
       } catch (error) {
         const described = describeError(error);
         if (described.status >= 500 || described.code === 'ERR_SERVER_NOT_CONNECTED') throw error;
-        return { status: described.status, body: suiteqlPage({ query: q, error: described.message }) };
+        return { status: described.status, body: suiteqlPage({ csrf, query: q, error: described.message }) };
       }
     }
 

@@ -165,24 +165,31 @@ export function customerPage(options: { id: string; record: Record<string, unkno
 
 /** The SuiteQL console. */
 export function suiteqlPage(options: {
+  csrf: string;
   query: string;
   result?: { rows: readonly Record<string, unknown>[]; page: number; hasMore: boolean } | undefined;
   error?: string | undefined;
 }): string {
+  // Queries run only from a POST carrying the session's CSRF token: a link on another site cannot make a
+  // signed-in user run one. Paging re-posts the query.
+  const pageButton = (id: string, label: string, page: number) =>
+    html`<form method="post" action="/suiteql" class="inline">${csrfField(options.csrf)}<input type="hidden" name="q" value="${options.query}"><input type="hidden" name="page" value="${String(page)}"><button type="submit" id="${id}">${label}</button></form>`;
+  const result = options.result;
   return layout(
     'SuiteQL',
     { connected: true },
     html`<h1>SuiteQL console</h1>
-<form method="get" action="/suiteql">
+<form method="post" action="/suiteql">
+${csrfField(options.csrf)}
 <textarea name="q" id="query" aria-label="SuiteQL query">${options.query}</textarea>
 <p><button type="submit" id="run">Run query</button></p>
 </form>
 ${options.error ? html`<p class="error" id="query-error">${options.error}</p>` : html``}
 ${
-  options.result
-    ? html`<p id="row-count">${options.result.rows.length} row(s) on this page</p>
-${table(options.result.rows)}
-${pager('/suiteql', options.result.page, options.result.hasMore, { q: options.query })}`
+  result
+    ? html`<p id="row-count">${result.rows.length} row(s) on this page</p>
+${table(result.rows)}
+<nav class="pager">${result.page > 0 ? pageButton('prev', '← Previous', result.page - 1) : html``}<span id="page-number">Page ${String(result.page + 1)}</span>${result.hasMore ? pageButton('next', 'Next →', result.page + 1) : html``}</nav>`
     : html``
 }`,
   );

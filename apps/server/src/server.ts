@@ -56,7 +56,9 @@ export interface StartServerOptions {
   /** The NetSuite account. Omitted: a local emulator is started in-process and set up for the demo. */
   readonly netsuite?: NetSuiteAccountOptions | undefined;
   /** Options of the in-process emulator (when `netsuite` is omitted). */
-  readonly emulator?: { readonly port?: number; readonly now?: () => number } | undefined;
+  readonly emulator?:
+    | { readonly port?: number; readonly now?: () => number; readonly suiteqlTimeoutMs?: number }
+    | undefined;
   readonly sessionTtlMs?: number | undefined;
   readonly transactionTtlMs?: number | undefined;
   /** The server's clock (sessions, login transactions, token expiry). @default Date.now */
@@ -223,6 +225,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // The server drives its emulator in process; its HTTP admin API stays locked to anyone else.
         adminToken: randomBytes(32).toString('base64url'),
         ...(options.emulator?.now ? { now: options.emulator.now } : {}),
+        ...(options.emulator?.suiteqlTimeoutMs === undefined
+          ? {}
+          : { suiteqlTimeoutMs: options.emulator.suiteqlTimeoutMs }),
       });
       const redirectUri = `${publicOrigin}/callback`;
       const integration = await emulator.admin.createIntegration({

@@ -34,7 +34,9 @@ function remember(secrets: Set<string>, value: string | null | undefined): void 
  * Starts the server as `main.ts` would, with the encrypted file store in a temporary folder, the emulator
  * in-process, a movable clock, and a fetch that records every secret crossing to NetSuite (canaries).
  */
-export async function startHarness(options: { sessionTtlMs?: number } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { sessionTtlMs?: number; emulator?: { suiteqlTimeoutMs?: number } } = {},
+): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'nsdemo-test-'));
   const store = fileTokenStore({
     path: join(dir, 'store.json'),
@@ -94,6 +96,7 @@ export async function startHarness(options: { sessionTtlMs?: number } = {}): Pro
     fetch: recordingFetch,
     log: (line) => logs.push(line),
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
+    ...(options.emulator === undefined ? {} : { emulator: options.emulator }),
   });
   const emulator = server.emulator;
   if (!emulator) throw new Error('the server did not start its emulator');

@@ -28,14 +28,74 @@ describe('pages over HTTP against the emulator', () => {
     expect(record.status).toBe(200);
     expect(record.body).toContain(`Customer ${ids[0]}`);
 
-    const q = encodeURIComponent('SELECT id FROM customer ORDER BY id');
-    const page0 = await agent.request(`/suiteql?q=${q}`);
-    const page1 = await agent.request(`/suiteql?q=${q}&page=1`);
+    const q = 'SELECT id FROM customer ORDER BY id';
+    const consolePage = await agent.request('/suiteql');
+    const page0 = await agent.request('/suiteql', { form: { csrf: Agent.csrf(consolePage), q } });
+    const page1 = await agent.request('/suiteql', { form: { csrf: Agent.csrf(page0), q, page: '1' } });
     const rowIds = (body: string) => [...body.matchAll(/<tr><td>(\d+)<\/td><\/tr>/g)].map((m) => m[1]);
     expect(rowIds(page0.body)).toHaveLength(10);
     expect(rowIds(page1.body).length).toBeGreaterThan(0);
     expect(rowIds(page1.body)[0]).not.toBe(rowIds(page0.body)[0]);
   });
+
+  it('runs SuiteQL only from a POST with the CSRF token: a cross-site link or form runs nothing', async () => {
+    const agent = new Agent(origin);
+    await connect(agent);
+    const before = (await h.emulator.admin.counters()).suiteql;
+    // The link an attacker would send: it shows the console, and runs nothing.
+    const link = await agent.request(`/suiteql?q=${encodeURIComponent('SELECT id FROM customer')}`);
+    expect(link.status).toBe(200);
+    expect(link.body).not.toContain('id="row-count"');
+    // A form without the token, and one from another site, are refused.
+    const noToken = await agent.request('/suiteql', { form: { q: 'SELECT id FROM customer' } });
+    expect(noToken.status).toBe(403);
+    const crossSite = await agent.request('/suiteql', {
+      form: { csrf: Agent.csrf(link), q: 'SELECT id FROM customer' },
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+    expect((await h.emulator.admin.counters()).suiteql).toBe(before);
+    const ok = await agent.request('/suiteql', {
+      form: { csrf: Agent.csrf(link), q: 'SELECT id FROM customer' },
+    });
+    expect(ok.body).toContain('id="row-count"');
+    expect((await h.emulator.admin.counters()).suiteql).toBeGreaterThan(before);
+  });
+
+  it('keeps answering /healthz while a runaway SuiteQL query runs in the emulator, then shows its error', async () => {
+    const slow = await startHarness({ emulator: { suiteqlTimeoutMs: 1_500 } });
+    try {
+      const agent = new Agent(slow.server.url);
+      await connect(agent);
+      const consolePage = await agent.request('/suiteql');
+      let running = true;
+      let healthy = 0;
+      const query = agent
+        .request('/suiteql', {
+          form: {
+            csrf: Agent.csrf(consolePage),
+            q: 'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100000000) SELECT COUNT(*) AS c FROM r',
+          },
+        })
+        .finally(() => {
+          running = false;
+        });
+      const probes = (async () => {
+        while (running) {
+          if ((await fetch(`${slow.server.url}/healthz`)).ok) healthy += 1;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const answer = await query;
+      await probes;
+      expect(healthy).toBeGreaterThan(0);
+      expect(answer.status).toBe(400);
+      expect(answer.body).toContain('id="query-error"');
+      expect(answer.body).toContain('SSS_SEARCH_TIMEOUT');
+    } finally {
+      await slow.close();
+    }
+  }, 60_000);
 
   it('answers bad input with typed error pages (400, 404, 405, 413, 415)', async () => {
     const agent = new Agent(origin);
@@ -56,7 +116,9 @@ describe('pages over HTTP against the emulator', () => {
       headers: { 'content-type': 'application/json' },
     });
     expect(json.status).toBe(415);
-    const badQuery = await agent.request(`/suiteql?q=${encodeURIComponent('SELECT nope FROM nowhere')}`);
+    const badQuery = await agent.request('/suiteql', {
+      form: { csrf: Agent.csrf(await agent.request('/suiteql')), q: 'SELECT nope FROM nowhere' },
+    });
     expect(badQuery.status).toBe(400);
     expect(badQuery.body).toContain('id="query-error"');
     // No page ever shows a stack trace.

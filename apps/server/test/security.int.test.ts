@@ -170,7 +170,7 @@ describe('G23 cookies and canaries', () => {
     const dash = await agent.request('/dashboard');
     expect(dash.status).toBe(200);
     await agent.request('/customers');
-    await agent.request('/suiteql?q=SELECT%20id%20FROM%20customer');
+    await agent.request('/suiteql', { form: { csrf: Agent.csrf(dash), q: 'SELECT id FROM customer' } });
     await agent.request('/refresh', { form: { csrf: Agent.csrf(dash) } });
     const m2m = await agent.request('/m2m');
     await agent.request('/m2m', { form: { csrf: Agent.csrf(m2m) } });

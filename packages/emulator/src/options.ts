@@ -47,6 +47,12 @@ export interface EmulatorOptions {
   readonly idempotencyConflictStatus?: 400 | 409;
   /** @default 100000 */
   readonly suiteqlMaxRows?: number;
+  /**
+   * Time budget of one SuiteQL query, ms. Queries run in a worker thread, so a slow one never blocks the
+   * emulator; past the budget it is stopped and answered with 400 `SSS_SEARCH_TIMEOUT` (UNCONFIRMED code).
+   * @default 10000
+   */
+  readonly suiteqlTimeoutMs?: number;
   /** @default 10485760 (10 MB) */
   readonly maxBodyBytes?: number;
   /** Entries kept in the request log. @default 1000 */
@@ -89,6 +95,7 @@ export interface ResolvedOptions {
   readonly requireTransientHeader: boolean;
   readonly idempotencyConflictStatus: 400 | 409;
   readonly suiteqlMaxRows: number;
+  readonly suiteqlTimeoutMs: number;
   readonly maxBodyBytes: number;
   readonly requestLogSize: number;
   readonly exposeReasons: boolean;
@@ -252,6 +259,7 @@ function resolveHandlerOptions(options: EmulatorOptions): {
       requireTransientHeader: bool(options.requireTransientHeader, 'requireTransientHeader', true),
       idempotencyConflictStatus: options.idempotencyConflictStatus ?? 400,
       suiteqlMaxRows: num(options.suiteqlMaxRows, 'suiteqlMaxRows', 1, 10_000_000, 100_000),
+      suiteqlTimeoutMs: num(options.suiteqlTimeoutMs, 'suiteqlTimeoutMs', 10, 900_000, 10_000),
       maxBodyBytes: num(options.maxBodyBytes, 'maxBodyBytes', 1024, 104 * 1024 * 1024, 10 * 1024 * 1024),
       requestLogSize: num(options.requestLogSize, 'requestLogSize', 0, 1_000_000, 1000),
       exposeReasons: bool(options.exposeReasons, 'exposeReasons', true),

@@ -9,7 +9,7 @@ import { echoRestlet, restletKey } from './restlets.js';
 import { type SeedOptions, seedStore } from './seed.js';
 import { EmulatorState } from './state.js';
 import { RecordStore } from './store.js';
-import { registerSuiteqlFunctions } from './suiteql.js';
+import { registerSuiteqlFunctions } from './suiteql-functions.js';
 import { TokenSigner } from './token-signer.js';
 
 /**

@@ -1,7 +1,7 @@
-import type { Statement } from 'sql.js';
 import { type Call, jsonReply } from './call.js';
 import { mediaType, nsError } from './http.js';
 import { offsetOutOfBounds, pageLinks, paging } from './records.js';
+import { runSuiteql, SuiteqlBudgetExceeded, type SuiteqlOutcome } from './suiteql-worker.js';
 
 function invalidQuery(message: string) {
   return nsError(
@@ -96,78 +96,55 @@ export async function handleSuiteql(call: Call) {
   const sql = rownum(translate(trimmed));
   const bind = (params ?? []) as Array<string | number>;
   const cap = state.options.suiteqlMaxRows;
-  const db = state.store.db;
-  let total = 0;
-  let columns: string[] = [];
-  const rows: Array<Array<unknown>> = [];
-  let stmt: Statement | undefined;
+  let outcome: SuiteqlOutcome;
   try {
-    // Wrapping the query keeps it read-only: only a SELECT is valid inside FROM ( … ).
-    stmt = db.prepare(`SELECT COUNT(*) FROM (${sql})`);
-    stmt.bind(bind);
-    stmt.step();
-    total = Number(stmt.get()[0]);
-    stmt.free();
-    stmt = undefined;
-    const reachable = Math.min(total, cap);
-    if (offset > 0 && offset >= reachable) {
-      if (offset >= cap && total > cap) {
-        throw nsError(
-          400,
-          'INVALID_PARAMETER',
-          `SuiteQL returns at most ${cap} rows; narrow the query (for example by id ranges).`,
-          {
-            'o:errorQueryParam': 'offset',
-          },
-        );
-      }
-      return offsetOutOfBounds();
-    }
-    const pageSize = Math.min(limit, reachable - offset);
-    stmt = db.prepare(`SELECT * FROM (${sql}) LIMIT ${Math.max(pageSize, 0)} OFFSET ${offset}`);
-    stmt.bind(bind);
-    columns = stmt.getColumnNames().map((c) => c.toLowerCase());
-    while (stmt.step()) rows.push(stmt.get());
-    stmt.free();
-    stmt = undefined;
-    const hasMore = offset + rows.length < reachable;
-    const dateCols = state.store.dateColumns;
-    const items = rows.map((row) => {
-      const item: Record<string, unknown> = { links: [] };
-      row.forEach((v, i) => {
-        if (v === null || v === undefined) return;
-        const col = columns[i] as string;
-        const text = v instanceof Uint8Array ? Buffer.from(v).toString('hex') : String(v);
-        item[col] = dateCols.has(col) ? formatDate(text) : text;
-      });
-      return item;
-    });
-    const base = `${call.origin}/services/rest/query/v1/suiteql`;
-    return jsonReply(200, {
-      links: pageLinks(base, new URLSearchParams(), limit, offset, reachable, hasMore),
-      count: items.length,
-      hasMore,
-      items,
-      offset,
-      totalResults: total,
-    });
+    outcome = await runSuiteql(
+      state.store.db,
+      { sql, bind, limit, offset, cap },
+      state.options.suiteqlTimeoutMs,
+    );
   } catch (error) {
-    stmt?.free();
-    if (error instanceof Error && !('status' in error))
-      throw invalidQuery(error.message.replace(/\s+/g, ' '));
-    throw error;
+    if (!(error instanceof SuiteqlBudgetExceeded)) throw error;
+    // What NetSuite answers for a query that runs too long is UNCONFIRMED (see the README).
+    throw nsError(
+      400,
+      'SSS_SEARCH_TIMEOUT',
+      `Search error occurred: the query did not finish within ${state.options.suiteqlTimeoutMs} ms. Narrow it down.`,
+    );
   }
-}
-
-/** Functions SuiteQL has and SQLite lacks. */
-export function registerSuiteqlFunctions(db: import('sql.js').Database): void {
-  db.create_function('BUILTIN_DF', (v: unknown) => v);
-  db.create_function('NVL', (a: unknown, b: unknown) => (a === null || a === undefined ? b : a));
-  db.create_function('TO_CHAR', (v: unknown) => (v === null ? null : String(v)));
-  db.create_function('TO_NUMBER', (v: unknown) => (v === null ? null : Number(v)));
-  db.create_function('TO_DATE', (v: unknown) => {
-    if (typeof v !== 'string') return null;
-    const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(v);
-    return m ? `${m[3]}-${String(m[1]).padStart(2, '0')}-${String(m[2]).padStart(2, '0')}` : v;
+  if (outcome.kind === 'sql-error') throw invalidQuery(outcome.message.replace(/\s+/g, ' '));
+  if (outcome.kind === 'beyond-cap') {
+    throw nsError(
+      400,
+      'INVALID_PARAMETER',
+      `SuiteQL returns at most ${cap} rows; narrow the query (for example by id ranges).`,
+      { 'o:errorQueryParam': 'offset' },
+    );
+  }
+  if (outcome.kind === 'out-of-bounds') return offsetOutOfBounds();
+  const total = outcome.total;
+  const reachable = Math.min(total, cap);
+  const columns = outcome.columns.map((c) => c.toLowerCase());
+  const rows = outcome.rows;
+  const hasMore = offset + rows.length < reachable;
+  const dateCols = state.store.dateColumns;
+  const items = rows.map((row) => {
+    const item: Record<string, unknown> = { links: [] };
+    row.forEach((v, i) => {
+      if (v === null || v === undefined) return;
+      const col = columns[i] as string;
+      const text = v instanceof Uint8Array ? Buffer.from(v).toString('hex') : String(v);
+      item[col] = dateCols.has(col) ? formatDate(text) : text;
+    });
+    return item;
+  });
+  const base = `${call.origin}/services/rest/query/v1/suiteql`;
+  return jsonReply(200, {
+    links: pageLinks(base, new URLSearchParams(), limit, offset, reachable, hasMore),
+    count: items.length,
+    hasMore,
+    items,
+    offset,
+    totalResults: total,
   });
 }

@@ -179,3 +179,45 @@ describe('SuiteQL over 150,000 seeded rows', () => {
     expect(total.totalResults).toBe(150_000);
   });
 });
+
+describe('SuiteQL time budget', () => {
+  it('a runaway recursive CTE never blocks the emulator, and past its budget is stopped with an error', async () => {
+    const slow = await startEmulator({ port: 0, seed: { customers: 2 }, suiteqlTimeoutMs: 1_500 });
+    try {
+      const auth = bearer(await accessToken(slow, await setupM2M(slow)));
+      const run = (q: string) =>
+        fetch(slow.endpoints.suiteqlUrl, {
+          method: 'POST',
+          headers: { ...auth, 'content-type': 'application/json', prefer: 'transient' },
+          body: JSON.stringify({ q }),
+        });
+      let running = true;
+      let answered = 0;
+      const query = run(
+        'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 100000000) SELECT COUNT(*) AS c FROM r',
+      ).finally(() => {
+        running = false;
+      });
+      const probes = (async () => {
+        while (running) {
+          if ((await fetch(`${slow.url}/services/rest/auth/oauth2/v1/keys`)).ok) answered += 1;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      const res = await query;
+      await probes;
+      // Other requests were served while the query ran ...
+      expect(answered).toBeGreaterThan(0);
+      // ... and the query was stopped at its budget with NetSuite's error shape.
+      expect(res.status).toBe(400);
+      const body = (await res.json()) as { 'o:errorDetails': Array<{ 'o:errorCode': string }> };
+      expect(body['o:errorDetails'][0]?.['o:errorCode']).toBe('SSS_SEARCH_TIMEOUT');
+      // The next query runs on a fresh worker.
+      const next = await run('SELECT id FROM customer ORDER BY id');
+      expect(next.status).toBe(200);
+      expect(((await next.json()) as { count: number }).count).toBe(2);
+    } finally {
+      await slow.close();
+    }
+  }, 60_000);
+});
