@@ -344,6 +344,93 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/record.js'),
   },
   {
+    name: 'record import',
+    summary: 'import records from NDJSON or CSV through REST batches (resumable, rejects to a file)',
+    usage: 'record import <type> --file <path.ndjson|.csv> [--upsert-by externalId] [--resume]',
+    description:
+      'Sends the records in batches of up to 100 (NetSuite 2026.1 REST batch), keeping every concurrency slot busy.\n' +
+      'NDJSON: one JSON object per line. CSV: the first row names the fields (a.b for nested: subsidiary.id), empty\n' +
+      'cells are left out, values are strings. A malformed line is reported with its line number and skipped.\n' +
+      'Records NetSuite rejects, and malformed lines, go to <file>.rejects.ndjson with their line and the error.\n' +
+      'While it runs, <file>.import-state.json records how far it got: after a crash or Ctrl-C, --resume finishes\n' +
+      'the import without writing any record twice. Exit 0 only when every record landed; 7 when some did not.',
+    positionals: { min: 1, max: 1 },
+    options: {
+      file: { type: 'string', valueName: 'path', description: 'the input file (.ndjson, .jsonl or .csv)' },
+      format: {
+        type: 'string',
+        valueName: 'kind',
+        description: 'ndjson or csv (default: from the extension)',
+      },
+      'upsert-by': {
+        type: 'string',
+        valueName: 'field',
+        description: 'externalId: create or update each record by its externalId (PUT) instead of creating',
+      },
+      resume: { type: 'boolean', description: 'continue the unfinished import of this file' },
+      'chunk-size': {
+        type: 'string',
+        valueName: 'n',
+        description: 'records per request, 1–100 (default: 100)',
+      },
+      concurrency: {
+        type: 'string',
+        valueName: 'n',
+        description: "your share of the account's concurrency limit (default: 5)",
+      },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
+    },
+    formats: ['json'],
+    examples: [
+      'netsuite-oauth record import customer --file customers.ndjson',
+      'netsuite-oauth record import customer --file customers.csv --upsert-by externalId --concurrency 10',
+      'netsuite-oauth record import customer --file customers.csv --upsert-by externalId --resume',
+    ],
+    load: () => import('./commands/record-import.js'),
+  },
+  {
+    name: 'record export',
+    summary: "export a table's rows in id order to NDJSON or CSV (parallel keyset reads)",
+    usage: 'record export <type> --out <path.ndjson|.csv> [--where "<SuiteQL condition>"] [--columns a,b]',
+    description:
+      '<type> is the SuiteQL table (customer, transaction, item, …). Splits the id range across the concurrency\n' +
+      'slots and writes rows in id order as they arrive, memory flat however many rows there are. Written to\n' +
+      '<path>.partial and renamed when complete. CSV: the header is --columns, else the columns of the first rows\n' +
+      "(NetSuite omits empty values); a cell starting with =, +, -, @ gets a leading ' (as suiteql --csv).",
+    positionals: { min: 1, max: 1 },
+    options: {
+      out: { type: 'string', valueName: 'path', description: 'the output file (.ndjson, .jsonl or .csv)' },
+      format: {
+        type: 'string',
+        valueName: 'kind',
+        description: 'ndjson or csv (default: from the extension)',
+      },
+      where: {
+        type: 'string',
+        valueName: 'condition',
+        description: 'a SuiteQL condition, e.g. "isinactive = \'F\'"',
+      },
+      columns: { type: 'string', valueName: 'list', description: 'columns, comma-separated (default: all)' },
+      'page-size': {
+        type: 'string',
+        valueName: 'n',
+        description: 'rows per request, 1–1000 (default: 1000)',
+      },
+      concurrency: {
+        type: 'string',
+        valueName: 'n',
+        description: "requests in flight: your share of the account's concurrency limit (default: 5)",
+      },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
+    },
+    formats: ['json'],
+    examples: [
+      'netsuite-oauth record export customer --out customers.ndjson',
+      'netsuite-oauth record export customer --out active.csv --columns id,companyname,email --where "isinactive = \'F\'"',
+    ],
+    load: () => import('./commands/record-export.js'),
+  },
+  {
     name: 'suiteql',
     summary: 'run a SuiteQL query and stream its rows (table, --json, --csv)',
     usage: 'suiteql "<query>" [--limit n] [--page-size n] [--json|--csv]',

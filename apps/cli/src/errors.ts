@@ -18,6 +18,11 @@ export const EXIT = {
   network: 5,
   /** NetSuite answered with an error to an API call (record, SuiteQL, RESTlet). */
   api: 6,
+  /**
+   * A bulk command finished, but not every item made it: records NetSuite rejected, malformed input lines
+   * (`record import`, see the rejects file), or row columns a CSV export could not hold.
+   */
+  partial: 7,
   /** Interrupted (Ctrl-C). */
   interrupted: 130,
 } as const;

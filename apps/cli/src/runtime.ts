@@ -398,11 +398,12 @@ export function authKind(ctx: Context): 'm2m' | 'session' {
 
 /**
  * Builds a record client whose token source is the token manager (a 401 invalidates the token once).
+ * `concurrency` sizes its limiter (default 5, NetSuite's limit for Standard and development accounts).
  *
  * @example
  * const client = await createClient(ctx); await client.records.get('customer', '1');
  */
-export async function createClient(ctx: Context) {
+export async function createClient(ctx: Context, options: { concurrency?: number } = {}) {
   const settings = ctx.settings();
   const kind = authKind(ctx);
   const store = await openStore(ctx);
@@ -422,5 +423,6 @@ export async function createClient(ctx: Context) {
     token,
     fetch: ctx.fetch,
     timeoutMs: settings.timeoutMs,
+    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
   });
 }

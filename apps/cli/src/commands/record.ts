@@ -8,7 +8,13 @@ import { createClient } from '../runtime.js';
 const TYPE = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
 const ID = /^(?:\d{1,20}|eid:[\w.-]{1,200})$/;
 
-function recordType(value: string | undefined): string {
+/**
+ * Checks a record type argument.
+ *
+ * @example
+ * recordType('customer') // 'customer'
+ */
+export function recordType(value: string | undefined): string {
   if (!value || !TYPE.test(value))
     throw usageError(`"${value ?? ''}" is not a record type`, 'e.g. customer, salesOrder, customrecord_x');
   return value;
