@@ -1,14 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Context } from './context.js';
-import { configError, usageError } from './errors.js';
-
-async function readStdin(ctx: Context): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of ctx.io.stdin)
-    chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk)));
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { usageError } from './errors.js';
+import { FILE_LIMITS, readLimitedFile, readLimitedStream } from './files.js';
 
 /**
  * The JSON body of a command, from `--data '<json>'` or `--data-file <file|->`; undefined when neither is given.
@@ -27,13 +20,13 @@ export async function readJsonBody(ctx: Context, options: { required: boolean })
   let from = '--data';
   if (file !== undefined) {
     from = file === '-' ? 'stdin' : file;
-    if (file === '-') text = await readStdin(ctx);
+    if (file === '-') text = await readLimitedStream(ctx.io.stdin, FILE_LIMITS.body, 'the body on stdin');
     else {
-      try {
-        text = readFileSync(resolve(ctx.io.cwd, file), 'utf8');
-      } catch (cause) {
-        throw configError(`cannot read ${file}`, 'check the path given to --data-file', cause);
-      }
+      text = readLimitedFile(resolve(ctx.io.cwd, file), {
+        what: '--data-file',
+        maxBytes: FILE_LIMITS.body,
+        hint: 'check the path given to --data-file',
+      });
     }
   }
   if (text === undefined) {

@@ -1,7 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { configError } from './errors.js';
+import { FILE_LIMITS, readLimitedFile } from './files.js';
+
+/** Profile names: letters, digits, `_`, `.` and `-` (never a name like `__proto__` or `constructor`). */
+const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const RESERVED_NAMES = new Set(['__proto__', 'constructor', 'prototype']);
+
+function validProfileName(name: string): boolean {
+  return PROFILE_NAME.test(name) && !RESERVED_NAMES.has(name);
+}
 
 /** Where a setting came from, shown by `config show` and in error hints. */
 export type SettingSource = 'flag' | 'env' | 'profile' | 'default';
@@ -120,10 +128,17 @@ function nonEmpty(value: string | undefined): string | undefined {
 export function readConfigFile(path: string, explicit: boolean): Record<string, Profile> | undefined {
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
-  } catch (cause) {
-    if (!explicit && (cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw configError(`cannot read config file ${path}`, 'check --config or NETSUITE_OAUTH_CONFIG', cause);
+    // Settings point at keys and commands' targets: a file others can write is refused, as ssh does.
+    text = readLimitedFile(path, {
+      what: 'config file',
+      maxBytes: FILE_LIMITS.config,
+      hint: 'check --config or NETSUITE_OAUTH_CONFIG',
+      trusted: true,
+    });
+  } catch (error) {
+    const cause = (error as { cause?: { code?: unknown } }).cause;
+    if (!explicit && cause?.code === 'ENOENT') return undefined;
+    throw error;
   }
   let parsed: unknown;
   try {
@@ -142,8 +157,15 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
       'expected { "profiles": { "default": { ... } } }',
     );
   }
-  const out: Record<string, Profile> = {};
+  // No prototype: a profile named like an Object property is just a (refused) name, never a lookup hit.
+  const out: Record<string, Profile> = Object.create(null) as Record<string, Profile>;
   for (const [name, profile] of Object.entries(profiles as Record<string, unknown>)) {
+    if (!validProfileName(name)) {
+      throw configError(
+        `profile name "${name.slice(0, 64)}" in ${path} is not allowed`,
+        'use letters, digits, _, . and - (not __proto__, constructor or prototype)',
+      );
+    }
     if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) {
       throw configError(`profile "${name}" in ${path} is not an object`);
     }
@@ -182,11 +204,12 @@ export function parseScopes(value: string | readonly string[] | undefined): stri
 }
 
 function readSecretFile(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8').trim();
-  } catch (cause) {
-    throw configError(`cannot read ${what} file ${path}`, 'check the path and its permissions', cause);
-  }
+  return readLimitedFile(path, {
+    what: `${what} file`,
+    maxBytes: FILE_LIMITS.secret,
+    hint: 'check the path and its permissions',
+    secret: true,
+  }).trim();
 }
 
 /**
@@ -203,8 +226,15 @@ export function resolveSettings(flags: ConfigFlags, env: Env, cwd: string): Sett
   const profiles = readConfigFile(configPath, explicitConfig !== undefined);
   const explicitProfile = nonEmpty(flags.profile) ?? nonEmpty(env.NETSUITE_OAUTH_PROFILE);
   const profileName = explicitProfile ?? 'default';
-  const profile: Profile = profiles?.[profileName] ?? {};
-  if (explicitProfile && !profiles?.[profileName]) {
+  if (!validProfileName(profileName)) {
+    throw configError(
+      `profile name "${profileName.slice(0, 64)}" is not allowed`,
+      'use letters, digits, _, . and - (not __proto__, constructor or prototype)',
+    );
+  }
+  const known = profiles !== undefined && Object.hasOwn(profiles, profileName);
+  const profile: Profile = (known ? profiles[profileName] : undefined) ?? {};
+  if (explicitProfile && !known) {
     const known = profiles ? Object.keys(profiles).join(', ') || 'none' : 'no config file';
     throw configError(`profile "${profileName}" not found in ${configPath}`, `known profiles: ${known}`);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AssertionAlgorithm, AssertionSigner } from '@netsuite-oauth/jwt-assertion';
 import type { TokenManager, TokenSet } from '@netsuite-oauth/oauth-flows';
@@ -7,6 +7,7 @@ import type { TokenStore } from '@netsuite-oauth/token-store';
 import type { Settings } from './config.js';
 import type { Context } from './context.js';
 import { configError } from './errors.js';
+import { FILE_LIMITS, readLimitedFile } from './files.js';
 
 /** Settings that can be required, with how to set each. */
 const HOW_TO_SET: Record<string, string> = {
@@ -75,15 +76,12 @@ export function loadPrivateKey(ctx: Context): string {
   const settings = ctx.settings();
   let pem: string | undefined = settings.privateKeyPem;
   if (settings.privateKeyFile) {
-    try {
-      pem = readFileSync(settings.privateKeyFile, 'utf8');
-    } catch (cause) {
-      throw configError(
-        `cannot read private key file ${settings.privateKeyFile}`,
-        'check --key / NETSUITE_PRIVATE_KEY_FILE',
-        cause,
-      );
-    }
+    pem = readLimitedFile(settings.privateKeyFile, {
+      what: 'private key file',
+      maxBytes: FILE_LIMITS.privateKey,
+      hint: 'check --key / NETSUITE_PRIVATE_KEY_FILE',
+      secret: true,
+    });
   }
   if (!pem) throw configError('missing private key', `set ${HOW_TO_SET.privateKey}`);
   ctx.redactor.register(pem);
@@ -106,15 +104,11 @@ export function loadPrivateKey(ctx: Context): string {
  */
 export function loadCertificate(settings: Settings): string | undefined {
   if (!settings.certificateFile) return undefined;
-  try {
-    return readFileSync(settings.certificateFile, 'utf8');
-  } catch (cause) {
-    throw configError(
-      `cannot read certificate file ${settings.certificateFile}`,
-      'check --cert / NETSUITE_CERTIFICATE_FILE',
-      cause,
-    );
-  }
+  return readLimitedFile(settings.certificateFile, {
+    what: 'certificate file',
+    maxBytes: FILE_LIMITS.certificate,
+    hint: 'check --cert / NETSUITE_CERTIFICATE_FILE',
+  });
 }
 
 /**
@@ -182,11 +176,12 @@ function readOrCreateStoreKey(settings: Settings): string {
   if (settings.storeKey) return settings.storeKey;
   const file = settings.storeKeyFile;
   if (existsSync(file)) {
-    const mode = statSync(file).mode & 0o077;
-    if (mode !== 0) {
-      throw configError(`store key file ${file} is readable by others`, `chmod 600 ${file}`);
-    }
-    return readFileSync(file, 'utf8').trim();
+    return readLimitedFile(file, {
+      what: 'store key file',
+      maxBytes: FILE_LIMITS.secret,
+      hint: 'check the store key file next to the token store',
+      secret: true,
+    }).trim();
   }
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64');

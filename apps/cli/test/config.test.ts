@@ -89,7 +89,7 @@ describe('resolveSettings', () => {
 
   it('reads the client secret from a file or env, never from a flag value', () => {
     const file = join(dir, 'secret');
-    writeFileSync(file, 'file-secret\n');
+    writeFileSync(file, 'file-secret\n', { mode: 0o600 });
     expect(resolveSettings({ 'client-secret-file': file }, { HOME: dir }, dir).clientSecret).toBe(
       'file-secret',
     );

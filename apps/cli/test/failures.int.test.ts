@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCertificate } from '@netsuite-oauth/jwt-assertion';
 import { freePort } from '@netsuite-oauth/test-utils';
@@ -87,7 +87,7 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
 
   it('a key that is not a key, or an RSA-2048 key → exit 3 / doctor explains', async () => {
     const junk = join(fx.dir, 'junk.pem');
-    writeFileSync(junk, 'hello');
+    writeFileSync(junk, 'hello', { mode: 0o600 });
     const result = await runCli(['token', '--fresh', '--key', junk], { env: fx.env });
     expectOneLineError(result, 3, /not a PEM private key/);
   });
@@ -156,7 +156,7 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
 
   it('wrong client secret → login refused with invalid_client, exit 4', async () => {
     const secretFile = join(fx.dir, 'wrong-secret');
-    writeFileSync(secretFile, 'not-the-secret-0000');
+    writeFileSync(secretFile, 'not-the-secret-0000', { mode: 0o600 });
     const { result, loginError } = await loginWithCli(fx.env, ['--client-secret-file', secretFile]);
     expect(loginError).toBeUndefined();
     expect(result.code).toBe(4);
@@ -206,5 +206,95 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
     expect(forced.stderr).toContain(`${ESC}31merror`);
     const noColor = await runCli(['token'], { env: { HOME: fx.dir, FORCE_COLOR: '1', NO_COLOR: '1' } });
     expect(noColor.stderr).not.toContain(ESC);
+  });
+});
+
+describe('hostile input (files, sizes, names, links)', () => {
+  it('refuses a private key or secret file others can read, and a config file others can write (as ssh does)', async () => {
+    const loose = join(fx.dir, 'loose-key.pem');
+    writeFileSync(loose, readFileSync(fx.keyFile));
+    for (const mode of [0o640, 0o644, 0o604]) {
+      chmodSync(loose, mode);
+      const result = await runCli(['token', '--fresh'], {
+        env: { ...fx.env, NETSUITE_PRIVATE_KEY_FILE: loose },
+      });
+      expectOneLineError(result, 3, /permissions 0\d+ for private key file .* are too open/);
+      expect(result.stderr).toContain(`hint: chmod 600 ${loose}`);
+      expectNoSecrets(result, secrets());
+    }
+    const secretFile = join(fx.dir, 'loose-secret.txt');
+    writeFileSync(secretFile, fx.clientSecret, { mode: 0o644 });
+    chmodSync(secretFile, 0o644);
+    expectOneLineError(
+      await runCli(['config', 'show', '--client-secret-file', secretFile], { env: fx.env }),
+      3,
+      /permissions 0644 for client secret file .* are too open/,
+    );
+    const config = join(fx.dir, 'writable-config.json');
+    writeFileSync(config, JSON.stringify({ profiles: { default: { accountId: fx.emu.accountId } } }));
+    for (const mode of [0o666, 0o646, 0o664]) {
+      chmodSync(config, mode);
+      expectOneLineError(
+        await runCli(['config', 'show', '--config', config], { env: { HOME: fx.dir } }),
+        3,
+        /permissions 0\d+ for config file .* are too open/,
+      );
+    }
+    chmodSync(config, 0o644);
+    expect((await runCli(['config', 'show', '--config', config], { env: { HOME: fx.dir } })).code).toBe(0);
+  });
+
+  it('caps what it reads: --key /dev/zero and --data-file /dev/zero fail at once', async () => {
+    const key = await runCli(['token', '--fresh', '--key', '/dev/zero'], { env: fx.env });
+    expectOneLineError(key, 3, /private key file \/dev\/zero is larger than 64 KiB/);
+    const body = await runCli(['record', 'create', 'customer', '--data-file', '/dev/zero'], { env: fx.env });
+    expectOneLineError(body, 3, /--data-file \/dev\/zero is larger than 16 MiB/);
+    const stdin = await runCli(['record', 'create', 'customer', '--data-file', '-'], {
+      env: fx.env,
+      input: ' '.repeat(16 * 1024 * 1024 + 1),
+    });
+    expectOneLineError(stdin, 3, /the body on stdin is larger than 16 MiB/);
+  });
+
+  it('takes no Object property as a profile name', async () => {
+    for (const name of ['constructor', '__proto__', 'prototype', 'toString', 'hasOwnProperty']) {
+      const result = await runCli(['token', '-p', name], { env: fx.env });
+      expect(result.code, name).toBe(3);
+      expect(result.stderr).toMatch(/^error: profile (name "[^"]+" is not allowed|"[^"]+" not found)/);
+    }
+    const config = join(fx.dir, 'proto-config.json');
+    writeFileSync(config, '{"profiles":{"__proto__":{"accountId":"1234567"}}}');
+    expectOneLineError(
+      await runCli(['config', 'show', '--config', config], { env: { HOME: fx.dir } }),
+      3,
+      /profile name "__proto__" .* is not allowed/,
+    );
+  });
+
+  it('cert generate never writes through a symbolic link, even with --force', async () => {
+    const dir = join(fx.dir, 'links');
+    mkdirSync(dir, { recursive: true });
+    const victim = join(dir, 'victim.txt');
+    writeFileSync(victim, 'do not overwrite me');
+    const link = join(dir, 'key.pem');
+    symlinkSync(victim, link);
+    const result = await runCli(
+      ['cert', 'generate', '--force', '--out-key', link, '--out-cert', join(dir, 'cert.pem')],
+      { env: { HOME: fx.dir } },
+    );
+    expectOneLineError(result, 3, /key\.pem is a symbolic link/);
+    expect(readFileSync(victim, 'utf8')).toBe('do not overwrite me');
+  });
+
+  it('an output path in a missing directory is a clear configuration error, not "unexpected error"', async () => {
+    const missing = join(fx.dir, 'no-such-dir', 'key.pem');
+    const result = await runCli(
+      ['cert', 'generate', '--out-key', missing, '--out-cert', join(fx.dir, 'c.pem')],
+      {
+        env: { HOME: fx.dir },
+      },
+    );
+    expectOneLineError(result, 3, /the directory .*no-such-dir does not exist/);
+    expect(result.stderr).not.toContain('unexpected');
   });
 });

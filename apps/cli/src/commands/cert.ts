@@ -1,7 +1,8 @@
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, lstatSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { configError, usageError } from '../errors.js';
+import { FILE_LIMITS, readLimitedFile, writeOutputFile } from '../files.js';
 import { printObject } from '../output.js';
 import { loadPrivateKey } from '../runtime.js';
 
@@ -10,6 +11,29 @@ const KEY_TYPES = ['rsa-3072', 'rsa-4096', 'ec-p256', 'ec-p384', 'ec-p521'] as c
 function iso(value: unknown): string {
   const d = value instanceof Date ? value : new Date(value as string | number);
   return Number.isNaN(d.getTime()) ? String(value) : d.toISOString();
+}
+
+/** Refuses, before anything is generated, an output path that {@link writeOutputFile} would refuse. */
+function checkOutputPath(path: string, force: boolean): void {
+  try {
+    const stat = lstatSync(path);
+    if (stat.isSymbolicLink()) {
+      throw configError(
+        `${path} is a symbolic link; keys are never written through one`,
+        'remove the link or choose another path',
+      );
+    }
+    if (!force)
+      throw configError(`${path} already exists`, 'use --force to overwrite, or --out-key / --out-cert');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (!existsSync(dirname(path))) {
+    throw configError(
+      `cannot write ${path}: the directory ${dirname(path)} does not exist`,
+      `create it first (mkdir -p ${dirname(path)})`,
+    );
+  }
 }
 
 async function generate(ctx: Context): Promise<number> {
@@ -30,12 +54,9 @@ async function generate(ctx: Context): Promise<number> {
   }
   const keyPath = resolve(ctx.io.cwd, ctx.string('out-key') ?? 'netsuite-key.pem');
   const certPath = resolve(ctx.io.cwd, ctx.string('out-cert') ?? 'netsuite-cert.pem');
-  if (!ctx.flag('force')) {
-    for (const p of [keyPath, certPath]) {
-      if (existsSync(p))
-        throw configError(`${p} already exists`, 'use --force to overwrite, or --out-key / --out-cert');
-    }
-  }
+  if (keyPath === certPath) throw usageError('--out-key and --out-cert must be different files');
+  // Check both paths before writing either, so a refusal leaves nothing half-done.
+  for (const p of [keyPath, certPath]) checkOutputPath(p, ctx.flag('force'));
   const { generateCertificate } = await import('@netsuite-oauth/jwt-assertion');
   const generated = await generateCertificate({
     keyType: keyType as (typeof KEY_TYPES)[number],
@@ -44,12 +65,10 @@ async function generate(ctx: Context): Promise<number> {
     now: ctx.now,
   });
   ctx.redactor.register(generated.privateKeyPem);
-  // `mode` applies only to a new file: an existing one (--force) keeps its mode, so tighten it before the new
-  // key goes in, and again after, whatever the file was.
-  if (existsSync(keyPath)) chmodSync(keyPath, 0o600);
-  writeFileSync(keyPath, generated.privateKeyPem, { mode: 0o600 });
-  chmodSync(keyPath, 0o600);
-  writeFileSync(certPath, generated.certificatePem, { mode: 0o644 });
+  // A new file renamed over the old one: an existing file's mode, or a link, never applies to the new key.
+  const overwrite = ctx.flag('force');
+  writeOutputFile(keyPath, generated.privateKeyPem, { mode: 0o600, overwrite, what: 'private key' });
+  writeOutputFile(certPath, generated.certificatePem, { mode: 0o644, overwrite, what: 'certificate' });
   printObject(ctx, {
     privateKey: keyPath,
     certificate: certPath,
@@ -73,12 +92,11 @@ async function inspect(ctx: Context): Promise<number> {
   const file = ctx.positionals[0] ? resolve(ctx.io.cwd, ctx.positionals[0]) : settings.certificateFile;
   if (!file)
     throw usageError('missing certificate file', 'usage: netsuite-oauth cert inspect <file> [--key file]');
-  let pem: string;
-  try {
-    pem = readFileSync(file, 'utf8');
-  } catch (cause) {
-    throw configError(`cannot read certificate file ${file}`, 'check the path', cause);
-  }
+  const pem = readLimitedFile(file, {
+    what: 'certificate file',
+    maxBytes: FILE_LIMITS.certificate,
+    hint: 'check the path',
+  });
   const privateKey = settings.privateKeyFile || settings.privateKeyPem ? loadPrivateKey(ctx) : undefined;
   const { inspectCertificate } = await import('@netsuite-oauth/jwt-assertion');
   const info = inspectCertificate(pem, {
