@@ -7,6 +7,7 @@ import {
   openSync,
   readSync,
   renameSync,
+  statSync,
   unlinkSync,
   writeSync,
 } from 'node:fs';
@@ -115,6 +116,29 @@ export async function readLimitedStream(
     chunks.push(buffer);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * Fails clearly, before any work, when the directory an output file goes to does not exist.
+ *
+ * @example
+ * assertOutputDirectory('/tmp/out/customers.ndjson');
+ * @throws {CliError} exit 3 naming the missing directory.
+ */
+export function assertOutputDirectory(path: string): void {
+  const dir = dirname(path);
+  let ok = false;
+  try {
+    ok = statSync(dir).isDirectory();
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw configError(
+      `cannot write ${path}: the directory ${dir} does not exist`,
+      `create it first (mkdir -p ${dir})`,
+    );
+  }
 }
 
 /**

@@ -296,5 +296,12 @@ describe('hostile input (files, sizes, names, links)', () => {
     );
     expectOneLineError(result, 3, /the directory .*no-such-dir does not exist/);
     expect(result.stderr).not.toContain('unexpected');
+    const exported = await runCli(
+      ['record', 'export', 'customer', '--out', join(fx.dir, 'no-such-dir', 'c.ndjson')],
+      {
+        env: fx.env,
+      },
+    );
+    expectOneLineError(exported, 3, /the directory .*no-such-dir does not exist/);
   });
 });

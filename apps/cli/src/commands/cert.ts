@@ -1,8 +1,8 @@
-import { existsSync, lstatSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { lstatSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { configError, usageError } from '../errors.js';
-import { FILE_LIMITS, readLimitedFile, writeOutputFile } from '../files.js';
+import { assertOutputDirectory, FILE_LIMITS, readLimitedFile, writeOutputFile } from '../files.js';
 import { printObject } from '../output.js';
 import { loadPrivateKey } from '../runtime.js';
 
@@ -28,12 +28,7 @@ function checkOutputPath(path: string, force: boolean): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  if (!existsSync(dirname(path))) {
-    throw configError(
-      `cannot write ${path}: the directory ${dirname(path)} does not exist`,
-      `create it first (mkdir -p ${dirname(path)})`,
-    );
-  }
+  assertOutputDirectory(path);
 }
 
 async function generate(ctx: Context): Promise<number> {

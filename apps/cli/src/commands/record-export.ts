@@ -1,9 +1,10 @@
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { positiveInt } from '../body.js';
 import type { Context } from '../context.js';
 import { EXIT, usageError } from '../errors.js';
+import { assertOutputDirectory } from '../files.js';
 import { elapsed, printObject } from '../output.js';
 import { createProgress } from '../progress-bar.js';
 import { fileFormat } from '../record-input.js';
@@ -36,6 +37,7 @@ export async function run(ctx: Context): Promise<number> {
   if (out === undefined)
     throw usageError('missing --out', 'usage: netsuite-oauth record export <type> --out <file>');
   const path = resolve(ctx.io.cwd, out);
+  assertOutputDirectory(path);
   const format = fileFormat(path, ctx.string('format'));
   const where = ctx.string('where');
   if (where !== undefined && where.trim() === '') throw usageError('--where is empty');
@@ -63,7 +65,12 @@ export async function run(ctx: Context): Promise<number> {
   });
   // Written beside the target and renamed at the end: a failed export never leaves a file that looks complete.
   const partial = `${path}.partial`;
-  const fd = openSync(partial, 'w');
+  // Never through a link someone planted at the partial file's name.
+  const fd = openSync(
+    partial,
+    constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW,
+    0o644,
+  );
   // SuiteQL names columns in lower case, and the export always carries the key (id) first.
   const named = columns?.map((c) => c.toLowerCase());
   let header: string[] | undefined = named ? (named.includes('id') ? named : ['id', ...named]) : undefined;
