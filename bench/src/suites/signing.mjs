@@ -13,6 +13,7 @@ const SCOPE = ['rest_webservices'];
 const RAW = 'raw node:crypto.sign (same input)';
 const HAND = 'hand-written JWT on node:crypto';
 const SYNC = 'node:crypto.sign, synchronous (same input)';
+const POOL = 'node:crypto.sign on the thread pool (callback form, same input)';
 const IDLE = 'idle loop (timers only)';
 // The issue's scenario: a burst of 8 assertions signed concurrently, 4 bursts in a row.
 const BURST = 8;
@@ -67,10 +68,32 @@ function rawSign(spec, privateKey, assertion) {
   return () => cryptoSign(spec.hash, input, keyOptions).toString('base64url');
 }
 
+// The same, with node:crypto's callback form, which signs on the libuv thread pool: the two ways ours can sign.
+function rawSignOnPool(spec, privateKey, assertion) {
+  const input = Buffer.from(assertion.slice(0, assertion.lastIndexOf('.')));
+  const keyOptions = keyOptionsFor(spec, privateKey);
+  return () =>
+    new Promise((resolve, reject) =>
+      cryptoSign(spec.hash, input, keyOptions, (error, signature) =>
+        error ? reject(error) : resolve(signature.toString('base64url')),
+      ),
+    );
+}
+
 // Signing with 16 assertions in flight (ops/s and CPU per signature), and the event loop's delay while bursts
 // of 8 concurrent signatures run: ours, jose (WebCrypto, on the thread pool) and node:crypto.sign called
 // synchronously (how ours signed before issue 17), next to an idle loop measured in the same rounds.
-async function concurrentSections({ spec, signer, raw, joseSign, rounds, warmup, sliceMs, problems }) {
+async function concurrentSections({
+  spec,
+  signer,
+  raw,
+  rawPool,
+  joseSign,
+  rounds,
+  warmup,
+  sliceMs,
+  problems,
+}) {
   const perCpu = new Map();
   const throughput = (name, op) => ({
     name,
@@ -87,6 +110,7 @@ async function concurrentSections({ spec, signer, raw, joseSign, rounds, warmup,
     ...(signer ? { ours: () => signer.sign() } : {}),
     jose: joseSign,
     sync: async () => raw(),
+    pool: rawPool,
   };
   const c16 = await interleave({
     rounds,
@@ -95,9 +119,14 @@ async function concurrentSections({ spec, signer, raw, joseSign, rounds, warmup,
     variants: Object.entries(ops).map(([name, op]) => throughput(name, op)),
   });
   for (const [name, values] of perCpu) perCpu.set(name, values.slice(-rounds));
-  const label = { ours: '@netsuite-oauth/jwt-assertion `signer.sign()`', jose: 'jose `SignJWT`', sync: SYNC };
+  const label = {
+    ours: '@netsuite-oauth/jwt-assertion `signer.sign()`',
+    jose: 'jose `SignJWT`',
+    sync: SYNC,
+    pool: POOL,
+  };
   const rowsOf = (figures, refName) =>
-    ['ours', 'jose', 'sync'].map((name) => ({
+    ['ours', 'jose', 'pool', 'sync'].map((name) => ({
       name: label[name],
       samples: figures.get(name) ?? [],
       ...(name === refName ? { isReference: true } : { ref: label[refName] }),
@@ -132,7 +161,7 @@ async function concurrentSections({ spec, signer, raw, joseSign, rounds, warmup,
   const figureOf = (name, key) => (delays.get(name) ?? []).slice(-rounds).map((d) => d[key]);
   const loopLabel = { ...label, idle: IDLE };
   const loopRows = (key) =>
-    ['ours', 'jose', 'sync', 'idle'].map((name) => ({
+    ['ours', 'jose', 'pool', 'sync', 'idle'].map((name) => ({
       name: loopLabel[name],
       samples: name === 'idle' || key !== 'p99' ? figureOf(name, key) : (loop.get(name) ?? []),
       ...(name === 'idle' ? { isReference: true } : { ref: IDLE }),
@@ -236,6 +265,7 @@ export async function run({ quick, log }) {
     }
     const hand = handSigner(spec, privateKey);
     const raw = rawSign(spec, privateKey, hand());
+    const rawPool = rawSignOnPool(spec, privateKey, hand());
     const joseKey = await importPKCS8(pem, spec.alg);
     const joseSign = () => {
       const iat = Math.floor(Date.now() / 1000);
@@ -274,6 +304,10 @@ export async function run({ quick, log }) {
             ]
           : []),
         { name: 'raw', measure: () => timedLoop({ durationMs: sliceMs, op: raw, onCpu: cpu('raw') }) },
+        {
+          name: 'pool',
+          measure: () => timedLoop({ durationMs: sliceMs, op: rawPool, isAsync: true, onCpu: cpu('pool') }),
+        },
         { name: 'hand', measure: () => timedLoop({ durationMs: sliceMs, op: hand, onCpu: cpu('hand') }) },
         {
           name: 'jose',
@@ -301,6 +335,7 @@ export async function run({ quick, log }) {
         row('ours', '@netsuite-oauth/jwt-assertion `signer.sign()`', { ref: [RAW, HAND] }),
         row('jose', 'jose `SignJWT`', { ref: [RAW, HAND] }),
         row('hand', HAND, { ref: [RAW] }),
+        row('pool', POOL, { ref: [RAW] }),
         row('raw', RAW, { isReference: true }),
       ],
     });
@@ -309,6 +344,7 @@ export async function run({ quick, log }) {
         spec,
         signer,
         raw,
+        rawPool,
         joseSign,
         rounds,
         warmup,

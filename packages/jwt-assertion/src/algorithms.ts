@@ -44,18 +44,6 @@ const EC_ALGORITHM: Record<NetSuiteCurve, AssertionAlgorithm> = {
   'P-521': 'ES512',
 };
 
-/**
- * Whether `sign()` hands the signature to the libuv thread pool (node:crypto's callback form) rather than
- * signing on the event loop. Decided per algorithm from measurement (bench `signing` suite): an RSA-PSS
- * signature takes about 1.6 ms at 3072 bits and 5 ms at 4096, ECDSA on P-384 about 0.7 ms and on P-521
- * about 1.6 ms, all of which would stall every other callback on the loop for that long. ECDSA on P-256 takes
- * about 35 µs, less than the hand-off to the pool costs in CPU (about 20 µs more per signature), so it stays
- * synchronous.
- */
-export function signsOnThreadPool(algorithm: AssertionAlgorithm): boolean {
-  return algorithm !== 'ES256';
-}
-
 /** The digest an algorithm uses. */
 export function hashOf(algorithm: AssertionAlgorithm): 'sha256' | 'sha384' | 'sha512' {
   return HASH[algorithm];
