@@ -114,8 +114,15 @@ export async function closedLoopWithCpu({ server, ...options }) {
   const result = await closedLoop(options);
   const used = process.cpuUsage(before);
   const serverUsed = server ? (await server.call('cpu')) - serverBefore : 0;
-  const cpu = (used.user + used.system) / 1e6 + serverUsed;
-  return { ...result, cpuSeconds: cpu, opsPerCpuSecond: cpu > 0 ? result.done / cpu : Number.NaN };
+  const clientCpuSeconds = (used.user + used.system) / 1e6;
+  const cpu = clientCpuSeconds + serverUsed;
+  return {
+    ...result,
+    cpuSeconds: cpu,
+    clientCpuSeconds,
+    serverCpuSeconds: serverUsed,
+    opsPerCpuSecond: cpu > 0 ? result.done / cpu : Number.NaN,
+  };
 }
 
 /**

@@ -1,5 +1,4 @@
 import { readBodyCapped } from '@netsuite-oauth/core';
-import ky from 'ky';
 import { OAuthFlowError, OAuthResponseError, sanitizeDescription, sanitizeErrorCode } from './errors.js';
 
 /**
@@ -37,51 +36,9 @@ export interface FormResponse {
   readonly retryAfterMs: number | undefined;
 }
 
-// One ky instance: no retries (the token manager decides), no ky timeout (ours covers the body too), never
-// follow a redirect (R03), never throw on status (every status is classified below). Each call hands ky a
-// `fetch` adapter (see `sendWith`): the pre-encoded body and our deadline signal go to fetch directly.
-const http = ky.create({
-  retry: 0,
-  timeout: false,
-  throwHttpErrors: false,
-  redirect: 'manual',
-  credentials: 'omit',
-});
-
 const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded;charset=UTF-8';
 
-/**
- * The `fetch` ky calls for one request (ky's documented `fetch` option). ky builds the request (URL, method,
- * merged headers, `redirect: 'manual'`, `credentials: 'omit'`), runs its policy (no retry, no throw on status)
- * and hands its `Request` here; the form body is not given to ky but added here, pre-encoded once. Measured
- * (bench `token` suite, CPU profile): a body inside ky's `Request` is turned into a stream, tee'd by ky's
- * clone-for-retry, then wrapped again by undici's `fetch(request)` (a new `Request` and a stream proxy), and
- * ky's signal is merged with ours by `AbortSignal.any` — together more client CPU than the rest of the call.
- * Sending from the parts keeps every property: ky's URL, method and headers, the exact bytes, no redirect
- * followed (restated), our one deadline/abort signal over headers and body. An injected fetch still receives
- * one complete `Request` (body, `redirect: 'manual'`, that signal), as {@link FetchLike} says.
- */
-function sendWith(
-  body: string,
-  signal: AbortSignal,
-  injected: FetchLike | undefined,
-): (input: Request | URL | string) => Promise<Response> {
-  return (input) => {
-    // ky 1.x always calls its `fetch` option with the Request it built (and no init we need).
-    const request = input as Request;
-    const init: RequestInit = {
-      method: request.method,
-      headers: request.headers,
-      body,
-      redirect: 'manual',
-      credentials: 'omit',
-      signal,
-    };
-    return injected ? injected(new Request(request.url, init)) : globalThis.fetch(request.url, init);
-  };
-}
-
-/** Largest body read from a token or revocation endpoint (R05). */
+/** Largest body read from a token or revocation endpoint. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -155,10 +112,21 @@ export async function postForm(
     const sentAt = now();
     let response: Response;
     try {
-      response = await http.post(url, {
+      // Sent with fetch directly: the form encoded once, one deadline/abort signal over headers and body, and no
+      // redirect followed. ky's request pipeline (a Request built, cloned for retries and re-wrapped by fetch,
+      // an AbortSignal merged) cost more client CPU than the rest of a token request (bench `token` suite), and
+      // none of its policy (retries, timeout, throw on status) applies here: see the README.
+      const init: RequestInit = {
+        method: 'POST',
         headers: { accept: 'application/json', 'content-type': FORM_CONTENT_TYPE, ...headers },
-        fetch: sendWith(encoded, controller.signal, options.fetch as FetchLike | undefined),
-      });
+        body: encoded,
+        redirect: 'manual',
+        credentials: 'omit',
+        signal: controller.signal,
+      };
+      const injected = options.fetch as FetchLike | undefined;
+      // An injected fetch receives one complete Request, as FetchLike says.
+      response = await (injected ? injected(new Request(url, init)) : globalThis.fetch(url, init));
     } catch (error) {
       throw transportError(error, timedOut, outer);
     }
