@@ -7,4 +7,10 @@ export {
   type NetSuiteEndpoints,
   netsuiteEndpoints,
 } from './endpoints.js';
-export { type CoreErrorCode, isNetSuiteError, NetSuiteConfigError, NetSuiteError } from './errors.js';
+export {
+  type CoreErrorCode,
+  createErrorGuard,
+  isNetSuiteError,
+  NetSuiteConfigError,
+  NetSuiteError,
+} from './errors.js';

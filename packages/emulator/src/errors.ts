@@ -1,4 +1,4 @@
-import { NetSuiteError } from '@netsuite-oauth/core';
+import { createErrorGuard, NetSuiteError } from '@netsuite-oauth/core';
 
 /** Codes thrown by `@netsuite-oauth/emulator`. */
 export type EmulatorErrorCode =
@@ -30,13 +30,10 @@ export class EmulatorError extends NetSuiteError {
 }
 
 /**
- * True for an {@link EmulatorError} (structural: works across copies of the package).
+ * True for an {@link EmulatorError}, from any installed copy of the package.
+ * Pass `code` to test for one code.
  *
  * @example
  * if (isEmulatorError(e) && e.code === 'ERR_EMULATOR_UNKNOWN_CLIENT') { ... }
  */
-export function isEmulatorError(value: unknown): value is EmulatorError {
-  if (!(value instanceof Error)) return false;
-  const code: unknown = (value as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('ERR_EMULATOR_');
-}
+export const isEmulatorError = createErrorGuard<EmulatorError>('ERR_EMULATOR_');

@@ -1,4 +1,4 @@
-import { NetSuiteError } from '@netsuite-oauth/core';
+import { createErrorGuard, NetSuiteError } from '@netsuite-oauth/core';
 
 /**
  * Codes thrown by `@netsuite-oauth/governance-redis`.
@@ -27,13 +27,10 @@ export class GovernanceRedisError extends NetSuiteError {
 }
 
 /**
- * True for an error thrown by `@netsuite-oauth/governance-redis` (structural: works across copies).
+ * True for an error thrown by `@netsuite-oauth/governance-redis`, from any installed copy of the package.
+ * Pass `code` to test for one code.
  *
  * @example
  * if (isGovernanceRedisError(e) && e.code === 'ERR_GOVERNANCE_REDIS_UNAVAILABLE') fallBack()
  */
-export function isGovernanceRedisError(value: unknown): value is GovernanceRedisError {
-  if (!(value instanceof Error)) return false;
-  const code: unknown = (value as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('ERR_GOVERNANCE_');
-}
+export const isGovernanceRedisError = createErrorGuard<GovernanceRedisError>('ERR_GOVERNANCE_');

@@ -1,4 +1,4 @@
-import { NetSuiteError } from '@netsuite-oauth/core';
+import { createErrorGuard, NetSuiteError } from '@netsuite-oauth/core';
 
 /**
  * Every code a {@link JwtAssertionError} can carry. The codes are stable; messages may be reworded.
@@ -79,13 +79,10 @@ export class JwtAssertionError extends NetSuiteError {
 }
 
 /**
- * True when `value` is a {@link JwtAssertionError} (structural, so it works across duplicate installs).
+ * True when `value` is a {@link JwtAssertionError}, from any installed copy of the package.
+ * Pass `code` to test for one code.
  *
  * @example
  * if (isJwtAssertionError(e)) console.log(e.code);
  */
-export function isJwtAssertionError(value: unknown): value is JwtAssertionError {
-  if (!(value instanceof Error) || value.name !== 'JwtAssertionError') return false;
-  const code: unknown = (value as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('ERR_ASSERTION_');
-}
+export const isJwtAssertionError = createErrorGuard<JwtAssertionError>('ERR_ASSERTION_');

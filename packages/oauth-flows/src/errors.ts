@@ -1,4 +1,4 @@
-import { NetSuiteError } from '@netsuite-oauth/core';
+import { createErrorGuard, NetSuiteError } from '@netsuite-oauth/core';
 
 /**
  * Every code an {@link OAuthFlowError} can carry. Stable: match on these, not on messages.
@@ -111,16 +111,13 @@ export class AuthorizationResponseError extends OAuthFlowError {
 }
 
 /**
- * True for any error thrown by this package (structural, so it works across duplicate installs).
+ * True for any error thrown by this package, from any installed copy of the package.
+ * Pass `code` to test for one code.
  *
  * @example
  * if (isOAuthFlowError(e)) console.log(e.code)
  */
-export function isOAuthFlowError(value: unknown): value is OAuthFlowError {
-  if (!(value instanceof Error)) return false;
-  const code: unknown = (value as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('ERR_OAUTH_');
-}
+export const isOAuthFlowError = createErrorGuard<OAuthFlowError>('ERR_OAUTH_');
 
 // An OAuth error code is a short printable-ASCII word (RFC 6749 §5.2: %x20-21 / %x23-5B / %x5D-7E).
 const ERROR_CODE = /^[\x20\x21\x23-\x5B\x5D-\x7E]{1,64}$/;

@@ -1,12 +1,10 @@
 import { isNetSuiteError } from '@netsuite-oauth/core';
 import { OAuthFlowError } from './errors.js';
-import type { TokenStoreLike, TokenStoreLockLike } from './store-types.js';
+import { type TokenStoreLike, type TokenStoreLockLike, UNREADABLE_STORE_ENTRY_CODES } from './store-types.js';
 import { decodeTokenEntry, encodeTokenEntry, type StoredTokens } from './token-entry.js';
 
-const UNREADABLE_ENTRY = new Set(['ERR_STORE_INTEGRITY', 'ERR_STORE_KEY_NOT_FOUND', 'ERR_STORE_CORRUPT']);
-
 function isUnreadableEntry(cause: unknown): boolean {
-  return isNetSuiteError(cause) && UNREADABLE_ENTRY.has(cause.code);
+  return isNetSuiteError(cause) && UNREADABLE_STORE_ENTRY_CODES.has(cause.code);
 }
 
 /** `ERR_OAUTH_STORE`, keeping the store's own error as the cause only when it is one of ours (no secrets). */

@@ -42,3 +42,14 @@ export interface TokenStoreLike {
     condition: { readonly version: number | undefined; readonly fencingToken?: number },
   ): Promise<boolean | { readonly version: number }>;
 }
+
+/**
+ * Codes of a store entry that exists but cannot be read (tampered, sealed with a key no longer configured,
+ * malformed): `UNREADABLE_ENTRY_CODES` of the `TokenStore` contract, repeated here because this package never
+ * imports a store at run time (a test keeps both lists equal).
+ */
+export const UNREADABLE_STORE_ENTRY_CODES: ReadonlySet<string> = new Set([
+  'ERR_STORE_INTEGRITY',
+  'ERR_STORE_KEY_NOT_FOUND',
+  'ERR_STORE_CORRUPT',
+]);

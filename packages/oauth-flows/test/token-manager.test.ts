@@ -7,7 +7,7 @@ import {
   TokenSet,
   type TokenStoreLike,
 } from '../src/index.js';
-import { ACCOUNT, fakeSigner, json, type MockAs, startMockAs } from './helpers/mock-as.js';
+import { ACCOUNT, json, type MockAs, mockClientCredentialsGrant, startMockAs } from './helpers/mock-as.js';
 
 let as: MockAs;
 let issued: Map<string, number>;
@@ -34,14 +34,7 @@ afterEach(async () => {
   await as.close();
 });
 
-const ccGrant = () =>
-  ({
-    type: 'client_credentials',
-    accountId: ACCOUNT,
-    origin: as.url,
-    allowInsecureLoopback: true,
-    signer: fakeSigner(),
-  }) as const;
+const ccGrant = () => mockClientCredentialsGrant(as.url);
 
 function countingStore(inner: TokenStoreLike): TokenStoreLike & { gets: number } {
   const wrapped = {

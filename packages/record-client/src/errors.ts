@@ -1,4 +1,4 @@
-import { NetSuiteError } from '@netsuite-oauth/core';
+import { createErrorGuard, NetSuiteError } from '@netsuite-oauth/core';
 
 /**
  * Codes thrown by `@netsuite-oauth/record-client`.
@@ -130,16 +130,13 @@ export class NetSuiteApiError extends RecordClientError {
 }
 
 /**
- * True for an error thrown by `@netsuite-oauth/record-client` (structural: works across copies).
+ * True for an error thrown by `@netsuite-oauth/record-client`, from any installed copy of the package.
+ * Pass `code` to test for one code.
  *
  * @example
  * if (isRecordClientError(e) && e.code === 'ERR_RECORD_TIMEOUT') retryLater()
  */
-export function isRecordClientError(value: unknown): value is RecordClientError {
-  if (!(value instanceof Error)) return false;
-  const code: unknown = (value as { code?: unknown }).code;
-  return typeof code === 'string' && code.startsWith('ERR_RECORD_');
-}
+export const isRecordClientError = createErrorGuard<RecordClientError>('ERR_RECORD_');
 
 /**
  * Fields of a {@link BatchItemError}.

@@ -1,7 +1,13 @@
 // Public API of @netsuite-oauth/token-store: named exports only.
 export { decodeBase64Url, encodeBase64Url } from './base64url.js';
 export { type EncryptedTokenStoreOptions, encryptedTokenStore } from './encrypted.js';
-export { isTokenStoreError, TokenStoreError, type TokenStoreErrorCode } from './errors.js';
+export {
+  isTokenStoreError,
+  isUnreadableEntryError,
+  TokenStoreError,
+  type TokenStoreErrorCode,
+  UNREADABLE_ENTRY_CODES,
+} from './errors.js';
 export { createKeyring, type EncryptionKey, generateEncryptionKey, type Keyring } from './keyring.js';
 export { type MemoryTokenStoreOptions, memoryTokenStore } from './memory.js';
 export { assertStore, prefixedTokenStore } from './prefixed.js';

@@ -109,3 +109,14 @@ export function fakeSigner(): {
 }
 
 export const ACCOUNT = '1234567_SB1';
+
+/** A token manager's client-credentials grant against the mock server at `origin`. */
+export function mockClientCredentialsGrant(origin: string) {
+  return {
+    type: 'client_credentials',
+    accountId: ACCOUNT,
+    origin,
+    allowInsecureLoopback: true,
+    signer: fakeSigner(),
+  } as const;
+}
