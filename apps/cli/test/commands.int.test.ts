@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectNoSecrets, runCli } from './run-cli.js';
@@ -41,8 +41,12 @@ describe('token (client credentials)', () => {
     expectNoSecrets(first, secrets());
 
     // At rest the store holds no token in clear, and its files are private.
-    const storeFile = join(fx.dir, '.config', 'netsuite-oauth', 'tokens.json');
-    expect(readFileSync(storeFile, 'utf8')).not.toContain(token);
+    const storeDir = join(fx.dir, '.config', 'netsuite-oauth', 'tokens.json');
+    expect(statSync(storeDir).mode & 0o077).toBe(0);
+    for (const name of readdirSync(storeDir)) {
+      expect(readFileSync(join(storeDir, name), 'utf8')).not.toContain(token);
+      expect(statSync(join(storeDir, name)).mode & 0o077).toBe(0);
+    }
     expect(statSync(join(fx.dir, '.config', 'netsuite-oauth', 'store.key')).mode & 0o077).toBe(0);
   });
 

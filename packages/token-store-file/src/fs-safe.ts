@@ -69,18 +69,6 @@ export function tempPathFor(path: string, kind = 'tmp'): string {
 }
 
 /**
- * True when a name in the directory is one of our temporary files for `path` that is safe to remove while
- * holding the mutex: data temp files (only written under the mutex) and stale-lock leftovers. Lock temp files
- * (`<pid>-<hex>.locktmp`) belong to waiters and are matched by {@link lockTempOwner} instead.
- */
-export function isTempFileOf(path: string, name: string): boolean {
-  const base = path.slice(dirname(path).length + 1);
-  if (!name.startsWith(`${base}.`)) return false;
-  const rest = name.slice(base.length + 1);
-  return /^[0-9a-f]{16}\.tmp$/.test(rest) || /^lock\.[0-9a-f]{16}\.stale$/.test(rest);
-}
-
-/**
  * Writes `data` to `path` atomically and durably: temp file (O_EXCL, 0600) → write → fsync → rename →
  * fsync(directory). A reader sees the old file or the new one, never a mix.
  */
@@ -105,6 +93,41 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     throw ioError('write', cause);
   }
   await fsyncDirectory(dirname(path));
+}
+
+/**
+ * Creates `path` with `data` only if it does not exist yet: the file is written and fsynced in full under a
+ * temporary name, then hard-linked into place (which fails if the name exists). Answers false when another
+ * writer created it first.
+ */
+export async function writeFileExclusive(path: string, data: string): Promise<boolean> {
+  const temp = tempPathFor(path);
+  let handle: fs.FileHandle | undefined;
+  try {
+    handle = await fs.open(
+      temp,
+      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+      FILE_MODE,
+    );
+    await handle.chmod(FILE_MODE);
+    await handle.writeFile(data, 'utf8');
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    try {
+      await fs.link(temp, path);
+    } catch (error) {
+      if (errnoOf(error) === 'EEXIST') return false;
+      throw error;
+    }
+    await fsyncDirectory(dirname(path));
+    return true;
+  } catch (cause) {
+    throw ioError('write', cause);
+  } finally {
+    await handle?.close().catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined);
+  }
 }
 
 /**
@@ -150,12 +173,4 @@ export async function readSecureFile(path: string): Promise<string | undefined> 
   } finally {
     await handle?.close().catch(() => undefined);
   }
-}
-
-/** The pid encoded in a waiter's lock temp file name for `path`, or `undefined` if `name` is not one. */
-export function lockTempOwner(path: string, name: string): number | undefined {
-  const base = path.slice(dirname(path).length + 1);
-  if (!name.startsWith(`${base}.`)) return undefined;
-  const match = /^(\d+)-[0-9a-f]{16}\.locktmp$/.exec(name.slice(base.length + 1));
-  return match ? Number(match[1]) : undefined;
 }

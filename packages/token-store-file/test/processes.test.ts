@@ -14,7 +14,9 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const leftovers = (dir: string) => readdirSync(dir).filter((name) => name !== 'tokens.enc');
+/** What is in the store's directory besides its metadata and the entry files. */
+const leftovers = (store: string) =>
+  readdirSync(store).filter((name) => name !== 'store.json' && !/^[0-9a-f]{64}\.tok$/.test(name));
 
 describe('crash safety (G14, scaled)', () => {
   it('every read after a SIGKILL at a random point of the write loop is a complete old or new value', async () => {
@@ -30,7 +32,7 @@ describe('crash safety (G14, scaled)', () => {
       // including between the rename and the directory fsync.
       await new Promise((resolve) => setTimeout(resolve, randomInt(0, 40)));
       await killWorker(worker);
-      if (leftovers(dir).length > 0) sawLeftovers += 1;
+      if (leftovers(path).length > 0) sawLeftovers += 1;
 
       const store = fileTokenStore({ path, keys });
       const entry = await store.get('ns:client'); // decrypts, or throws and fails the test
@@ -41,7 +43,7 @@ describe('crash safety (G14, scaled)', () => {
       expect(parsed.i).toBeGreaterThanOrEqual(0);
       lastIndex = parsed.i;
       // Opening the store removed what the killed writer left behind (temp file, its lock file).
-      expect(leftovers(dir)).toEqual([]);
+      expect(leftovers(path)).toEqual([]);
       await store.close();
     }
     expect(lastIndex).toBeGreaterThanOrEqual(0);
@@ -101,7 +103,7 @@ describe('killed lock holder', () => {
 
 describe('permissions (G16)', () => {
   for (const umask of [0o000, 0o022]) {
-    it(`creates the file 0600 and new directories 0700 under umask ${umask.toString(8).padStart(3, '0')}`, async () => {
+    it(`creates files 0600 and new directories 0700 under umask ${umask.toString(8).padStart(3, '0')}`, async () => {
       const base = join(root, `umask-${umask}`);
       const path = join(base, 'a', 'b', 'tokens.enc');
       for (const job of [{ keys }, {}]) {
@@ -109,14 +111,16 @@ describe('permissions (G16)', () => {
         const worker = await startWorker({ mode: 'create', path, key: 'k', umask, ...job });
         expect(await worker.nextLine()).toBe('created');
         await worker.exited;
-        expect(statSync(path).mode & 0o777).toBe(0o600);
-        for (const dir of [base, join(base, 'a'), join(base, 'a', 'b')]) {
+        for (const dir of [base, join(base, 'a'), join(base, 'a', 'b'), path]) {
           expect(statSync(dir).mode & 0o777).toBe(0o700);
         }
+        const files = () => readdirSync(path).map((name) => join(path, name));
+        expect(files()).toHaveLength(2); // store.json and the key's file
+        for (const file of files()) expect(statSync(file).mode & 0o777).toBe(0o600);
         // Rewrites keep the mode too.
         const store = job.keys ? fileTokenStore({ path, keys }) : fileTokenStore({ path, encrypt: false });
         await store.set('k', { value: 'w', expiresAt: Date.now() + 60_000 });
-        expect(statSync(path).mode & 0o777).toBe(0o600);
+        for (const file of files()) expect(statSync(file).mode & 0o777).toBe(0o600);
       }
     }, 60_000);
   }
