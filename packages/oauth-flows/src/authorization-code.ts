@@ -4,7 +4,7 @@ import {
   sanitizeDescription,
   sanitizeErrorCode,
 } from './errors.js';
-import { postForm } from './http.js';
+import { checkFunction, postForm } from './http.js';
 import {
   type AccountOptions,
   applyClientAuth,
@@ -191,6 +191,8 @@ export interface AuthorizationCallbackOptions {
   readonly expectedIssuer?: string | undefined;
   /** Reject a callback without `iss` (for servers that advertise RFC 9207). @default false */
   readonly requireIssuer?: boolean | undefined;
+  /** The clock, epoch ms: a spent state is remembered for 15 minutes of it. @default Date.now */
+  readonly now?: (() => number) | undefined;
 }
 
 /**
@@ -211,13 +213,13 @@ export interface AuthorizationCallback {
 }
 
 // States already seen by this process: a replayed callback is refused even if the app forgot to delete
-// the state from its session. Bounded, and entries age out after the 15-minute state lifetime (R20).
+// the state from its session. Bounded, and entries age out after the 15-minute state lifetime, on the caller's
+// clock (`now`), like every other lifetime in this package.
 const STATE_TTL_MS = 15 * 60 * 1000;
 const MAX_CONSUMED = 50_000;
 const consumedStates = new Map<string, number>();
 
-function consumeState(state: string): boolean {
-  const now = Date.now();
+function consumeState(state: string, now: number): boolean {
   const key = sha256Hex(state);
   const seen = consumedStates.get(key);
   if (seen !== undefined && seen > now) return false;
@@ -266,6 +268,7 @@ export function parseAuthorizationCallback(
   if (options.expectedIssuer !== undefined && typeof options.expectedIssuer !== 'string') {
     throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'expectedIssuer must be a string');
   }
+  checkFunction(options.now, 'now');
   let url: URL;
   try {
     url = new URL(String(callbackUrl), 'http://callback.invalid');
@@ -273,7 +276,7 @@ export function parseAuthorizationCallback(
     throw new OAuthFlowError('ERR_OAUTH_INVALID_CALLBACK', 'callback url is not a url');
   }
   // The state is spent now, whatever happens next.
-  const fresh = consumeState(expectedState);
+  const fresh = consumeState(expectedState, (options.now ?? Date.now)());
   const params = url.searchParams;
   const state = single(params, 'state');
   if (state === undefined) throw new OAuthFlowError('ERR_OAUTH_STATE_MISMATCH', 'callback has no state');
@@ -297,7 +300,7 @@ export function parseAuthorizationCallback(
       sanitizeDescription(single(params, 'error_description')),
     );
   }
-  // Implicit and hybrid responses are never accepted (R25).
+  // Implicit and hybrid responses are never accepted (RFC 9700 §2.1.2).
   if (params.has('access_token') || params.has('id_token') || params.has('token_type')) {
     throw new OAuthFlowError(
       'ERR_OAUTH_INVALID_CALLBACK',

@@ -140,6 +140,24 @@ describe('parseAuthorizationCallback', () => {
     ).toThrow(expect.objectContaining({ code: 'ERR_OAUTH_STATE_REUSED' }));
   });
 
+  it('remembers a spent state for 15 minutes of the injected clock, then forgets it', async () => {
+    let clock = 1_900_000_000_000;
+    const now = () => clock;
+    const state = await fresh();
+    const callback = `${REDIRECT}?code=x&state=${state}`;
+    parseAuthorizationCallback(callback, { expectedState: state, now });
+    clock += 15 * 60_000 - 1;
+    expect(() => parseAuthorizationCallback(callback, { expectedState: state, now })).toThrow(
+      expect.objectContaining({ code: 'ERR_OAUTH_STATE_REUSED' }),
+    );
+    // The replay check is the process's own memory, bounded in time: the session must hold the state too.
+    clock += 15 * 60_000 + 1;
+    expect(parseAuthorizationCallback(callback, { expectedState: state, now })).toEqual({ code: 'x' });
+    expect(() =>
+      parseAuthorizationCallback(callback, { expectedState: state, now: 'soon' as never }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_OAUTH_INVALID_OPTION' }));
+  });
+
   it('turns error= into AuthorizationResponseError', async () => {
     const state = await fresh();
     const error = (() => {

@@ -121,7 +121,9 @@ export async function waitForJob(
 ): Promise<CompletedJob> {
   const jobUrl = checked(context, location);
   const jobId = new URL(jobUrl).pathname.split('/').filter(Boolean).at(-1) ?? '';
-  const started = Date.now();
+  // Elapsed time on the monotonic clock: the waits between polls are timers, which a jump of the wall clock does
+  // not shift, so the time budget must not be shifted either.
+  const started = performance.now();
   let delay = wait.pollIntervalMs;
   if (wait.firstPollDelayMs !== undefined && wait.firstPollDelayMs > 0) {
     await sleep(Math.min(wait.firstPollDelayMs, wait.waitTimeoutMs), wait.signal);
@@ -136,7 +138,7 @@ export async function waitForJob(
         Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : undefined;
       return { jobId, jobUrl, durationMs, body };
     }
-    if (Date.now() - started + delay > wait.waitTimeoutMs) {
+    if (performance.now() - started + delay > wait.waitTimeoutMs) {
       throw new RecordClientError(
         'ERR_RECORD_TIMEOUT',
         `async job ${jobId} did not complete within ${wait.waitTimeoutMs} ms`,

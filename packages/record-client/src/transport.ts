@@ -261,7 +261,9 @@ export function createTransport(config: TransportConfig): Transport {
     const stop = new CallStop();
     const onCallerAbort = spec.signal ? () => stop.stop('caller') : undefined;
     if (onCallerAbort) spec.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const startedAt = Date.now();
+    // Elapsed time of the call, on the monotonic clock: the deadline below is a timer, which a jump of the wall
+    // clock (or a moved injected `now`) does not shift, so the retry check must not be shifted either.
+    const startedAt = performance.now();
     const deadlineTimer = setTimeout(() => stop.stop('deadline'), Math.min(deadlineMs, MAX_TIMER_MS));
 
     const stoppedError = (cause?: unknown): RecordClientError =>
@@ -505,7 +507,7 @@ export function createTransport(config: TransportConfig): Transport {
         } else {
           delay = backoffDelay(config.retry, retries);
         }
-        if (Date.now() - startedAt + delay >= deadlineMs) throw error;
+        if (performance.now() - startedAt + delay >= deadlineMs) throw error;
         if (config.retry.budget && !config.retry.budget.tryAcquire(budgetKind)) throw error;
         retries++;
         await sleep(delay, stop);
