@@ -1,13 +1,15 @@
 // issue 7: record GET requests/s at concurrency 1/16/64 — ours vs plain ky, global fetch, an undici Pool
 // and the npm peer netsuite-rest, all against the same emulator process with a cached token.
+import { Agent, fetch as undiciFetch } from 'undici';
 import { referenceClients } from '../lib/clients.mjs';
 import { handWrittenTokenClient, startEmulatorProcess } from '../lib/emulator.mjs';
 import { closedLoopWithCpu, interleave } from '../lib/rounds.mjs';
 import { plan, requireExports, shortfallCause, tryImport } from '../lib/setup.mjs';
-import { pairedRatio } from '../lib/stats.mjs';
+import { median, pairedRatio } from '../lib/stats.mjs';
 
 const LABELS = {
   ours: '@netsuite-oauth/record-client `records.get`',
+  oursUndici: '@netsuite-oauth/record-client `records.get`, fetch from undici with a keep-alive Agent',
   ky: 'plain ky',
   fetch: 'global fetch',
   undici: 'undici Pool',
@@ -60,22 +62,31 @@ export async function run({ quick, log }) {
         accountId: info.accountId,
       });
       const ops = { ky: refs.ky, fetch: refs.fetch, undici: refs.undici, netsuiteRest: refs.netsuiteRest };
+      // The option the record-client README documents for heavy traffic: undici's own fetch on a keep-alive Agent.
+      const agent = new Agent({ connections: concurrency, keepAliveTimeout: 30_000 });
       if (record) {
         try {
-          const client = record.createNetSuiteClient({
+          const base = {
             accountId: info.accountId,
             origin: info.url,
             allowInsecureLoopback: true,
             token: async () => token,
             concurrency,
-          });
+          };
+          const client = record.createNetSuiteClient(base);
           ops.ours = () => client.records.get('customer', id);
+          const viaUndici = record.createNetSuiteClient({
+            ...base,
+            fetch: (input, init) => undiciFetch(input, { ...init, dispatcher: agent }),
+          });
+          ops.oursUndici = () => viaUndici.records.get('customer', id);
         } catch (error) {
           problems.push(`createNetSuiteClient: ${error.message}`);
         }
       }
       const variants = [];
       const perCpu = new Map();
+      const clientCpu = new Map();
       for (const [name, op] of Object.entries(ops)) {
         try {
           const body = await op();
@@ -89,6 +100,10 @@ export async function run({ quick, log }) {
                   `${LABELS[name]}: ${result.errors} failed GETs: ${result.firstError?.message}`,
                 );
               perCpu.set(name, [...(perCpu.get(name) ?? []), result.opsPerCpuSecond]);
+              clientCpu.set(name, [
+                ...(clientCpu.get(name) ?? []),
+                (result.clientCpuSeconds * 1e6) / result.done,
+              ]);
               return result.opsPerSecond;
             },
           });
@@ -103,11 +118,13 @@ export async function run({ quick, log }) {
         variants,
       });
       await refs.close();
+      await agent.close();
       log(`concurrency ${concurrency} done`);
       // perCpu also holds the warm-up round: keep the measured rounds only.
       for (const [name, values] of perCpu) perCpu.set(name, values.slice(-rounds));
+      for (const [name, values] of clientCpu) clientCpu.set(name, values.slice(-rounds));
       const rowsOf = (figures) =>
-        ['ours', 'fetch', 'netsuiteRest', 'undici', 'ky'].map((name) => ({
+        ['ours', 'oursUndici', 'fetch', 'netsuiteRest', 'undici', 'ky'].map((name) => ({
           name: LABELS[name],
           samples: figures.get(name) ?? [],
           ...(name === 'ky'
@@ -127,6 +144,12 @@ export async function run({ quick, log }) {
           unit: 'req/s',
           figure: 'median req per CPU-s',
           rows: rowsOf(perCpu),
+        },
+        {
+          title: `Record GET at concurrency ${concurrency}: client CPU time per request (all threads of the client process)`,
+          short: `Record GET, concurrency ${concurrency}, client CPU per request`,
+          unit: 'µs',
+          rows: rowsOf(clientCpu),
         },
       );
       if (concurrency === 16) {
@@ -159,21 +182,50 @@ export async function run({ quick, log }) {
             met: null,
           },
         );
+        const cpuOurs = pairedRatio(clientCpu.get('ours') ?? [], clientCpu.get('ky') ?? []);
+        const cpuFetch = pairedRatio(clientCpu.get('fetch') ?? [], clientCpu.get('ky') ?? []);
+        const undiciOption = pairedRatio(clientCpu.get('oursUndici') ?? [], clientCpu.get('undici') ?? []);
+        const undiciOptionVsOurs = pairedRatio(
+          clientCpu.get('oursUndici') ?? [],
+          clientCpu.get('ours') ?? [],
+        );
+        const undiciOptionReqs = pairedRatio(samples.get('oursUndici') ?? [], samples.get('undici') ?? []);
+        targets.push(
+          {
+            issue: '#17 record-client',
+            target: 'record GET at concurrency 16: client CPU per request ≤ 1.0× plain ky',
+            measured: cpuOurs.n
+              ? `${cpuOurs.median.toFixed(2)}× (${median(clientCpu.get('ours')).toFixed(0)} µs; global fetch alone ${cpuFetch.median.toFixed(2)}×)`
+              : 'not measured',
+            met: cpuOurs.n ? cpuOurs.median <= 1.0 : null,
+          },
+          {
+            issue: '#17 record-client',
+            target:
+              'record GET at concurrency 16 with fetch from undici on a keep-alive Agent: client CPU per request vs undici Pool (report)',
+            measured: undiciOption.n
+              ? `${undiciOption.median.toFixed(2)}× undici Pool (${undiciOptionVsOurs.median.toFixed(2)}× ours on the global fetch); req/s ${undiciOptionReqs.median.toFixed(2)}× undici Pool`
+              : 'not measured',
+            met: null,
+          },
+        );
       }
     }
   } finally {
     await emu.stop();
   }
   return {
-    title: 'Record GET (issue 7)',
+    title: 'Record GET (issues 7, 17)',
     intro:
       'GET one customer with a cached Bearer token, `concurrency` callers in a closed loop, against the emulator in ' +
       'its own process (its concurrency limit raised out of the way). Every client parses the JSON body. ' +
       'The undici Pool has exactly `concurrency` connections. netsuite-rest supports only OAuth 1.0 (TBA), ' +
       'which the emulator does not implement: it runs its full request path (it still computes an HMAC-SHA256 ' +
       'OAuth 1.0 signature for every request) and its `heads` option replaces the Authorization header with the Bearer token. ' +
-      'Each concurrency has two tables: requests per wall-clock second, and requests per CPU-second of the client and ' +
-      'emulator processes together — the cost of a request, which other load on the machine hardly moves.',
+      'Each concurrency has three tables: requests per wall-clock second, requests per CPU-second of the client and ' +
+      'emulator processes together, and CPU time per request of the client process alone — the cost of a request, ' +
+      'which other load on the machine moves less. The second record-client row injects `fetch` from the undici ' +
+      'package with a keep-alive `Agent` as dispatcher (`connections` = concurrency), the option its README documents.',
     sections,
     targets,
     notes: [],

@@ -1,5 +1,4 @@
 import { readBodyCapped } from '@netsuite-oauth/core';
-import ky, { type KyInstance } from 'ky';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { parseErrorBody } from './error-body.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
@@ -179,18 +178,11 @@ async function readCapped(response: Response, max: number): Promise<string> {
   return text;
 }
 
-/** Thrown into ky by the fetch wrapper when the attempt already settled without sending (stopped, no permit). */
+/** Rejects the send when the attempt already settled without sending (stopped, no permit). */
 const ABANDONED: unique symbol = Symbol('abandoned');
 
 /** Creates the transport. */
 export function createTransport(config: TransportConfig): Transport {
-  const http: KyInstance = ky.create({
-    retry: 0,
-    timeout: false,
-    throwHttpErrors: false,
-    redirect: 'manual',
-  });
-
   const originPrefixes = [...config.origins].map((origin) => `${origin}/`);
   const defaultHeaders: Readonly<Record<string, string>> = { accept: 'application/json', ...config.headers };
   const tryAcquire = config.limiter ? localTryAcquire(config.limiter) : undefined;
@@ -280,9 +272,8 @@ export function createTransport(config: TransportConfig): Transport {
     const redact = (s: string): string =>
       token && token.length >= 8 ? s.replace(new RegExp(escapeRegExp(token), 'g'), '[redacted]') : s;
 
-    // One attempt: ky builds its request first, outside the concurrency permit; the fetch it calls then waits for
-    // the permit, starts the attempt's timeout and sends. So the permit covers only the exchange itself, which
-    // keeps the account's concurrency budget busy with requests rather than with client work.
+    // One attempt: wait for the permit, start the attempt's timeout and send, so the permit covers only the exchange
+    // itself, which keeps the account's concurrency budget busy with requests rather than with client work.
     // The attempt settles on the response, a network error, its own timeout, a failing limiter or a stop of the
     // call, whichever comes first, so a fetch or limiter that ignores its signal cannot outlive the timeout or the
     // deadline. The permit is released as the attempt settles; `released` is set when that release is async.
@@ -314,44 +305,32 @@ export function createTransport(config: TransportConfig): Transport {
         });
         if (settled) return;
 
-        const sendNow = (input: Parameters<typeof fetch>[0]): Promise<Response> => {
+        const headers: Record<string, string> = { ...baseHeaders, authorization: `Bearer ${accessToken}` };
+        const sendNow = (): Promise<Response> => {
           timer = setTimeout(() => {
             controller.abort();
             finish({ kind: 'attempt-timeout', cause: undefined });
           }, attemptTimeoutMs);
-          // ky 1.x calls its `fetch` option with the Request it built: its URL, method and merged headers are
-          // sent from these parts, with the body (serialised once) and this attempt's signal added here. A body
-          // inside ky's Request would be made a stream, tee'd by ky's clone-for-retry and wrapped again by
-          // fetch; ky's own signal would be merged with ours by AbortSignal.any. Redirects are still not
-          // followed (restated). An injected fetch gets one complete Request.
-          const request = input as Request;
-          const init: RequestInit = {
-            method: request.method,
-            headers: request.headers,
-            redirect: 'manual',
-            signal: controller.signal,
-          };
+          const init: RequestInit = { method, headers, redirect: 'manual', signal: controller.signal };
           if (body !== undefined) init.body = body;
-          // Resolved per call, so a fetch patched after the client was made (test tools do this) is used.
+          // Resolved per call, so a fetch patched after the client was made (test tools do this) is used. An
+          // injected fetch is called as fetch(url, init), the form every implementation takes (undici's own
+          // fetch does not recognise another copy's Request object).
           const injected = config.fetch;
-          const sending = injected
-            ? Promise.resolve(injected(new Request(request.url, init)))
-            : globalThis.fetch(request.url, init);
+          const sending = injected ? Promise.resolve(injected(url, init)) : globalThis.fetch(url, init);
           return sending.then(async (response) => {
-            // Read here, so the permit is released as soon as the exchange is over (ky has no hooks that
-            // would read the body again).
+            // Read here, so the permit is released as soon as the exchange is over.
             text = await readCapped(response, config.maxResponseBytes);
             if (!settled) dropPermit(permitOutcome(response.status, text));
             return response;
           });
         };
-        const acquireThenSend = async (input: Parameters<typeof fetch>[0]): Promise<Response> => {
-          if (settled) throw ABANDONED;
-          if (!config.limiter) return sendNow(input);
+        const acquireThenSend = async (): Promise<Response> => {
+          if (!config.limiter) return sendNow();
           const free = tryAcquire?.();
           if (free !== undefined) {
             permit = free;
-            return sendNow(input);
+            return sendNow();
           }
           let granted: ConcurrencyPermit;
           try {
@@ -366,22 +345,10 @@ export function createTransport(config: TransportConfig): Transport {
             throw ABANDONED;
           }
           permit = granted;
-          return sendNow(input);
+          return sendNow();
         };
 
-        let sent: Promise<Response>;
-        try {
-          sent = http(url, {
-            method,
-            headers: { ...baseHeaders, authorization: `Bearer ${accessToken}` },
-            fetch: acquireThenSend,
-          });
-        } catch (cause) {
-          // ky refused to build the request (it validates synchronously): nothing was sent.
-          finish({ kind: 'network', cause });
-          return;
-        }
-        sent.then(
+        acquireThenSend().then(
           (response) =>
             finish({ kind: 'response', status: response.status, headers: response.headers, text }),
           (cause: unknown) =>

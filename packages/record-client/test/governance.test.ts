@@ -109,7 +109,7 @@ describe('the permit covers only the exchange', () => {
     circuitBreaker: false as const,
   };
 
-  it('is taken after the request is built and the token is in, and given back once the body is read', async () => {
+  it('is taken once the token is in, and given back once the body is read', async () => {
     const events: string[] = [];
     const inner = createConcurrencyLimiter(1);
     const limiter = {
@@ -132,9 +132,10 @@ describe('the permit covers only the exchange', () => {
         return TOKEN;
       },
       concurrency: limiter,
-      fetch: async (input) => {
+      fetch: async (input, init) => {
         events.push('fetch');
-        expect((input as Request).headers.get('authorization')).toBe(`Bearer ${TOKEN}`);
+        expect(typeof input).toBe('string');
+        expect(new Headers(init?.headers).get('authorization')).toBe(`Bearer ${TOKEN}`);
         const body = new ReadableStream<Uint8Array>({
           pull(controller) {
             events.push('body read');

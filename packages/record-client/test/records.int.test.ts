@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import { type Emulator, startEmulator } from '@netsuite-oauth/emulator';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetSuiteClient, type NetSuiteApiError, type NetSuiteClient } from '../src/index.js';
 import { emulatorTokenSource } from './helpers/emulator-token.js';
@@ -46,6 +47,34 @@ function noToken(error: unknown, accessToken: string) {
 }
 
 describe('records against the emulator', () => {
+  it("works on undici's own fetch with a keep-alive Agent (the README's option for heavy traffic)", async () => {
+    const agent = new Agent({ connections: 1, keepAliveTimeout: 30_000 });
+    let connections = 0;
+    agent.on('connect', () => connections++);
+    try {
+      const viaUndici = createNetSuiteClient({
+        accountId: emu.accountId,
+        origin: emu.url,
+        allowInsecureLoopback: true,
+        token,
+        // The injected fetch is called as fetch(url, init): undici's fetch takes that form from any caller.
+        fetch: (input, init) =>
+          undiciFetch(input as string, { ...init, dispatcher: agent } as never) as never,
+      });
+      const created = await viaUndici.records.create('customer', { companyName: 'Undici Agent Co' });
+      for (let i = 0; i < 3; i++) {
+        await expect(viaUndici.records.get('customer', created.id)).resolves.toMatchObject({
+          companyName: 'Undici Agent Co',
+        });
+      }
+      await viaUndici.records.delete('customer', created.id);
+      // Every request over the one keep-alive connection the Agent may open.
+      expect(connections).toBe(1);
+    } finally {
+      await agent.close();
+    }
+  });
+
   it('create → get → update → get → delete → get 404', async () => {
     const created = await client.records.create('customer', {
       companyName: 'Record Client Test Co',
