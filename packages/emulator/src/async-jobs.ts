@@ -197,7 +197,9 @@ export class AsyncJobs {
         task.startTime = this.host.now();
         if (model.recordMs > 0) {
           due += model.recordMs;
-          await pause(Math.max(0, due - performance.now()));
+          // A timer only while ahead of the schedule: one behind it (a late timer, a busy loop) catches up at once.
+          const ahead = due - performance.now();
+          if (ahead > 0) await pause(ahead);
         }
         if (this.closed) return;
         try {

@@ -109,6 +109,41 @@ export function checkWait(options: {
   return out as { pollIntervalMs: number; maxPollIntervalMs: number; waitTimeoutMs: number };
 }
 
+/** Calls `probe` until it returns a value, waiting between calls (doubling up to the maximum). */
+async function pollUntil<T>(probe: () => Promise<T | undefined>, wait: JobWait, jobId: string): Promise<T> {
+  // Elapsed time on the monotonic clock: the waits between polls are timers, which a jump of the wall clock does
+  // not shift, so the time budget must not be shifted either.
+  const started = performance.now();
+  let delay = wait.pollIntervalMs;
+  if (wait.firstPollDelayMs !== undefined && wait.firstPollDelayMs > 0) {
+    await sleep(Math.min(wait.firstPollDelayMs, wait.waitTimeoutMs), wait.signal);
+  }
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (performance.now() - started + delay > wait.waitTimeoutMs) {
+      throw new RecordClientError(
+        'ERR_RECORD_TIMEOUT',
+        `async job ${jobId} did not complete within ${wait.waitTimeoutMs} ms`,
+      );
+    }
+    await sleep(delay, wait.signal);
+    delay = Math.min(wait.maxPollIntervalMs, Math.max(1, delay * 2));
+  }
+}
+
+/** `end - start` of two ISO times, when both parse. */
+function span(start: unknown, end: unknown): number | undefined {
+  const a = typeof start === 'string' ? Date.parse(start) : Number.NaN;
+  const b = typeof end === 'string' ? Date.parse(end) : Number.NaN;
+  return Number.isFinite(a) && Number.isFinite(b) && b >= a ? b - a : undefined;
+}
+
+function jobOf(context: AsyncContext, location: string): { jobUrl: string; jobId: string } {
+  const jobUrl = checked(context, location);
+  return { jobUrl, jobId: new URL(jobUrl).pathname.split('/').filter(Boolean).at(-1) ?? '' };
+}
+
 /**
  * Polls `GET …/async/v1/job/{id}` until `completed` is true, waiting between polls (doubling up to the maximum).
  *
@@ -119,34 +154,17 @@ export async function waitForJob(
   location: string,
   wait: JobWait,
 ): Promise<CompletedJob> {
-  const jobUrl = checked(context, location);
-  const jobId = new URL(jobUrl).pathname.split('/').filter(Boolean).at(-1) ?? '';
-  // Elapsed time on the monotonic clock: the waits between polls are timers, which a jump of the wall clock does
-  // not shift, so the time budget must not be shifted either.
-  const started = performance.now();
-  let delay = wait.pollIntervalMs;
-  if (wait.firstPollDelayMs !== undefined && wait.firstPollDelayMs > 0) {
-    await sleep(Math.min(wait.firstPollDelayMs, wait.waitTimeoutMs), wait.signal);
-  }
-  for (;;) {
-    const response = await context.transport.send({ method: 'GET', url: jobUrl, signal: wait.signal });
-    const body = isObject(response.body) ? response.body : {};
-    if (body.completed === true) {
-      const start = typeof body.startTime === 'string' ? Date.parse(body.startTime) : Number.NaN;
-      const end = typeof body.endTime === 'string' ? Date.parse(body.endTime) : Number.NaN;
-      const durationMs =
-        Number.isFinite(start) && Number.isFinite(end) && end >= start ? end - start : undefined;
-      return { jobId, jobUrl, durationMs, body };
-    }
-    if (performance.now() - started + delay > wait.waitTimeoutMs) {
-      throw new RecordClientError(
-        'ERR_RECORD_TIMEOUT',
-        `async job ${jobId} did not complete within ${wait.waitTimeoutMs} ms`,
-      );
-    }
-    await sleep(delay, wait.signal);
-    delay = Math.min(wait.maxPollIntervalMs, Math.max(1, delay * 2));
-  }
+  const { jobUrl, jobId } = jobOf(context, location);
+  return pollUntil(
+    async () => {
+      const response = await context.transport.send({ method: 'GET', url: jobUrl, signal: wait.signal });
+      const body = isObject(response.body) ? response.body : {};
+      if (body.completed !== true) return undefined;
+      return { jobId, jobUrl, durationMs: span(body.startTime, body.endTime), body };
+    },
+    wait,
+    jobId,
+  );
 }
 
 function taskError(status: number, body: unknown): TaskError {
@@ -194,45 +212,62 @@ export async function readTaskResult(
   }
 }
 
-/**
- * Reads every task of a completed job, in the order NetSuite lists them (item order for a batch, UNCONFIRMED).
- * Asks for the results inline (`?expandSubResources=true`, which the emulator serves); where an item comes back
- * without its result, reads `…/task/{id}/result` for it, as Oracle documents.
- */
-export async function readTasks(
+/** Every item of a job's task list (all pages), asking for results inline. */
+async function listTasks(
   context: AsyncContext,
-  job: CompletedJob,
+  jobUrl: string,
+  jobId: string,
   signal: AbortSignal | undefined,
-): Promise<TaskResult[]> {
+): Promise<unknown[]> {
   const items: unknown[] = [];
   for (let offset = 0; ; ) {
     const response = await context.transport.send({
       method: 'GET',
-      url: `${job.jobUrl}/task`,
+      url: `${jobUrl}/task`,
       query: { expandSubResources: 'true', limit: 1000, offset: offset === 0 ? undefined : offset },
       signal,
     });
     const body = response.body;
     if (!isObject(body) || !Array.isArray(body.items)) {
-      throw new RecordClientError('ERR_RECORD_INVALID_RESPONSE', `async job ${job.jobId} listed no tasks`);
+      throw new RecordClientError('ERR_RECORD_INVALID_RESPONSE', `async job ${jobId} listed no tasks`);
     }
     items.push(...body.items);
-    if (body.hasMore !== true || body.items.length === 0) break;
+    if (body.hasMore !== true || body.items.length === 0) return items;
     offset += body.items.length;
   }
-  return Promise.all(
+}
+
+/** A task's result carried inline in the task list, when the server puts it there. */
+function inlineResult(context: AsyncContext, item: unknown): TaskResult | undefined {
+  const result = isObject(item) ? item.result : undefined;
+  if (!isObject(result) || typeof result.status !== 'number') return undefined;
+  const status = result.status;
+  return {
+    status,
+    location: typeof result.location === 'string' ? checked(context, result.location) : undefined,
+    body: result.body,
+    error: status >= 400 ? taskError(status, result.body) : undefined,
+  };
+}
+
+/**
+ * Reads every task of a completed job, in the order NetSuite lists them (item order for a batch, UNCONFIRMED).
+ * Asks for the results inline (`?expandSubResources=true`, which the emulator serves); where an item comes back
+ * without its result, reads `…/task/{id}/result` for it, as Oracle documents. `inline` tells whether every
+ * result came inline.
+ */
+export async function readTasks(
+  context: AsyncContext,
+  job: CompletedJob,
+  signal: AbortSignal | undefined,
+): Promise<{ results: TaskResult[]; inline: boolean }> {
+  const items = await listTasks(context, job.jobUrl, job.jobId, signal);
+  let inline = items.length > 0;
+  const results = await Promise.all(
     items.map(async (item, index) => {
-      const result = isObject(item) ? item.result : undefined;
-      if (isObject(result) && typeof result.status === 'number') {
-        const status = result.status;
-        const location = typeof result.location === 'string' ? checked(context, result.location) : undefined;
-        return {
-          status,
-          location,
-          body: result.body,
-          error: status >= 400 ? taskError(status, result.body) : undefined,
-        };
-      }
+      const result = inlineResult(context, item);
+      if (result) return result;
+      inline = false;
       const href =
         selfLink(item) ??
         (isObject(item) && typeof item.id === 'string'
@@ -247,6 +282,45 @@ export async function readTasks(
       return readTaskResult(context, href, signal);
     }),
   );
+  return { results, inline };
+}
+
+/**
+ * Polls a job's task list with results inline until every task has its result: one request per poll says both
+ * whether the job is done and what each record got. Undefined when a completed task comes back without its result
+ * (the server does not put results inline): then use {@link waitForJob} and {@link readTasks}.
+ */
+export async function waitForTaskResults(
+  context: AsyncContext,
+  location: string,
+  wait: JobWait,
+): Promise<{ jobId: string; results: TaskResult[]; durationMs: number | undefined } | undefined> {
+  const { jobUrl, jobId } = jobOf(context, location);
+  const unsupported = Symbol('unsupported');
+  const outcome = await pollUntil(
+    async () => {
+      const items = await listTasks(context, jobUrl, jobId, wait.signal);
+      if (items.length === 0) return undefined;
+      const results: TaskResult[] = [];
+      let first = Number.POSITIVE_INFINITY;
+      let last = Number.NEGATIVE_INFINITY;
+      for (const item of items) {
+        const result = inlineResult(context, item);
+        if (!result) return isObject(item) && item.completed === true ? unsupported : undefined;
+        results.push(result);
+        if (isObject(item)) {
+          const start = typeof item.startTime === 'string' ? Date.parse(item.startTime) : Number.NaN;
+          const end = typeof item.endTime === 'string' ? Date.parse(item.endTime) : Number.NaN;
+          if (start < first) first = start;
+          if (end > last) last = end;
+        }
+      }
+      return { jobId, results, durationMs: Number.isFinite(last - first) ? last - first : undefined };
+    },
+    wait,
+    jobId,
+  );
+  return outcome === unsupported ? undefined : outcome;
 }
 
 /** The internal id at the end of a `Location`. */

@@ -7,6 +7,7 @@ import {
   readTasks,
   type TaskResult,
   waitForJob,
+  waitForTaskResults,
 } from './async-job.js';
 import { BatchItemError, NetSuiteApiError, RecordClientError } from './errors.js';
 import type { ConcurrencyLimiter, ConcurrencyPermit, LocalConcurrencyLimiter } from './limiter.js';
@@ -57,13 +58,14 @@ export interface BatchOptions {
   /** Records per request, 1–100 (NetSuite's maximum is 100). @default 100 */
   readonly chunkSize?: number;
   /**
-   * Chunks in flight. @default the client's concurrency limit, less one when jobs hold a slot (so a slot stays
-   * free to poll them); 4 with a shared (e.g. Redis) limiter or none
+   * Chunks in flight, at most the client's concurrency limit. @default the client's concurrency limit; 4 with a
+   * shared (e.g. Redis) limiter or none
    */
   readonly concurrency?: number;
   /**
-   * Count a running batch job against the concurrency limit, as NetSuite may (UNCONFIRMED): each chunk holds a
-   * permit of the client's in-process limiter from its submission until its job is seen complete.
+   * Count a running batch job against the concurrency limit, as NetSuite may (UNCONFIRMED): each chunk holds one
+   * permit of the client's in-process limiter from its submission until its results are read, and sends its reads
+   * under it once the job should be over.
    * @default true
    */
   readonly jobHoldsSlot?: boolean;
@@ -326,13 +328,29 @@ function itemError(index: number, task: NonNullable<TaskResult['error']>): Batch
   });
 }
 
-/** Moving averages of how long a job runs and a read takes: the first poll is sent as the job should end. */
+/**
+ * How long this run's jobs take (a moving average and its mean deviation, as TCP estimates round trips), and whether
+ * the server lists task results inline: a chunk's poll is sent when its job should have ended.
+ */
 class Timing {
   job: number | undefined;
-  read: number | undefined;
+  deviation = 0;
+  /** The server put every task's result inline in the task list. */
+  inline = false;
 
-  static mix(old: number | undefined, value: number): number {
-    return old === undefined ? value : old * 0.7 + value * 0.3;
+  observe(ms: number): void {
+    if (this.job === undefined) {
+      this.job = ms;
+      this.deviation = ms / 4;
+      return;
+    }
+    this.deviation = this.deviation * 0.75 + Math.abs(ms - this.job) * 0.25;
+    this.job = this.job * 0.75 + ms * 0.25;
+  }
+
+  /** When to poll after the 202: once the job should be over, a little late rather than early. */
+  get due(): number {
+    return this.job === undefined ? 0 : this.job + 2 * this.deviation + 5;
   }
 }
 
@@ -376,12 +394,13 @@ export function createBatchApi(context: BatchContext): BatchApi {
     });
     const signal = checkSignal(o.signal);
     const runId = resume?.runId ?? o.runId ?? randomUUID();
-    // The window: a local limiter of L permits keeps L − 1 jobs running and one permit for polls and submissions.
+    // With an in-process limiter of L permits, up to L chunks run, each under one permit from its submission to its
+    // results: the submit, the job (which holds a slot) and the read of its results once the job should be over.
     const local = context.limiter as Partial<LocalConcurrencyLimiter> | undefined;
     const limit = typeof local?.limit === 'number' ? local.limit : undefined;
-    const holdSlot = (o.jobHoldsSlot ?? true) && limit !== undefined && limit >= 2;
-    const most = limit === undefined ? Number.POSITIVE_INFINITY : holdSlot ? limit - 1 : limit;
-    const window = Math.max(1, Math.min(requested ?? (limit === undefined ? 4 : most), most));
+    const holdSlot = (o.jobHoldsSlot ?? true) && limit !== undefined;
+    const most = limit ?? Number.POSITIVE_INFINITY;
+    const window = Math.max(1, Math.min(requested ?? limit ?? 4, most));
     let acknowledged = resume?.acknowledged ?? 0;
     let started = false;
     const timing = new Timing();
@@ -464,26 +483,33 @@ export function createBatchApi(context: BatchContext): BatchApi {
             'netsuite accepted a batch without a Location',
           );
         }
-        const firstPollDelayMs =
-          timing.job !== undefined && timing.read !== undefined
-            ? Math.max(0, timing.job * 1.05 + 2 - timing.read)
-            : 0;
-        const job = await waitForJob(context, location, {
+        // The chunk's reads go under the permit its job holds, sent once the job should be over (learned from the
+        // jobs before it); until the first job has shown how long jobs take, a single chunk runs, so a read that
+        // overlaps its job finds a slot free.
+        const accepted = performance.now();
+        const jobContext = { transport, restOrigin: context.restOrigin };
+        const poll = {
           ...wait,
           signal: stop,
-          firstPollDelayMs,
-          pollIntervalMs:
-            timing.job === undefined
-              ? wait.pollIntervalMs
-              : Math.min(wait.pollIntervalMs, Math.max(5, timing.job / 10)),
-        });
-        if (job.durationMs !== undefined) timing.job = Timing.mix(timing.job, job.durationMs);
-        // The job is over: its slot is free again.
-        permit?.release();
-        permit = undefined;
-        const readStarted = performance.now();
-        results = await readTasks(context, job, stop);
-        timing.read = Timing.mix(timing.read, performance.now() - readStarted);
+          firstPollDelayMs: timing.due,
+          pollIntervalMs: Math.min(wait.pollIntervalMs, Math.max(5, (timing.job ?? 50) / 5)),
+        };
+        // Once the server has shown it lists results inline, one read of the task list is both the poll and the
+        // results; until then the documented way: poll the job, then read its tasks.
+        const inline = timing.inline ? await waitForTaskResults(jobContext, location, poll) : undefined;
+        if (inline) {
+          results = inline.results;
+          timing.observe(inline.durationMs ?? performance.now() - accepted);
+        } else {
+          const job = await waitForJob(jobContext, location, poll);
+          timing.observe(job.durationMs ?? performance.now() - accepted);
+          // The job is over: its slot is free again; its results are read within the limiter.
+          permit?.release();
+          permit = undefined;
+          const read = await readTasks(context, job, stop);
+          results = read.results;
+          timing.inline = read.inline;
+        }
       } finally {
         permit?.release();
       }
@@ -549,7 +575,9 @@ export function createBatchApi(context: BatchContext): BatchApi {
           if ((await pull()) !== END) next++;
         }
         for (;;) {
-          while (!exhausted && work.running < window && work.size < window * 2) {
+          // One chunk at a time until the first job has been timed (see runChunk).
+          const open = holdSlot && timing.job === undefined ? 1 : window;
+          while (!exhausted && work.running < open && work.size < window * 2) {
             const entries: Entry[] = [];
             const chunk = Math.floor(next / chunkSize);
             while (entries.length < chunkSize) {

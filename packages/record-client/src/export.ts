@@ -179,23 +179,31 @@ export function createExport(transport: Transport, suiteqlUrl: string, limiter: 
         }, at);
       };
       try {
+        // The count and the first page at once: the first page starts the stream without waiting for the count.
         requests++;
-        const stats = await fetchPage(transport, suiteqlUrl, countQuery, params, 0, 1, stop);
-        const row = stats.items[0] ?? {};
+        const [counted, opening] = await Promise.allSettled([
+          fetchPage(transport, suiteqlUrl, countQuery, params, 0, 1, stop),
+          page(Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER),
+        ]);
+        if (counted.status === 'rejected') throw counted.reason;
+        if (opening.status === 'rejected') throw opening.reason;
+        const row = counted.value.items[0] ?? {};
         const n = Number(row.n ?? 0);
         total = Number.isFinite(n) ? n : undefined;
-        if (!total) return;
-        const lo = typeof row.lo === 'string' && INTEGER.test(row.lo) ? Number(row.lo) : Number.NaN;
+        const first = opening.value;
+        if (!total && first.rows.length === 0) return;
         const hi = typeof row.hi === 'string' && INTEGER.test(row.hi) ? Number(row.hi) : Number.NaN;
-        if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo) {
+        const lo = typeof row.lo === 'string' && INTEGER.test(row.lo) ? Number(row.lo) : Number.NaN;
+        if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi) || hi < lo || first.rows.length === 0) {
           throw new RecordClientError(
             'ERR_RECORD_INVALID_RESPONSE',
             `${from}.${lower} is not an integer key: export by key needs one`,
           );
         }
+        work.start(async () => first);
         // Rows per key value, first over the whole range, then from what each piece held.
-        let density = total / (hi - lo + 1);
-        let cursor = lo - 1;
+        let density = (total ?? 0) / (hi - lo + 1);
+        let cursor = first.more ? first.last : Math.max(hi, first.last);
         for (;;) {
           while (cursor < hi && work.running < concurrency && work.size < concurrency * 2) {
             const width = Math.max(1, Math.min(hi - cursor, Math.floor(pageSize / Math.max(density, 1e-9))));

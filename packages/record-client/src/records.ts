@@ -332,7 +332,7 @@ export function createRecordsApi(context: RecordsContext): RecordsApi {
     }
     const async = { transport, restOrigin: context.restOrigin };
     const job = await waitForJob(async, jobLocation, { ...wait, signal });
-    const [task] = await readTasks(async, job, signal);
+    const [task] = (await readTasks(async, job, signal)).results;
     if (!task) {
       throw new RecordClientError(
         'ERR_RECORD_INVALID_RESPONSE',

@@ -244,18 +244,19 @@ describe('client.batch against the emulator (REST batch, article_0127092747)', (
 });
 
 describe('client.batch under governance and other emulator settings', () => {
-  it('counts running jobs against the limit: every slot busy, no 429', async () => {
-    const t = await harness({ concurrencyLimit: 3, costModel: { requestMs: 10, recordMs: 2 } });
+  it('counts running jobs against the limit: every slot busy, no 429, even before it knows how long jobs take', async () => {
+    // Jobs of one second: a read sent while its job still runs needs a slot of its own.
+    const t = await harness({ concurrencyLimit: 3, costModel: { requestMs: 10, recordMs: 20 } });
     try {
       const results = await collect(
-        t.client({ concurrency: 3 }).batch.create('customer', customers('SLOT', 600), { chunkSize: 50 }),
+        t.client({ concurrency: 3 }).batch.create('customer', customers('SLOT', 250), { chunkSize: 50 }),
       );
       expect(results.every((r) => r.ok)).toBe(true);
       const counters = await t.emu.admin.counters();
       expect(counters.concurrencyRejected).toBe(0);
-      expect(counters.maxJobSlotsHeld).toBe(2);
+      expect(counters.maxJobSlotsHeld).toBeGreaterThanOrEqual(2);
       expect(counters.maxSlotsInUse).toBe(3);
-      expect(await t.countByPrefix('SLOT-')).toEqual({ rows: 600, distinct: 600 });
+      expect(await t.countByPrefix('SLOT-')).toEqual({ rows: 250, distinct: 250 });
     } finally {
       await t.close();
     }
