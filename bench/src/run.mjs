@@ -7,7 +7,17 @@ import { fileURLToPath } from 'node:url';
 import { machineFacts } from './lib/machine.mjs';
 import { renderReport, renderSummary } from './lib/report.mjs';
 
-const SUITES = ['signing', 'token', 'record-get', 'governance', 'suiteql', 'emulator', 'startup', 'size'];
+const SUITES = [
+  'signing',
+  'token',
+  'record-get',
+  'governance',
+  'suiteql',
+  'bulk',
+  'emulator',
+  'startup',
+  'size',
+];
 
 function parseArgs(argv) {
   const options = { quick: false, only: undefined, out: undefined };

@@ -4,6 +4,8 @@ const UNITS = {
   'ops/s': (v) => fmtCount(v),
   'req/s': (v) => fmtCount(v),
   'rows/s': (v) => fmtCount(v),
+  'records/s': (v) => fmtCount(v),
+  'pages/s': (v) => fmtCount(v),
   ms: (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)),
   MiB: (v) => v.toFixed(1),
   µs: (v) => (v >= 100 ? v.toFixed(0) : v.toFixed(1)),

@@ -12,7 +12,7 @@ const MiB = 2 ** 20;
 // Two heap figures: the peak heapUsed (garbage included, so it mostly shows the GC's cadence) and the
 // retained growth — heapUsed right after a forced GC at ten checkpoints — which is what "constant
 // memory" means: it stays flat for a stream and grows with the row count for a client that keeps rows.
-function heapTracker() {
+export function heapTracker() {
   globalThis.gc?.();
   const base = process.memoryUsage().heapUsed;
   let peak = base;

@@ -86,7 +86,9 @@ export class RecordStore {
       }
       tableColumns.set(def.table, cols);
     }
-    const ddl: string[] = [];
+    // The database lives in memory: a rollback journal per write (sql.js keeps it in its in-memory file system)
+    // only costs time.
+    const ddl: string[] = ['PRAGMA journal_mode = MEMORY;'];
     for (const [table, cols] of tableColumns) {
       ddl.push(`CREATE TABLE "${table}" (${[...cols].map(([c, t]) => `"${c}" ${t}`).join(', ')});`);
     }

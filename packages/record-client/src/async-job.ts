@@ -285,42 +285,59 @@ export async function readTasks(
   return { results, inline };
 }
 
+/** What one read of a job's task list with results inline told. */
+export type TaskListProbe =
+  | { readonly state: 'done'; readonly results: TaskResult[]; readonly durationMs: number | undefined }
+  | { readonly state: 'pending' }
+  /** A completed task came back without its result: the server does not put results inline. */
+  | { readonly state: 'unsupported' };
+
+/** Reads a job's task list once, with results inline. */
+export async function probeTaskResults(
+  context: AsyncContext,
+  location: string,
+  signal: AbortSignal | undefined,
+): Promise<TaskListProbe> {
+  const { jobUrl, jobId } = jobOf(context, location);
+  const items = await listTasks(context, jobUrl, jobId, signal);
+  if (items.length === 0) return { state: 'pending' };
+  const results: TaskResult[] = [];
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const item of items) {
+    const result = inlineResult(context, item);
+    if (!result) return { state: isObject(item) && item.completed === true ? 'unsupported' : 'pending' };
+    results.push(result);
+    if (isObject(item)) {
+      const start = typeof item.startTime === 'string' ? Date.parse(item.startTime) : Number.NaN;
+      const end = typeof item.endTime === 'string' ? Date.parse(item.endTime) : Number.NaN;
+      if (start < first) first = start;
+      if (end > last) last = end;
+    }
+  }
+  return { state: 'done', results, durationMs: Number.isFinite(last - first) ? last - first : undefined };
+}
+
 /**
  * Polls a job's task list with results inline until every task has its result: one request per poll says both
- * whether the job is done and what each record got. Undefined when a completed task comes back without its result
- * (the server does not put results inline): then use {@link waitForJob} and {@link readTasks}.
+ * whether the job is done and what each record got. Undefined when the server does not put results inline: then
+ * use {@link waitForJob} and {@link readTasks}.
  */
 export async function waitForTaskResults(
   context: AsyncContext,
   location: string,
   wait: JobWait,
-): Promise<{ jobId: string; results: TaskResult[]; durationMs: number | undefined } | undefined> {
-  const { jobUrl, jobId } = jobOf(context, location);
-  const unsupported = Symbol('unsupported');
+): Promise<{ results: TaskResult[]; durationMs: number | undefined } | undefined> {
+  const { jobId } = jobOf(context, location);
   const outcome = await pollUntil(
     async () => {
-      const items = await listTasks(context, jobUrl, jobId, wait.signal);
-      if (items.length === 0) return undefined;
-      const results: TaskResult[] = [];
-      let first = Number.POSITIVE_INFINITY;
-      let last = Number.NEGATIVE_INFINITY;
-      for (const item of items) {
-        const result = inlineResult(context, item);
-        if (!result) return isObject(item) && item.completed === true ? unsupported : undefined;
-        results.push(result);
-        if (isObject(item)) {
-          const start = typeof item.startTime === 'string' ? Date.parse(item.startTime) : Number.NaN;
-          const end = typeof item.endTime === 'string' ? Date.parse(item.endTime) : Number.NaN;
-          if (start < first) first = start;
-          if (end > last) last = end;
-        }
-      }
-      return { jobId, results, durationMs: Number.isFinite(last - first) ? last - first : undefined };
+      const probe = await probeTaskResults(context, location, wait.signal);
+      return probe.state === 'pending' ? undefined : probe;
     },
     wait,
     jobId,
   );
-  return outcome === unsupported ? undefined : outcome;
+  return outcome.state === 'done' ? outcome : undefined;
 }
 
 /** The internal id at the end of a `Location`. */

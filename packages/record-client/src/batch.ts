@@ -4,13 +4,21 @@ import {
   checkWait,
   idInLocation,
   isObject,
+  probeTaskResults,
   readTasks,
+  sleep,
+  type TaskListProbe,
   type TaskResult,
   waitForJob,
   waitForTaskResults,
 } from './async-job.js';
 import { BatchItemError, NetSuiteApiError, RecordClientError } from './errors.js';
-import type { ConcurrencyLimiter, ConcurrencyPermit, LocalConcurrencyLimiter } from './limiter.js';
+import {
+  type ConcurrencyLimiter,
+  type ConcurrencyPermit,
+  type LocalConcurrencyLimiter,
+  localTryAcquire,
+} from './limiter.js';
 import { OrderedWork } from './ordered.js';
 import type { Transport } from './transport.js';
 import type { RecordInput } from './types.js';
@@ -329,28 +337,40 @@ function itemError(index: number, task: NonNullable<TaskResult['error']>): Batch
 }
 
 /**
- * How long this run's jobs take (a moving average and its mean deviation, as TCP estimates round trips), and whether
- * the server lists task results inline: a chunk's poll is sent when its job should have ended.
+ * How long this run's recent jobs took, and whether the server lists task results inline: a chunk's read is sent
+ * when its job should be over. Quantiles of the last 16 jobs, not a mean, so one slow job does not delay the reads
+ * of all the ones after it.
  */
 class Timing {
-  job: number | undefined;
-  deviation = 0;
   /** The server put every task's result inline in the task list. */
   inline = false;
+  private readonly recent: number[] = [];
 
   observe(ms: number): void {
-    if (this.job === undefined) {
-      this.job = ms;
-      this.deviation = ms / 4;
-      return;
-    }
-    this.deviation = this.deviation * 0.75 + Math.abs(ms - this.job) * 0.25;
-    this.job = this.job * 0.75 + ms * 0.25;
+    this.recent.push(ms);
+    if (this.recent.length > 16) this.recent.shift();
   }
 
-  /** When to poll after the 202: once the job should be over, a little late rather than early. */
+  /** Whether any job has been timed yet. */
+  get known(): boolean {
+    return this.recent.length > 0;
+  }
+
+  private quantile(q: number): number | undefined {
+    if (this.recent.length === 0) return undefined;
+    const sorted = [...this.recent].sort((a, b) => a - b);
+    return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+  }
+
+  /** When to read after the 202 under the job's own permit: once three jobs in four were over. */
   get due(): number {
-    return this.job === undefined ? 0 : this.job + 2 * this.deviation + 5;
+    const q = this.quantile(0.75);
+    return q === undefined ? 0 : q + 5;
+  }
+
+  /** When half the recent jobs were over (a read then needs a permit of its own). */
+  get early(): number | undefined {
+    return this.quantile(0.5);
   }
 }
 
@@ -492,11 +512,35 @@ export function createBatchApi(context: BatchContext): BatchApi {
           ...wait,
           signal: stop,
           firstPollDelayMs: timing.due,
-          pollIntervalMs: Math.min(wait.pollIntervalMs, Math.max(5, (timing.job ?? 50) / 5)),
+          pollIntervalMs: Math.min(wait.pollIntervalMs, Math.max(5, (timing.early ?? 50) / 5)),
         };
         // Once the server has shown it lists results inline, one read of the task list is both the poll and the
         // results; until then the documented way: poll the job, then read its tasks.
-        const inline = timing.inline ? await waitForTaskResults(jobContext, location, poll) : undefined;
+        let inline: { results: TaskResult[]; durationMs: number | undefined } | undefined;
+        if (timing.inline) {
+          // Half the jobs are over by the median: if a permit is free then, read once with it (never more than
+          // the limit in flight); otherwise, or if the job still runs, read under the job's permit once it should
+          // be over.
+          const early = timing.early;
+          const spareOf = permit && context.limiter ? localTryAcquire(context.limiter) : undefined;
+          if (spareOf && early !== undefined && early + 5 < timing.due) {
+            await sleep(early, stop, 'batch');
+            const spare = spareOf();
+            if (spare) {
+              let probe: TaskListProbe;
+              try {
+                probe = await probeTaskResults({ ...jobContext }, location, stop);
+              } finally {
+                spare.release();
+              }
+              if (probe.state === 'done') inline = probe;
+            }
+          }
+          inline ??= await waitForTaskResults(jobContext, location, {
+            ...poll,
+            firstPollDelayMs: Math.max(0, timing.due - (performance.now() - accepted)),
+          });
+        }
         if (inline) {
           results = inline.results;
           timing.observe(inline.durationMs ?? performance.now() - accepted);
@@ -576,7 +620,7 @@ export function createBatchApi(context: BatchContext): BatchApi {
         }
         for (;;) {
           // One chunk at a time until the first job has been timed (see runChunk).
-          const open = holdSlot && timing.job === undefined ? 1 : window;
+          const open = holdSlot && !timing.known ? 1 : window;
           while (!exhausted && work.running < open && work.size < window * 2) {
             const entries: Entry[] = [];
             const chunk = Math.floor(next / chunkSize);
