@@ -10,6 +10,7 @@ import { median, pairedRatio } from '../lib/stats.mjs';
 const LABELS = {
   ours: '@netsuite-oauth/record-client `records.get`',
   oursUndici: '@netsuite-oauth/record-client `records.get`, fetch from undici with a keep-alive Agent',
+  oursHooks: '@netsuite-oauth/record-client `records.get` with a ky hook (every attempt run by ky)',
   ky: 'plain ky',
   fetch: 'global fetch',
   undici: 'undici Pool',
@@ -80,6 +81,9 @@ export async function run({ quick, log }) {
             fetch: (input, init) => undiciFetch(input, { ...init, dispatcher: agent }),
           });
           ops.oursUndici = () => viaUndici.records.get('customer', id);
+          // The cost of the hooks path: one no-op beforeRequest hook makes ky run every attempt.
+          const hooked = record.createNetSuiteClient({ ...base, hooks: { beforeRequest: [() => {}] } });
+          ops.oursHooks = () => hooked.records.get('customer', id);
         } catch (error) {
           problems.push(`createNetSuiteClient: ${error.message}`);
         }
@@ -124,7 +128,7 @@ export async function run({ quick, log }) {
       for (const [name, values] of perCpu) perCpu.set(name, values.slice(-rounds));
       for (const [name, values] of clientCpu) clientCpu.set(name, values.slice(-rounds));
       const rowsOf = (figures) =>
-        ['ours', 'oursUndici', 'fetch', 'netsuiteRest', 'undici', 'ky'].map((name) => ({
+        ['ours', 'oursHooks', 'oursUndici', 'fetch', 'netsuiteRest', 'undici', 'ky'].map((name) => ({
           name: LABELS[name],
           samples: figures.get(name) ?? [],
           ...(name === 'ky'
@@ -190,6 +194,7 @@ export async function run({ quick, log }) {
           clientCpu.get('ours') ?? [],
         );
         const undiciOptionReqs = pairedRatio(samples.get('oursUndici') ?? [], samples.get('undici') ?? []);
+        const hooksCpu = pairedRatio(clientCpu.get('oursHooks') ?? [], clientCpu.get('ky') ?? []);
         targets.push(
           {
             issue: '#17 record-client',
@@ -206,6 +211,13 @@ export async function run({ quick, log }) {
             measured: undiciOption.n
               ? `${undiciOption.median.toFixed(2)}× undici Pool (${undiciOptionVsOurs.median.toFixed(2)}× ours on the global fetch); req/s ${undiciOptionReqs.median.toFixed(2)}× undici Pool`
               : 'not measured',
+            met: null,
+          },
+          {
+            issue: '#17 record-client',
+            target:
+              'record GET at concurrency 16 with a ky hook (ky runs every attempt): client CPU per request vs plain ky (report)',
+            measured: hooksCpu.n ? `${hooksCpu.median.toFixed(2)}× plain ky` : 'not measured',
             met: null,
           },
         );

@@ -3,6 +3,7 @@ import { type BatchApi, createBatchApi } from './batch.js';
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from './circuit-breaker.js';
 import { RecordClientError } from './errors.js';
 import { createExport, type ExportRowsOptions, type ExportRun } from './export.js';
+import { checkHooks, type RequestHooks } from './hooks.js';
 import {
   type ConcurrencyLimiter,
   type ConcurrencyLimiterOptions,
@@ -54,6 +55,12 @@ export interface NetSuiteClientOptions {
   readonly circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
   /** Extra headers on every request (e.g. `X-NetSuite-PropertyNameValidation`). Not `authorization`. */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * ky `beforeRequest` / `afterResponse` hooks run around every attempt (see {@link RequestHooks}). Without hooks
+   * requests go straight to `fetch` and ky is never loaded; with them, ky (loaded on the first request) runs each
+   * attempt, which costs some client CPU per request (bench `record-get` suite).
+   */
+  readonly hooks?: RequestHooks;
   /**
    * Largest response body read, in bytes after decoding (a gzip body is counted as it inflates); a larger one
    * fails with `ERR_RECORD_RESPONSE_TOO_LARGE`. Fits a record with many sublist lines and a full SuiteQL page
@@ -225,6 +232,7 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
     now,
     headers,
     maxResponseBytes: positive(options.maxResponseBytes, 32 * 1024 * 1024, 'maxResponseBytes'),
+    hooks: checkHooks(options.hooks),
   };
   const transport = createTransport(transportConfig);
   const suiteql = createSuiteQL(transport, endpoints.suiteqlUrl);

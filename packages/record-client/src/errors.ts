@@ -20,6 +20,7 @@ export type RecordClientErrorCode =
   | 'ERR_RECORD_RESULT_CAP'
   | 'ERR_RECORD_ASYNC_JOB_FAILED'
   | 'ERR_RECORD_LIMITER'
+  | 'ERR_RECORD_HOOK'
   | 'ERR_RECORD_BATCH_ITEM';
 
 /**

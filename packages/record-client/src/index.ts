@@ -32,6 +32,7 @@ export {
   type RecordClientErrorCode,
 } from './errors.js';
 export type { ExportRowsOptions, ExportRun } from './export.js';
+export type { RequestHooks } from './hooks.js';
 export {
   type AdaptiveConcurrencyLimiter,
   type ConcurrencyLimiter,

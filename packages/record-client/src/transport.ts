@@ -2,6 +2,7 @@ import { readBodyCapped } from '@netsuite-oauth/core';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { parseErrorBody } from './error-body.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
+import { loadKy, type RequestHooks } from './hooks.js';
 import {
   type ConcurrencyLimiter,
   type ConcurrencyPermit,
@@ -57,6 +58,8 @@ export interface TransportConfig {
   readonly headers: Readonly<Record<string, string>>;
   /** Largest response body read, in bytes after decoding (`Content-Encoding` inflated). */
   readonly maxResponseBytes: number;
+  /** ky hooks: when set, every attempt is run by ky (loaded on first use). */
+  readonly hooks?: RequestHooks | undefined;
 }
 
 /** The request executor shared by records, SuiteQL and RESTlets. */
@@ -72,6 +75,7 @@ type AttemptOutcome =
   | { kind: 'attempt-timeout'; cause: unknown }
   | { kind: 'limiter'; cause: unknown }
   | { kind: 'too-large' }
+  | { kind: 'hook'; cause: unknown }
   | { kind: 'stopped' };
 
 const BREAKER_FAILURE_STATUS = new Set([500, 502, 503, 504]);
@@ -181,9 +185,33 @@ async function readCapped(response: Response, max: number): Promise<string> {
 /** Rejects the send when the attempt already settled without sending (stopped, no permit). */
 const ABANDONED: unique symbol = Symbol('abandoned');
 
+/** A failure of the HTTP exchange inside ky's `fetch` (network error, unreadable body): retried like any other. */
+class NetworkFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+/** A failure of a hook (or a request a hook sent elsewhere): never retried. */
+class HookFailure {
+  constructor(readonly cause: unknown) {}
+}
+
+/** Marks a request a hook sent to another origin (the cause of that HookFailure). */
+const FOREIGN_ORIGIN: unique symbol = Symbol('foreign-origin');
+
+/** Statuses whose response has no body (a `Response` cannot be made with one). */
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/** The parts of a request the transport sends. */
+interface RequestParts {
+  readonly method: string;
+  readonly headers: Headers | Record<string, string>;
+  readonly body: string | ArrayBuffer | undefined;
+}
+
 /** Creates the transport. */
 export function createTransport(config: TransportConfig): Transport {
   const originPrefixes = [...config.origins].map((origin) => `${origin}/`);
+  const isOnOrigins = (target: string): boolean => originPrefixes.some((prefix) => target.startsWith(prefix));
   const defaultHeaders: Readonly<Record<string, string>> = { accept: 'application/json', ...config.headers };
   const tryAcquire = config.limiter ? localTryAcquire(config.limiter) : undefined;
 
@@ -209,7 +237,7 @@ export function createTransport(config: TransportConfig): Transport {
     // URLs reach here built from the configured endpoints, or checked by checkUrl when they come from a
     // response; a cheap prefix test (rather than a parse per request) keeps the token on the configured origins.
     const target = spec.url;
-    if (!originPrefixes.some((prefix) => target.startsWith(prefix)) || /[?#]/.test(target)) {
+    if (!isOnOrigins(target) || /[?#]/.test(target)) {
       throw new RecordClientError(
         'ERR_RECORD_INVALID_RESPONSE',
         'refusing a url outside the configured origins',
@@ -278,7 +306,7 @@ export function createTransport(config: TransportConfig): Transport {
     // call, whichever comes first, so a fetch or limiter that ignores its signal cannot outlive the timeout or the
     // deadline. The permit is released as the attempt settles; `released` is set when that release is async.
     let released: Promise<void> | undefined;
-    const attempt = (accessToken: string): Promise<AttemptOutcome> =>
+    const attempt = (accessToken: string, attemptNumber: number): Promise<AttemptOutcome> =>
       new Promise<AttemptOutcome>((resolve) => {
         let settled = false;
         let timer: ReturnType<typeof setTimeout> | undefined;
@@ -306,18 +334,23 @@ export function createTransport(config: TransportConfig): Transport {
         if (settled) return;
 
         const headers: Record<string, string> = { ...baseHeaders, authorization: `Bearer ${accessToken}` };
-        const sendNow = (): Promise<Response> => {
+        const sendNow = (target: string, parts: RequestParts): Promise<Response> => {
           timer = setTimeout(() => {
             controller.abort();
             finish({ kind: 'attempt-timeout', cause: undefined });
           }, attemptTimeoutMs);
-          const init: RequestInit = { method, headers, redirect: 'manual', signal: controller.signal };
-          if (body !== undefined) init.body = body;
+          const init: RequestInit = {
+            method: parts.method,
+            headers: parts.headers,
+            redirect: 'manual',
+            signal: controller.signal,
+          };
+          if (parts.body !== undefined) init.body = parts.body;
           // Resolved per call, so a fetch patched after the client was made (test tools do this) is used. An
           // injected fetch is called as fetch(url, init), the form every implementation takes (undici's own
           // fetch does not recognise another copy's Request object).
           const injected = config.fetch;
-          const sending = injected ? Promise.resolve(injected(url, init)) : globalThis.fetch(url, init);
+          const sending = injected ? Promise.resolve(injected(target, init)) : globalThis.fetch(target, init);
           return sending.then(async (response) => {
             // Read here, so the permit is released as soon as the exchange is over.
             text = await readCapped(response, config.maxResponseBytes);
@@ -325,12 +358,12 @@ export function createTransport(config: TransportConfig): Transport {
             return response;
           });
         };
-        const acquireThenSend = async (): Promise<Response> => {
-          if (!config.limiter) return sendNow();
+        const acquireThenSend = async (target: string, parts: RequestParts): Promise<Response> => {
+          if (!config.limiter) return sendNow(target, parts);
           const free = tryAcquire?.();
           if (free !== undefined) {
             permit = free;
-            return sendNow();
+            return sendNow(target, parts);
           }
           let granted: ConcurrencyPermit;
           try {
@@ -345,10 +378,67 @@ export function createTransport(config: TransportConfig): Transport {
             throw ABANDONED;
           }
           permit = granted;
-          return sendNow();
+          return sendNow(target, parts);
         };
 
-        acquireThenSend().then(
+        // With hooks, ky runs the attempt: it builds the Request and runs beforeRequest, its `fetch` (below) takes
+        // the permit and sends, and it runs afterResponse on a copy of the response whose body was read here.
+        // Failures of the exchange itself come out of ky wrapped in NetworkFailure; anything else is a hook's.
+        const withHooks = async (hooks: RequestHooks): Promise<Response> => {
+          const ky = await loadKy();
+          if (settled) throw ABANDONED;
+          let delivered: Response | undefined;
+          let final: Response;
+          try {
+            final = await ky(url, {
+              method,
+              headers,
+              ...(body === undefined ? {} : { body }),
+              hooks: {
+                beforeRequest: [...(hooks.beforeRequest ?? [])],
+                afterResponse: [...(hooks.afterResponse ?? [])],
+              },
+              context: { attempt: attemptNumber },
+              fetch: async (input) => {
+                const request = input as Request;
+                // A hook may have swapped the request: the token still goes only to the configured origins.
+                if (!isOnOrigins(request.url)) throw new HookFailure(FOREIGN_ORIGIN);
+                const payload = request.body === null ? undefined : await request.arrayBuffer();
+                let response: Response;
+                try {
+                  response = await acquireThenSend(request.url, {
+                    method: request.method,
+                    headers: request.headers,
+                    body: payload,
+                  });
+                } catch (cause) {
+                  throw cause === TOO_LARGE || cause === ABANDONED ? cause : new NetworkFailure(cause);
+                }
+                delivered = new Response(NULL_BODY_STATUS.has(response.status) ? null : text, {
+                  status: response.status,
+                  statusText: response.statusText,
+                  headers: response.headers,
+                });
+                return delivered;
+              },
+            });
+          } catch (cause) {
+            if (cause === TOO_LARGE || cause === ABANDONED || cause instanceof NetworkFailure) throw cause;
+            throw cause instanceof HookFailure ? cause : new HookFailure(cause);
+          }
+          if (final !== delivered) {
+            // An afterResponse hook replaced the response, or a beforeRequest hook answered without a request.
+            try {
+              text = await readCapped(final, config.maxResponseBytes);
+            } catch (cause) {
+              throw cause === TOO_LARGE ? cause : new HookFailure(cause);
+            }
+            if (!settled) dropPermit(permitOutcome(final.status, text));
+          }
+          return final;
+        };
+
+        (config.hooks ? withHooks(config.hooks) : acquireThenSend(url, { method, headers, body })).then(
           (response) =>
             finish({ kind: 'response', status: response.status, headers: response.headers, text }),
           (cause: unknown) =>
@@ -357,7 +447,9 @@ export function createTransport(config: TransportConfig): Transport {
                 ? { kind: 'stopped' }
                 : cause === TOO_LARGE
                   ? { kind: 'too-large' }
-                  : { kind: 'network', cause },
+                  : cause instanceof HookFailure
+                    ? { kind: 'hook', cause: cause.cause }
+                    : { kind: 'network', cause: cause instanceof NetworkFailure ? cause.cause : cause },
             ),
         );
       });
@@ -377,7 +469,7 @@ export function createTransport(config: TransportConfig): Transport {
           if (error === STOPPED) throw stoppedError();
           throw error;
         }
-        const outcome = await attempt(token);
+        const outcome = await attempt(token, attempts);
         if (released !== undefined) {
           await released;
           released = undefined;
@@ -394,6 +486,19 @@ export function createTransport(config: TransportConfig): Transport {
             'the concurrency limiter failed to hand out a permit',
             { cause: outcome.cause },
           );
+        }
+
+        if (outcome.kind === 'hook') {
+          // A hook's failure is the caller's own code: not a breaker failure, and not replayed.
+          config.breaker?.recordNeutral(gate.probe);
+          throw outcome.cause === FOREIGN_ORIGIN
+            ? new RecordClientError(
+                'ERR_RECORD_HOOK',
+                `${method} ${path}: a hook sent the request to another origin; the token is only sent to the configured origins`,
+              )
+            : new RecordClientError('ERR_RECORD_HOOK', `${method} ${path}: a request hook failed`, {
+                cause: outcome.cause,
+              });
         }
 
         if (outcome.kind === 'too-large') {
