@@ -15,6 +15,7 @@ const SUITES = [
   'suiteql',
   'bulk',
   'emulator',
+  'server',
   'startup',
   'size',
 ];

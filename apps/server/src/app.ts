@@ -1,7 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { clearSessionCookie, parseCookies, SESSION_COOKIE, sessionCookie } from './cookies.js';
+import {
+  clearSessionCookie,
+  cookie,
+  FLASH_COOKIE,
+  LOGIN_COOKIE,
+  parseCookies,
+  SESSION_COOKIE,
+  sessionCookie,
+} from './cookies.js';
 import { isServerError, ServerError } from './errors.js';
-import type { NetSuiteGateway } from './gateway.js';
+import { grantKey, type NetSuiteGateway } from './gateway.js';
 import { STYLESHEET } from './html.js';
 import { readForm, securityHeaders, send } from './http.js';
 import {
@@ -13,7 +21,7 @@ import {
   m2mPage,
   suiteqlPage,
 } from './pages.js';
-import { digest, randomId, safeEqual } from './random.js';
+import { derivedToken, digest, randomId, safeEqual } from './random.js';
 import { safeReturnTo } from './return-to.js';
 import { type Session, SessionManager } from './session.js';
 import type { KeyValueStore } from './store.js';
@@ -56,8 +64,29 @@ interface Context {
   /** A cookie was sent, but its session is unknown or expired. */
   readonly staleCookie: boolean;
   session: Session | undefined;
+  /** The sign-in cookie's id (see `LOGIN_COOKIE`), when the browser has one. */
+  loginId: string | undefined;
+  /** The one-time notice code the browser brought (see `FLASH_COOKIE`). */
+  readonly flash: string | undefined;
   setCookies: string[];
 }
+
+/** One-time notices for a browser without a session, by the code the flash cookie carries. */
+const FLASH_NOTICES: Readonly<Record<string, { text: string; kind: 'notice' | 'warning' }>> = {
+  expired: { text: 'Your session has expired. Connect to NetSuite again.', kind: 'warning' },
+  ended: { text: 'Your NetSuite connection has ended. Connect again.', kind: 'warning' },
+  disconnected: {
+    text: 'Disconnected: the tokens were revoked at NetSuite and deleted here.',
+    kind: 'notice',
+  },
+  'disconnected-unrevoked': {
+    text: 'Disconnected: the tokens were deleted here, but NetSuite could not be reached to revoke them, so the connection may stay valid at NetSuite until it expires. You can revoke it in NetSuite under OAuth 2.0 Authorized Applications.',
+    kind: 'warning',
+  },
+};
+/** Lifetime of the sign-in cookie: long enough for a home page left open, then the form says it expired. */
+const LOGIN_COOKIE_SECONDS = 2 * 3600;
+const FLASH_SECONDS = 300;
 
 const CUSTOMER_PAGE = 20;
 const SUITEQL_PAGE = 10;
@@ -93,18 +122,40 @@ export function createApp(options: AppOptions): App {
   });
   const log = options.log ?? (() => {});
 
-  async function ensureSession(ctx: Context): Promise<Session> {
-    if (ctx.session) return ctx.session;
-    const session = await sessions.create(
-      ctx.staleCookie ? { notice: 'Your session has expired. Connect to NetSuite again.' } : {},
-    );
-    setSession(ctx, session);
-    return session;
+  // Anonymous visitors cost nothing on the server: no session is created before a sign-in succeeds (the
+  // sign-in in progress lives 10 minutes, bound to the sign-in cookie), so no number of anonymous requests
+  // grows the store.
+
+  /** The browser's sign-in id, giving it one (a cookie only, nothing stored) when it has none. */
+  function ensureLoginId(ctx: Context): string {
+    if (ctx.loginId) return ctx.loginId;
+    ctx.loginId = randomId();
+    ctx.setCookies.push(cookie(LOGIN_COOKIE, ctx.loginId, LOGIN_COOKIE_SECONDS));
+    return ctx.loginId;
+  }
+
+  /** The CSRF token of the browser's forms: its session's, or, before sign-in, one derived from its sign-in id. */
+  function csrfOf(ctx: Context): string {
+    return ctx.session?.data.csrf ?? derivedToken(ensureLoginId(ctx), 'nsdemo csrf');
   }
 
   function setSession(ctx: Context, session: Session): void {
     ctx.session = session;
-    ctx.setCookies = [sessionCookie(session.id, sessions.maxAgeSeconds(session))];
+    ctx.setCookies.push(sessionCookie(session.id, sessions.maxAgeSeconds(session)));
+  }
+
+  /** Ends the browser's session (if any) and sends `flash` along to the next page. */
+  async function endSession(ctx: Context, flash: keyof typeof FLASH_NOTICES): Promise<void> {
+    if (ctx.session) await sessions.destroy(ctx.session.id);
+    ctx.session = undefined;
+    ctx.setCookies.push(clearSessionCookie(), cookie(FLASH_COOKIE, flash, FLASH_SECONDS));
+  }
+
+  /** The one-time notice of a page without a session, from the flash cookie (cleared once shown). */
+  function takeFlash(ctx: Context): { text: string; kind: 'notice' | 'warning' } | undefined {
+    if (ctx.flash === undefined) return undefined;
+    ctx.setCookies.push(cookie(FLASH_COOKIE, '', 0));
+    return FLASH_NOTICES[ctx.flash];
   }
 
   async function takeNotice(ctx: Context): Promise<string | undefined> {
@@ -118,19 +169,30 @@ export function createApp(options: AppOptions): App {
     return notice;
   }
 
+  /**
+   * Checks a form POST before anything else happens (nothing is created or changed for a refused form):
+   * same-origin by `Origin` / `Sec-Fetch-Site`, and the synchronizer token of the session (or, before sign-in,
+   * the one derived from the sign-in cookie).
+   */
   async function checkForm(ctx: Context): Promise<URLSearchParams> {
     const headerOrigin = ctx.req.headers.origin;
-    // With Referrer-Policy no-referrer, browsers send `Origin: null` on same-origin form posts.
-    if (headerOrigin !== undefined && headerOrigin !== origin && headerOrigin !== 'null') {
-      throw new ServerError('ERR_SERVER_CSRF', 'this form was sent from another site', { status: 403 });
-    }
     const site = ctx.req.headers['sec-fetch-site'];
-    if (site !== undefined && site !== 'same-origin' && site !== 'none') {
+    // Under Referrer-Policy no-referrer, browsers send `Origin: null` on same-origin form posts; so do sandboxed
+    // frames, data: URLs and cross-site redirects. `null` passes only with Sec-Fetch-Site: same-origin.
+    const originOk =
+      headerOrigin === undefined ||
+      headerOrigin === origin ||
+      (headerOrigin === 'null' && site === 'same-origin');
+    if (!originOk || (site !== undefined && site !== 'same-origin' && site !== 'none')) {
       throw new ServerError('ERR_SERVER_CSRF', 'this form was sent from another site', { status: 403 });
     }
     const form = await readForm(ctx.req);
     const csrf = form.get('csrf') ?? '';
-    if (!ctx.session || !safeEqual(csrf, ctx.session.data.csrf)) {
+    const expected = [
+      ctx.session?.data.csrf,
+      ctx.loginId === undefined ? undefined : derivedToken(ctx.loginId, 'nsdemo csrf'),
+    ];
+    if (!expected.some((token) => token !== undefined && safeEqual(csrf, token))) {
       throw new ServerError(
         'ERR_SERVER_CSRF',
         'the form has expired: go back, reload the page and try again',
@@ -144,8 +206,9 @@ export function createApp(options: AppOptions): App {
 
   async function requireConnection(ctx: Context): Promise<Reply | undefined> {
     if (ctx.session?.data.connection) return undefined;
-    // An expired session gets a fresh one now, carrying the notice to the home page.
-    if (ctx.staleCookie) await ensureSession(ctx);
+    // An expired or unknown session: the home page says so (a cookie carries the notice, nothing is stored).
+    if (ctx.staleCookie)
+      ctx.setCookies.push(clearSessionCookie(), cookie(FLASH_COOKIE, 'expired', FLASH_SECONDS));
     const target = safeReturnTo(ctx.url.pathname + ctx.url.search);
     return { status: 303, location: `/?${new URLSearchParams({ returnTo: target }).toString()}` };
   }
@@ -173,28 +236,30 @@ export function createApp(options: AppOptions): App {
     if (path === '/' && get) {
       const returnTo = ctx.url.searchParams.get('returnTo');
       if (ctx.session?.data.connection) return { status: 303, location: safeReturnTo(returnTo) };
-      const session = await ensureSession(ctx);
-      const notice = await takeNotice(ctx);
+      if (ctx.staleCookie) ctx.setCookies.push(clearSessionCookie());
+      const flash = takeFlash(ctx) ?? (ctx.staleCookie ? FLASH_NOTICES.expired : undefined);
+      const notice = (await takeNotice(ctx)) ?? flash?.text;
       return {
         status: 200,
         body: homePage({
-          csrf: session.data.csrf,
+          csrf: csrfOf(ctx),
           returnTo: returnTo === null ? undefined : safeReturnTo(returnTo),
           accountId: gateway.accountId,
           emulator: gateway.usesEmulator,
           notice,
-          noticeKind: notice?.startsWith('Your session has expired') ? 'warning' : 'notice',
+          noticeKind: flash?.kind ?? 'notice',
         }),
       };
     }
 
     if (path === '/connect' && method === 'POST') {
       const form = await checkForm(ctx);
-      const session = ctx.session as Session;
+      // Sign-in started: now (and only now) something is kept, for 10 minutes, bound to the sign-in cookie.
+      const loginId = ensureLoginId(ctx);
       const returnTo = safeReturnTo(form.get('returnTo'));
       const request = await gateway.startAuthorization(redirectUri);
       await transactions.put({
-        sessionHash: digest(session.id),
+        sessionHash: digest(loginId),
         state: request.state,
         codeVerifier: request.codeVerifier,
         redirectUri,
@@ -244,15 +309,14 @@ export function createApp(options: AppOptions): App {
 
     if (path === '/disconnect' && method === 'POST') {
       await checkForm(ctx);
-      const old = ctx.session as Session;
-      let notice = 'Disconnected from NetSuite.';
-      if (old.data.connection) {
-        const { revoked } = await gateway.disconnect(old.data.connection.tokenKey);
-        notice = revoked
-          ? 'Disconnected: the tokens were revoked at NetSuite and deleted here.'
-          : 'Disconnected: the tokens were deleted here, but NetSuite could not be reached to revoke them, so the connection may stay valid at NetSuite until it expires. You can revoke it in NetSuite under OAuth 2.0 Authorized Applications.';
+      let flash: keyof typeof FLASH_NOTICES = 'disconnected';
+      const connection = ctx.session?.data.connection;
+      if (connection) {
+        const { revoked } = await gateway.disconnect(connection.tokenKey);
+        if (!revoked) flash = 'disconnected-unrevoked';
       }
-      setSession(ctx, await sessions.rotate(old, { notice }));
+      // The session ends with the connection (its id stops working at once).
+      await endSession(ctx, flash);
       return { status: 303, location: '/' };
     }
 
@@ -310,11 +374,14 @@ export function createApp(options: AppOptions): App {
     }
 
     if (path === '/m2m' && (get || method === 'POST')) {
-      const session = await ensureSession(ctx);
+      // A refused form changes nothing: the check comes first, and this page never creates a session.
+      if (!get) await checkForm(ctx);
       const m2m = gateway.m2m;
+      const connected = ctx.session?.data.connection !== undefined;
       const base = {
-        csrf: session.data.csrf,
-        connected: session.data.connection !== undefined,
+        // The run form is shown to connected users only; anonymous visitors get no form and no cookie.
+        csrf: connected ? csrfOf(ctx) : '',
+        connected,
         configured: m2m !== undefined,
         details: m2m && {
           clientId: m2m.clientId,
@@ -323,7 +390,6 @@ export function createApp(options: AppOptions): App {
         },
       };
       if (get) return { status: 200, body: m2mPage(base) };
-      await checkForm(ctx);
       if (!m2m)
         throw new ServerError('ERR_SERVER_NOT_FOUND', 'machine-to-machine access is not configured', {
           status: 404,
@@ -364,7 +430,7 @@ export function createApp(options: AppOptions): App {
       throw new ServerError('ERR_SERVER_INVALID_STATE', 'the sign-in response has no state', { status: 400 });
     }
     // The transaction is deleted on this first use, whatever happens next (security checklist R20).
-    const taken = await transactions.take(state, ctx.session?.id);
+    const taken = await transactions.take(state, ctx.loginId);
     if (!taken.ok) {
       const messages = {
         unknown: 'this sign-in response was already used, or was never started here.',
@@ -394,7 +460,9 @@ export function createApp(options: AppOptions): App {
         { status: 400, cause: error },
       );
     }
-    const tokenKey = `tokens:${randomId()}`;
+    // The session this sign-in creates; its grant is stored no longer than the session lives.
+    const expiresAt = sessions.expiryOfNew();
+    const tokenKey = grantKey(expiresAt);
     try {
       await gateway.connect(tokenKey, params.code, tx.codeVerifier, tx.redirectUri);
     } catch (error) {
@@ -409,29 +477,38 @@ export function createApp(options: AppOptions): App {
       }
       throw error;
     }
-    // New session id at login (security checklist R64): the pre-login id stops working.
+    // Connecting again while connected: the previous grant is revoked at NetSuite and deleted here, not left
+    // behind for its remaining lifetime. Its session ends too (a new id at every login, against fixation).
+    const previous = ctx.session;
+    if (previous) {
+      await sessions.destroy(previous.id);
+      if (previous.data.connection) await gateway.disconnect(previous.data.connection.tokenKey);
+    }
+    ctx.session = undefined;
     setSession(
       ctx,
-      await sessions.rotate(ctx.session, {
-        connection: {
-          tokenKey,
-          accountId: gateway.accountId,
-          connectedAt: now(),
-          ...(params.role === undefined ? {} : { role: params.role }),
-          ...(params.entity === undefined ? {} : { entity: params.entity }),
-          ...(params.company === undefined ? {} : { company: params.company }),
+      await sessions.create(
+        {
+          connection: {
+            tokenKey,
+            accountId: gateway.accountId,
+            connectedAt: now(),
+            ...(params.role === undefined ? {} : { role: params.role }),
+            ...(params.entity === undefined ? {} : { entity: params.entity }),
+            ...(params.company === undefined ? {} : { company: params.company }),
+          },
+          notice: 'Connected to NetSuite.',
         },
-        notice: 'Connected to NetSuite.',
-      }),
+        expiresAt,
+      ),
     );
+    // The sign-in is done: its cookie goes (a new one comes with the next sign-in).
+    ctx.setCookies.push(cookie(LOGIN_COOKIE, '', 0));
     return { status: 303, location: tx.returnTo };
   }
 
   async function lostConnection(ctx: Context): Promise<Reply> {
-    setSession(
-      ctx,
-      await sessions.rotate(ctx.session, { notice: 'Your NetSuite connection has ended. Connect again.' }),
-    );
+    await endSession(ctx, 'ended');
     return { status: 303, location: '/' };
   }
 
@@ -445,8 +522,19 @@ export function createApp(options: AppOptions): App {
       send(res, 400, { 'Content-Type': 'text/plain; charset=utf-8' }, 'bad request\n', baseHeaders);
       return;
     }
-    const cookieId = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
-    const ctx: Context = { req, url, staleCookie: false, session: undefined, setCookies: [] };
+    const cookies = parseCookies(req.headers.cookie);
+    const cookieId = cookies.get(SESSION_COOKIE);
+    const loginId = cookies.get(LOGIN_COOKIE);
+    const flash = cookies.get(FLASH_COOKIE);
+    const ctx: Context = {
+      req,
+      url,
+      staleCookie: false,
+      session: undefined,
+      loginId: loginId !== undefined && /^[A-Za-z0-9_-]{43}$/.test(loginId) ? loginId : undefined,
+      flash: flash !== undefined && Object.hasOwn(FLASH_NOTICES, flash) ? flash : undefined,
+      setCookies: [],
+    };
     let reply: Reply;
     try {
       let session: Session | undefined;
@@ -477,9 +565,11 @@ export function createApp(options: AppOptions): App {
         reply = errorReply(described, ctx);
       }
     }
-    if (ctx.staleCookie && ctx.setCookies.length === 0) ctx.setCookies = [clearSessionCookie()];
+    if (ctx.staleCookie) ctx.setCookies.unshift(clearSessionCookie());
+    // One Set-Cookie per cookie name: the last word wins.
+    const byName = new Map(ctx.setCookies.map((line) => [line.slice(0, line.indexOf('=')), line]));
     const headers: Record<string, string | string[]> = {};
-    if (ctx.setCookies.length > 0) headers['Set-Cookie'] = ctx.setCookies;
+    if (byName.size > 0) headers['Set-Cookie'] = [...byName.values()];
     if (reply.location !== undefined) headers.Location = reply.location;
     headers['Content-Type'] = reply.contentType ?? 'text/html; charset=utf-8';
     const body = req.method === 'HEAD' ? '' : (reply.body ?? '');
@@ -551,6 +641,22 @@ export function describeError(error: unknown): DescribedError {
       message: capitalize(error.message),
       code: error.code,
       hint,
+    };
+  }
+  // The session and token store (Redis, the file store) failed: a clear 503, never a stack trace.
+  const storeCode = (error as { code?: unknown } | null)?.code;
+  if (
+    storeCode === 'ERR_OAUTH_STORE' ||
+    storeCode === 'ERR_STORE_UNAVAILABLE' ||
+    storeCode === 'ERR_STORE_LOCK_TIMEOUT' ||
+    storeCode === 'ERR_STORE_IO'
+  ) {
+    return {
+      status: 503,
+      title: 'Temporarily unavailable',
+      message: 'The session store cannot be reached right now.',
+      code: 'ERR_SERVER_STORE_UNAVAILABLE',
+      hint: 'Try again in a moment.',
     };
   }
   // record-client wraps token-source failures: describe what actually went wrong.

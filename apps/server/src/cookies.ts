@@ -33,7 +33,7 @@ export function parseCookies(header: string | undefined): Map<string, string> {
  * sessionCookie('abc', 3600) // '__Host-nsdemo-sid=abc; Path=/; Max-Age=3600; Secure; HttpOnly; SameSite=Lax'
  */
 export function sessionCookie(value: string, maxAgeSeconds: number): string {
-  return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; Secure; HttpOnly; SameSite=Lax`;
+  return cookie(SESSION_COOKIE, value, maxAgeSeconds);
 }
 
 /**
@@ -43,5 +43,25 @@ export function sessionCookie(value: string, maxAgeSeconds: number): string {
  * clearSessionCookie() // '__Host-nsdemo-sid=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax'
  */
 export function clearSessionCookie(): string {
-  return `${SESSION_COOKIE}=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Lax`;
+  return cookie(SESSION_COOKIE, '', 0);
+}
+
+/**
+ * Name of the sign-in cookie: an opaque random id a browser gets before it signs in. It binds a sign-in (state
+ * and PKCE verifier, kept server-side for 10 minutes) to the browser that started it, and the anonymous pages'
+ * CSRF token is derived from it. No server state is kept for it until "Connect" is clicked.
+ */
+export const LOGIN_COOKIE = '__Host-nsdemo-login';
+/** Name of the one-time notice cookie (a code from a fixed list, e.g. `expired`), read and cleared by the home page. */
+export const FLASH_COOKIE = '__Host-nsdemo-flash';
+
+/**
+ * A `Set-Cookie` value with the same attributes as the session cookie (`__Host-`, Secure, HttpOnly, Path=/,
+ * SameSite=Lax, bounded Max-Age).
+ *
+ * @example
+ * cookie(LOGIN_COOKIE, 'abc', 600) // '__Host-nsdemo-login=abc; Path=/; Max-Age=600; Secure; HttpOnly; SameSite=Lax'
+ */
+export function cookie(name: string, value: string, maxAgeSeconds: number): string {
+  return `${name}=${value}; Path=/; Max-Age=${Math.max(0, Math.floor(maxAgeSeconds))}; Secure; HttpOnly; SameSite=Lax`;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 /** Token facts the dashboard shows: expiry times only, never a token. */
 export interface TokenInfo {
   readonly expiresAt: number;
@@ -51,4 +52,21 @@ export interface NetSuiteGateway {
       }
     | undefined;
   close(): Promise<void>;
+}
+
+/**
+ * The store key of a new connection's grant, carrying the instant its session ends: the gateway stores the
+ * grant no longer than that, so a session that expires (or whose cookie is lost) takes its refresh token with it.
+ *
+ * @example
+ * grantKey(session.data.expiresAt) // 'tokens:1767225600000:Xq3…'
+ */
+export function grantKey(expiresAt: number): string {
+  return `tokens:${Math.floor(expiresAt)}:${randomBytes(32).toString('base64url')}`;
+}
+
+/** The end of life a {@link grantKey} carries, if `key` is one. */
+export function grantKeyExpiry(key: string): number | undefined {
+  const m = /^tokens:(\d{1,16}):/.exec(key);
+  return m ? Number(m[1]) : undefined;
 }

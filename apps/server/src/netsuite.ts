@@ -14,8 +14,9 @@ import {
   type NetSuiteClient,
   type TokenSource,
 } from '@netsuite-oauth/record-client';
+import type { TokenEntry } from '@netsuite-oauth/token-store';
 import { ServerError } from './errors.js';
-import type { NetSuiteGateway, RowPage, TokenInfo } from './gateway.js';
+import { grantKeyExpiry, type NetSuiteGateway, type RowPage, type TokenInfo } from './gateway.js';
 import type { KeyValueStore } from './store.js';
 
 /** The machine-to-machine (client credentials) settings: an integration and a certificate mapped to it. */
@@ -77,6 +78,8 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
   }
   const now = options.now ?? Date.now;
   const store = options.store;
+  // Grants live in the store no longer than their session (see grantKey): a lost cookie ends the grant too.
+  const grants = capGrantExpiry(store);
   const account = {
     accountId: endpoints.accountId,
     ...(options.origin === undefined ? {} : { origin: options.origin }),
@@ -98,7 +101,7 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
   // A token manager per request: it reads the store, refreshes when due (with the store's lock where the
   // store has one), and writes back; closing it stops its timers, so idle users cost nothing.
   async function withManager<T>(tokenKey: string, use: (manager: TokenManager) => Promise<T>): Promise<T> {
-    const manager = createTokenManager({ store, key: tokenKey, grant, ...transport });
+    const manager = createTokenManager({ store: grants, key: tokenKey, grant, ...transport });
     try {
       return await use(manager);
     } catch (error) {
@@ -238,13 +241,13 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
     async disconnect(tokenKey) {
       // The token manager's logout reads the stored grant as it is, without refreshing (NetSuite may be down),
       // deletes it locally whatever happens next, then revokes it (security checklist R45, G27).
-      const manager = createTokenManager({ store, key: tokenKey, grant, ...transport });
+      const manager = createTokenManager({ store: grants, key: tokenKey, grant, ...transport });
       try {
         const { revoked } = await manager.logout();
         return { revoked };
       } catch {
         // The store failed: nothing is known about the grant at NetSuite.
-        await store.delete(tokenKey).catch(() => {});
+        await grants.delete(tokenKey).catch(() => {});
         return { revoked: false };
       } finally {
         await manager.close();
@@ -306,4 +309,30 @@ function clean(row: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(row)) if (!ROW_KEYS_DROPPED.has(key)) out[key] = value;
   return out;
+}
+
+/**
+ * The store as the gateway keeps grants in it: an entry under a {@link grantKey} never outlives the instant the
+ * key carries (its session's end), whatever lifetime its refresh token has.
+ */
+function capGrantExpiry(store: KeyValueStore): KeyValueStore {
+  const cap = (key: string, entry: TokenEntry): TokenEntry => {
+    const end = grantKeyExpiry(key);
+    return end === undefined || entry.expiresAt <= end ? entry : { value: entry.value, expiresAt: end };
+  };
+  const capped: KeyValueStore = {
+    capabilities: store.capabilities,
+    get: (key) => store.get(key),
+    set: (key, entry) => store.set(key, cap(key, entry)),
+    delete: (key) => store.delete(key),
+  };
+  if (store.lock) {
+    const lock = store.lock.bind(store);
+    capped.lock = (key, lockOptions) => lock(key, lockOptions);
+  }
+  if (store.compareAndSet) {
+    const compareAndSet = store.compareAndSet.bind(store);
+    capped.compareAndSet = (key, entry, condition) => compareAndSet(key, cap(key, entry), condition);
+  }
+  return capped;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * A new opaque identifier: 32 bytes from the CSPRNG, base64url (43 characters, 256 bits).
@@ -31,4 +31,15 @@ export function safeEqual(a: string, b: string): boolean {
   const left = Buffer.from(a, 'utf8');
   const right = Buffer.from(b, 'utf8');
   return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * A token derived from a secret for one purpose: HMAC-SHA-256(secret, purpose), base64url. Shown in a page, it
+ * proves knowledge of the secret (held in an HttpOnly cookie) without revealing it.
+ *
+ * @example
+ * derivedToken(loginId, 'nsdemo csrf') // 43 characters
+ */
+export function derivedToken(secret: string, purpose: string): string {
+  return createHmac('sha256', secret).update(purpose, 'utf8').digest('base64url');
 }

@@ -97,10 +97,21 @@ export class SessionManager {
     return { id, data, version: entry.version };
   }
 
-  /** A new session with a fresh id and CSRF token. */
-  async create(extra: Partial<Pick<SessionData, 'connection' | 'notice'>> = {}): Promise<Session> {
+  /** When a session created now would expire (epoch ms). */
+  expiryOfNew(): number {
+    return this.#now() + this.ttlMs;
+  }
+
+  /**
+   * A new session with a fresh id and CSRF token, expiring at `expiresAt` (default: {@link expiryOfNew}).
+   * Called once a sign-in succeeded: anonymous visitors never get one.
+   */
+  async create(
+    extra: Partial<Pick<SessionData, 'connection' | 'notice'>> = {},
+    expiresAt: number = this.expiryOfNew(),
+  ): Promise<Session> {
     const now = this.#now();
-    const data: SessionData = { csrf: randomId(), createdAt: now, expiresAt: now + this.ttlMs, ...extra };
+    const data: SessionData = { csrf: randomId(), createdAt: now, expiresAt, ...extra };
     const session: Session = { id: randomId(), data, version: undefined };
     if (!(await this.save(session))) {
       // 256 random bits never collide; a store that refuses a write to an absent key is misbehaving.
@@ -129,18 +140,6 @@ export class SessionManager {
     }
     session.version = (await store.get(id))?.version;
     return true;
-  }
-
-  /**
-   * Replaces a session by one with a new id (and a new CSRF token), carrying `extra` over; the old id stops
-   * working at once. Used at login and logout against session fixation.
-   */
-  async rotate(
-    old: Session | undefined,
-    extra: Partial<Pick<SessionData, 'connection' | 'notice'>> = {},
-  ): Promise<Session> {
-    if (old) await this.destroy(old.id);
-    return await this.create(extra);
   }
 
   /** Deletes a session. */

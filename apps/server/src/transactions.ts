@@ -1,9 +1,10 @@
+import { ServerError } from './errors.js';
 import { digest, safeEqual } from './random.js';
 import type { KeyValueStore } from './store.js';
 
 /** One login attempt: what the callback needs, bound to the session that started it. */
 export interface LoginTransaction {
-  /** Hash of the session id that started the flow. */
+  /** Hash of the sign-in cookie's id of the browser that started the flow. */
   readonly sessionHash: string;
   readonly state: string;
   readonly codeVerifier: string;
@@ -26,6 +27,8 @@ export interface TransactionStoreOptions {
   readonly store: KeyValueStore;
   /** Lifetime of a login transaction; at most 15 minutes. @default 10 minutes */
   readonly ttlMs?: number;
+  /** Sign-ins this process lets be in progress at once; more answer 503 until some finish or expire. @default 10000 */
+  readonly maxPending?: number;
   readonly now?: () => number;
 }
 
@@ -42,21 +45,62 @@ export class TransactionStore {
   readonly ttlMs: number;
   readonly #store: KeyValueStore;
   readonly #now: () => number;
+  readonly #maxPending: number;
   // Claims in flight in this process: a second callback with the same state waits for none of them.
   readonly #claimed = new Set<string>();
+  // Sign-ins started by this process and not finished: store key → expiry, and the one per browser.
+  readonly #pending = new Map<string, { readonly expiresAt: number; readonly browser: string }>();
+  readonly #byBrowser = new Map<string, string>();
 
   constructor(options: TransactionStoreOptions) {
     this.#store = options.store;
     this.ttlMs = Math.min(options.ttlMs ?? 10 * 60 * 1000, 15 * 60 * 1000);
+    this.#maxPending = options.maxPending ?? 10_000;
     this.#now = options.now ?? Date.now;
   }
 
-  /** Saves a new transaction. */
+  /**
+   * Saves a new transaction. A browser has one sign-in in progress at a time (a new one replaces and deletes
+   * its previous one), and this process at most `maxPending`: the short-lived state before login is bounded.
+   *
+   * @throws {ServerError} `ERR_SERVER_BUSY` (503) when `maxPending` sign-ins are in progress.
+   */
   async put(tx: Omit<LoginTransaction, 'createdAt' | 'expiresAt'>): Promise<LoginTransaction> {
     const now = this.#now();
+    const previous = this.#byBrowser.get(tx.sessionHash);
+    if (previous !== undefined) {
+      this.#forget(previous);
+      await this.#store.delete(previous);
+    }
+    if (this.#pending.size >= this.#maxPending) {
+      for (const [k, p] of this.#pending) if (p.expiresAt <= now) this.#forget(k);
+    }
+    if (this.#pending.size >= this.#maxPending) {
+      throw new ServerError(
+        'ERR_SERVER_BUSY',
+        'too many sign-ins are in progress: try again in a few minutes',
+        {
+          status: 503,
+        },
+      );
+    }
     const full: LoginTransaction = { ...tx, createdAt: now, expiresAt: now + this.ttlMs };
-    await this.#store.set(key(tx.state), { value: JSON.stringify(full), expiresAt: full.expiresAt });
+    const k = key(tx.state);
+    await this.#store.set(k, { value: JSON.stringify(full), expiresAt: full.expiresAt });
+    this.#pending.set(k, { expiresAt: full.expiresAt, browser: tx.sessionHash });
+    this.#byBrowser.set(tx.sessionHash, k);
     return full;
+  }
+
+  /** Sign-ins in progress that this process started (for tests and monitoring). */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
+  #forget(k: string): void {
+    const pending = this.#pending.get(k);
+    this.#pending.delete(k);
+    if (pending && this.#byBrowser.get(pending.browser) === k) this.#byBrowser.delete(pending.browser);
   }
 
   /**
@@ -71,6 +115,7 @@ export class TransactionStore {
     const k = key(state);
     if (this.#claimed.has(k)) return { ok: false, reason: 'unknown' };
     this.#claimed.add(k);
+    this.#forget(k);
     try {
       const entry = await this.#store.get(k);
       if (!entry) return { ok: false, reason: 'unknown' };

@@ -267,6 +267,36 @@ describe('the demo in Chromium', () => {
 });
 
 describe('cross-site pages in Chromium', () => {
+  it('a cross-site form posted at the demo is refused and signs nobody out (the session cookie stays)', async () => {
+    const page = await newPage();
+    await page.goto(h.server.url);
+    await loginAndConsent(page, 'allow');
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    const before = (await page.context().cookies(h.server.url)).find((c) => c.name === SESSION_COOKIE);
+    expect(before).toBeDefined();
+    for (const target of ['/m2m', '/disconnect']) {
+      const close = await openCrossSitePage(
+        page,
+        `<!doctype html><title>attack</title><form id="f" method="post" action="${h.server.url}${target}"><input name="csrf" value="guess"></form>`,
+      );
+      try {
+        const [response] = await Promise.all([
+          page.waitForNavigation(),
+          page.evaluate('document.getElementById("f").submit()'),
+        ]);
+        expect(response?.status()).toBe(403);
+        expect(await page.textContent('#error-code')).toBe('ERR_SERVER_CSRF');
+      } finally {
+        await close();
+      }
+    }
+    const after = (await page.context().cookies(h.server.url)).find((c) => c.name === SESSION_COOKIE);
+    expect(after?.value).toBe(before!.value);
+    await page.goto(`${h.server.url}/dashboard`);
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    await shot(page, '16-cross-site-form-refused');
+  });
+
   it("cannot wipe the in-process emulator's integration through its admin API", async () => {
     const target = `${h.emulator.url}/_emulator/reset`;
     const page = await newPage();

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateEncryptionKey, type TokenStore } from '@netsuite-oauth/token-store';
-import { fileTokenStore } from '@netsuite-oauth/token-store-file';
-import { SESSION_COOKIE } from '../src/cookies.js';
+import { type FileTokenStore, fileTokenStore } from '@netsuite-oauth/token-store-file';
+import { LOGIN_COOKIE, SESSION_COOKIE } from '../src/cookies.js';
 import { type RunningServer, startServer } from '../src/server.js';
 
 /** A movable clock for the server: real time plus an offset. */
@@ -16,7 +16,7 @@ export interface TestClock {
 export interface Harness {
   readonly server: RunningServer;
   readonly emulator: NonNullable<RunningServer['emulator']>;
-  readonly store: TokenStore;
+  readonly store: FileTokenStore;
   readonly clock: TestClock;
   /** Tokens, codes, verifiers, assertions and client secrets seen between the server and NetSuite. */
   readonly secrets: Set<string>;
@@ -35,7 +35,12 @@ function remember(secrets: Set<string>, value: string | null | undefined): void 
  * in-process, a movable clock, and a fetch that records every secret crossing to NetSuite (canaries).
  */
 export async function startHarness(
-  options: { sessionTtlMs?: number; emulator?: { suiteqlTimeoutMs?: number } } = {},
+  options: {
+    sessionTtlMs?: number;
+    emulator?: { suiteqlTimeoutMs?: number };
+    /** Wraps the file store the server gets (to watch what it writes). */
+    wrapStore?: (store: TokenStore) => TokenStore;
+  } = {},
 ): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'nsdemo-test-'));
   const store = fileTokenStore({
@@ -90,7 +95,7 @@ export async function startHarness(
     return response;
   };
   const server = await startServer({
-    store,
+    store: options.wrapStore ? options.wrapStore(store) : store,
     port: 0,
     now: clock.now,
     fetch: recordingFetch,
@@ -144,6 +149,17 @@ export class Agent {
     const jar = this.jar(this.serverOrigin);
     if (value === undefined) jar.delete(SESSION_COOKIE);
     else jar.set(SESSION_COOKIE, value);
+  }
+
+  /** The sign-in cookie (set before sign-in; it binds a sign-in to this browser). */
+  get loginId(): string | undefined {
+    return this.jars.get(this.serverOrigin)?.get(LOGIN_COOKIE);
+  }
+
+  set loginId(value: string | undefined) {
+    const jar = this.jar(this.serverOrigin);
+    if (value === undefined) jar.delete(LOGIN_COOKIE);
+    else jar.set(LOGIN_COOKIE, value);
   }
 
   jar(origin: string): Map<string, string> {
@@ -218,10 +234,16 @@ function field(body: string, name: string): string {
  */
 export async function startConnect(
   agent: Agent,
-  options: { returnTo?: string; decision?: 'allow' | 'deny'; email?: string; password?: string } = {},
+  options: {
+    returnTo?: string;
+    decision?: 'allow' | 'deny';
+    email?: string;
+    password?: string;
+    /** Post the connect form with this token (a connected user's page) instead of the home page's. */
+    csrf?: string;
+  } = {},
 ): Promise<{ callbackUrl: string; authorizeUrl: string }> {
-  const home = await agent.request('/');
-  const form: Record<string, string> = { csrf: Agent.csrf(home) };
+  const form: Record<string, string> = { csrf: options.csrf ?? Agent.csrf(await agent.request('/')) };
   if (options.returnTo !== undefined) form.returnTo = options.returnTo;
   const connect = await agent.request('/connect', { form });
   if (connect.status !== 303 || !connect.location) throw new Error(`connect answered ${connect.status}`);

@@ -251,7 +251,7 @@ describe('pages over HTTP against the emulator', () => {
       expect(status).toBe(200);
       expect(hsts).toBe('max-age=31536000');
       expect(cookie).toMatch(
-        /^__Host-nsdemo-sid=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=\d+; Secure; HttpOnly; SameSite=Lax$/,
+        /^__Host-nsdemo-login=[A-Za-z0-9_-]{43}; Path=\/; Max-Age=\d+; Secure; HttpOnly; SameSite=Lax$/,
       );
     } finally {
       await secure.close();

@@ -1,7 +1,10 @@
+import { readdirSync, statSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { join } from 'node:path';
+import type { TokenStore } from '@netsuite-oauth/token-store';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../src/cookies.js';
+import { FLASH_COOKIE, LOGIN_COOKIE, SESSION_COOKIE } from '../src/cookies.js';
 import { digest } from '../src/random.js';
 import { Agent, connect, type Harness, type Seen, startConnect, startHarness } from './helpers.js';
 
@@ -62,10 +65,10 @@ describe('G22 callback: replayed, expired or foreign state → 400 and no token 
     expect(await tokenPosts()).toBe(before);
   });
 
-  it('a callback without a session cookie is refused', async () => {
+  it('a callback without the sign-in cookie is refused', async () => {
     const agent = new Agent(origin);
     const { callbackUrl } = await startConnect(agent);
-    agent.sessionId = undefined;
+    agent.loginId = undefined;
     const before = await tokenPosts();
     const response = await agent.request(callbackUrl);
     expect(response.status).toBe(400);
@@ -160,7 +163,7 @@ describe('G22 callback: replayed, expired or foreign state → 400 and no token 
 });
 
 const COOKIE_SHAPE = new RegExp(
-  `^${SESSION_COOKIE}=[A-Za-z0-9_-]*; Path=/; Max-Age=(\\d+); Secure; HttpOnly; SameSite=Lax$`,
+  `^(?:${SESSION_COOKIE}|${LOGIN_COOKIE}|${FLASH_COOKIE})=[A-Za-z0-9_-]*; Path=/; Max-Age=(\\d+); Secure; HttpOnly; SameSite=Lax$`,
 );
 
 describe('G23 cookies and canaries', () => {
@@ -204,42 +207,47 @@ describe('G23 cookies and canaries', () => {
 });
 
 describe('G24 session fixation', () => {
-  it('the session id changes at login and at logout, and old ids are rejected', async () => {
+  it('a session exists only after sign-in, with an id of its own; logout ends it; old ids are rejected', async () => {
     const agent = new Agent(origin);
     const home = await agent.request('/');
-    const anonymous = agent.sessionId!;
+    // Before sign-in the browser has no session, only a sign-in cookie (nothing stored for it).
+    expect(agent.sessionId).toBeUndefined();
+    const login = agent.loginId!;
     const anonymousCsrf = Agent.csrf(home);
-    expect(anonymous).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(login).toMatch(/^[A-Za-z0-9_-]{43}$/);
 
     const callback = await connect(agent);
     expect(callback.status).toBe(303);
     const connected = agent.sessionId!;
-    expect(connected).not.toBe(anonymous);
+    expect(connected).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(connected).not.toBe(login);
+    expect(agent.loginId).toBeUndefined();
     const dash = await agent.request('/dashboard');
     expect(dash.status).toBe(200);
 
-    // The pre-login id opens nothing.
+    // The pre-login id opens nothing, as a session id or with its form token.
     const old = new Agent(origin);
-    old.sessionId = anonymous;
+    old.sessionId = login;
     const oldDash = await old.request('/dashboard');
     expect(oldDash.status).toBe(303);
     expect(oldDash.location).toMatch(/^\/\?returnTo=/);
-    expect(old.sessionId).not.toBe(anonymous);
+    expect(old.sessionId).toBeUndefined();
     const oldPost = new Agent(origin);
-    oldPost.sessionId = anonymous;
+    oldPost.sessionId = login;
     expect((await oldPost.request('/disconnect', { form: { csrf: anonymousCsrf } })).status).toBe(403);
 
     const logout = await agent.request('/disconnect', { form: { csrf: Agent.csrf(dash) } });
     expect(logout.status).toBe(303);
-    const afterLogout = agent.sessionId!;
-    expect(afterLogout).not.toBe(connected);
-    expect(afterLogout).not.toBe(anonymous);
+    expect(agent.sessionId).toBeUndefined();
+    const after = await agent.request('/');
+    expect(after.body).toContain('revoked at NetSuite');
 
     const stale = new Agent(origin);
     stale.sessionId = connected;
     const staleDash = await stale.request('/dashboard');
     expect(staleDash.status).toBe(303);
     expect(staleDash.location).toMatch(/^\/\?returnTo=/);
+    expect((await stale.request(staleDash.location!)).body).toContain('Your session has expired');
   });
 });
 
@@ -308,6 +316,17 @@ describe('G25 security headers', () => {
     await connect(agent);
     const dash = await agent.request('/dashboard');
     const csrf = Agent.csrf(dash);
+    // `Origin: null` (a sandboxed frame, a data: URL, a cross-site redirect) passes only as a browser's
+    // same-origin form under Referrer-Policy no-referrer, i.e. with Sec-Fetch-Site: same-origin.
+    for (const headers of [{ origin: 'null' }, { origin: 'null', 'sec-fetch-site': 'cross-site' }]) {
+      const refused = await agent.request('/refresh', { form: { csrf }, headers });
+      expect(refused.status, JSON.stringify(headers)).toBe(403);
+    }
+    const sameOriginNull = await agent.request('/refresh', {
+      form: { csrf },
+      headers: { origin: 'null', 'sec-fetch-site': 'same-origin' },
+    });
+    expect(sameOriginNull.status).toBe(303);
     const crossOrigin = await agent.request('/disconnect', {
       form: { csrf },
       headers: { origin: 'https://evil.example' },
@@ -339,7 +358,7 @@ describe('G25 security headers', () => {
             'x-forwarded-host': 'evil.example',
             'content-type': 'application/x-www-form-urlencoded',
             'content-length': Buffer.byteLength(body),
-            cookie: `${SESSION_COOKIE}=${agent.sessionId}`,
+            cookie: `${LOGIN_COOKIE}=${agent.loginId}`,
           },
         },
         (res) => {
@@ -519,5 +538,132 @@ describe('machine to machine needs a connected user', () => {
     const run = await agent.request('/m2m', { form: { csrf: Agent.csrf(connected) } });
     expect(run.status).toBe(200);
     expect(run.body).toContain('id="m2m-result"');
+  });
+});
+
+describe('what a request leaves on the server', () => {
+  it('5,000 anonymous requests leave the store exactly as it was: no file and no byte more', async () => {
+    const probe = new Agent(origin);
+    const home = await probe.request('/');
+    const csrf = Agent.csrf(home);
+    const login = probe.loginId!;
+    const snapshot = () =>
+      readdirSync(h.store.path)
+        .sort()
+        .map((name) => `${name}:${statSync(join(h.store.path, name)).size}`);
+    const before = snapshot();
+    const form = { 'content-type': 'application/x-www-form-urlencoded' };
+    const requests: Array<() => Promise<Response>> = [
+      () => fetch(`${origin}/`, { redirect: 'manual' }),
+      () => fetch(`${origin}/m2m`, { redirect: 'manual' }),
+      () =>
+        fetch(`${origin}/m2m`, {
+          method: 'POST',
+          redirect: 'manual',
+          headers: { ...form, cookie: `${LOGIN_COOKIE}=${login}` },
+          body: `csrf=${csrf}`,
+        }),
+      () =>
+        fetch(`${origin}/dashboard`, {
+          redirect: 'manual',
+          headers: { cookie: `${SESSION_COOKIE}=${'u'.repeat(43)}` },
+        }),
+      () => fetch(`${origin}/customers?page=2`, { redirect: 'manual' }),
+    ];
+    const total = 5_000;
+    const statuses = new Map<number, number>();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < total) {
+          const response = await requests[next++ % requests.length]!();
+          await response.arrayBuffer();
+          statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+        }
+      }),
+    );
+    expect([...statuses.values()].reduce((a, b) => a + b, 0)).toBe(total);
+    expect([...statuses.keys()].sort()).toEqual([200, 303]);
+    expect(snapshot()).toEqual(before);
+  }, 180_000);
+
+  it('a refused cross-site form creates nothing and sets no cookie (the user stays signed in)', async () => {
+    const user = new Agent(origin);
+    await connect(user);
+    const sid = user.sessionId;
+    const crossSite = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
+    for (const path of ['/m2m', '/connect', '/disconnect', '/refresh', '/suiteql']) {
+      // As a browser sends it cross-site: the SameSite=Lax session cookie stays home.
+      const response = await fetch(`${origin}${path}`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { ...crossSite, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'csrf=guess',
+      });
+      expect(response.status, path).toBe(403);
+      expect(response.headers.getSetCookie(), path).toEqual([]);
+      // And with the cookie (a same-site attacker): refused, the cookie untouched.
+      const withCookie = await user.request(path, { form: { csrf: 'guess' }, headers: crossSite });
+      expect(withCookie.status, path).toBe(403);
+      expect(withCookie.setCookies, path).toEqual([]);
+    }
+    expect(user.sessionId).toBe(sid);
+    expect((await user.request('/dashboard')).status).toBe(200);
+  });
+
+  it('connecting again while connected revokes the previous grant at NetSuite', async () => {
+    const agent = new Agent(origin);
+    await connect(agent);
+    const oldRefreshToken = h.last.refreshToken!;
+    const basicAuth = h.last.basicAuth!;
+    const revokesBefore = (await h.emulator.admin.counters()).revoke;
+    const dash = await agent.request('/dashboard');
+    const { callbackUrl } = await startConnect(agent, { csrf: Agent.csrf(dash) });
+    expect((await agent.request(callbackUrl)).status).toBe(303);
+    expect((await agent.request('/dashboard')).status).toBe(200);
+    expect((await h.emulator.admin.counters()).revoke).toBe(revokesBefore + 1);
+    // The old refresh token is dead at NetSuite, not left valid for the rest of its 7 days.
+    const reuse = await fetch(`${h.emulator.url}/services/rest/auth/oauth2/v1/token`, {
+      method: 'POST',
+      headers: { authorization: basicAuth, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: oldRefreshToken }).toString(),
+    });
+    expect(reuse.status).toBe(400);
+    expect(((await reuse.json()) as { error: string }).error).toBe('invalid_grant');
+  });
+
+  it('stores a grant no longer than its session lives (an expired session or a lost cookie takes it along)', async () => {
+    const writes: Array<{ key: string; expiresAt: number }> = [];
+    const spy = (store: TokenStore): TokenStore => ({
+      ...store,
+      capabilities: store.capabilities,
+      get: (key) => store.get(key),
+      delete: (key) => store.delete(key),
+      set: (key, entry) => {
+        writes.push({ key, expiresAt: entry.expiresAt });
+        return store.set(key, entry);
+      },
+      lock: (key, options) => store.lock!(key, options),
+      compareAndSet: (key, entry, condition) => {
+        writes.push({ key, expiresAt: entry.expiresAt });
+        return store.compareAndSet!(key, entry, condition);
+      },
+    });
+    const ttl = 3_600_000;
+    const short = await startHarness({ sessionTtlMs: ttl, wrapStore: spy });
+    try {
+      const agent = new Agent(short.server.url);
+      const started = short.clock.now();
+      await connect(agent);
+      const dash = await agent.request('/dashboard');
+      await agent.request('/refresh', { form: { csrf: Agent.csrf(dash) } });
+      const grantWrites = writes.filter((w) => w.key.startsWith('tokens:'));
+      expect(grantWrites.length).toBeGreaterThanOrEqual(2);
+      // The refresh token would live days; its entry lives as long as the session (one hour), not a second more.
+      for (const write of grantWrites) expect(write.expiresAt).toBeLessThanOrEqual(short.clock.now() + ttl);
+      for (const write of grantWrites) expect(write.expiresAt).toBeGreaterThanOrEqual(started + ttl - 1_000);
+    } finally {
+      await short.close();
+    }
   });
 });

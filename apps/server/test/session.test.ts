@@ -26,12 +26,16 @@ describe('SessionManager', () => {
     expect((await sessions.load(session.id))?.data.csrf).toBe(session.data.csrf);
   });
 
-  it('rotates: a new id and CSRF token, the old id rejected', async () => {
-    const sessions = new SessionManager({ store: memoryTokenStore() });
+  it('creates sessions with fresh ids and CSRF tokens, expiring when told; a destroyed id is rejected', async () => {
+    const c = clock();
+    const sessions = new SessionManager({ store: memoryTokenStore(), ttlMs: 1000, now: c.now });
+    expect(sessions.expiryOfNew()).toBe(c.now() + 1000);
     const before = await sessions.create();
-    const after = await sessions.rotate(before, { notice: 'hi' });
+    const after = await sessions.create({ notice: 'hi' }, c.now() + 500);
     expect(after.id).not.toBe(before.id);
     expect(after.data.csrf).not.toBe(before.data.csrf);
+    expect(after.data.expiresAt).toBe(c.now() + 500);
+    await sessions.destroy(before.id);
     expect(await sessions.load(before.id)).toBeUndefined();
     expect((await sessions.load(after.id))?.data.notice).toBe('hi');
   });
@@ -80,7 +84,8 @@ describe.each([
     // Two requests of one browser load the same session; the second one logs out (rotates it).
     const slow = await sessions.load(created.id);
     const logout = await sessions.load(created.id);
-    const rotated = await sessions.rotate(logout, { notice: 'Disconnected.' });
+    await sessions.destroy(logout!.id);
+    const rotated = await sessions.create({ notice: 'Disconnected.' });
     // The first one now takes its notice and saves: the old id must stay dead.
     const { notice: _, ...rest } = slow!.data;
     slow!.data = rest;
@@ -149,6 +154,26 @@ describe('TransactionStore', () => {
     c.advance(900_000);
     const result = await txs.take('z'.repeat(43), sid);
     expect(result.ok).toBe(false);
+  });
+
+  it('is bounded: one sign-in in progress per browser, at most maxPending per process', async () => {
+    const store = memoryTokenStore();
+    const txs = new TransactionStore({ store, maxPending: 3 });
+    const browser = digest('b'.repeat(43));
+    await txs.put({ ...base, state: 'p'.repeat(43), sessionHash: browser });
+    await txs.put({ ...base, state: 'q'.repeat(43), sessionHash: browser });
+    // The browser's second sign-in replaced its first, which is gone from the store.
+    expect(txs.pending).toBe(1);
+    expect(await txs.take('p'.repeat(43), 'b'.repeat(43))).toEqual({ ok: false, reason: 'unknown' });
+    await txs.put({ ...base, state: 'r'.repeat(43), sessionHash: digest('c'.repeat(43)) });
+    await txs.put({ ...base, state: 's'.repeat(43), sessionHash: digest('d'.repeat(43)) });
+    await expect(
+      txs.put({ ...base, state: 't'.repeat(43), sessionHash: digest('e'.repeat(43)) }),
+    ).rejects.toMatchObject({ code: 'ERR_SERVER_BUSY', status: 503 });
+    // Finishing one frees a place.
+    expect((await txs.take('q'.repeat(43), 'b'.repeat(43))).ok).toBe(true);
+    await txs.put({ ...base, state: 't'.repeat(43), sessionHash: digest('e'.repeat(43)) });
+    expect(txs.pending).toBe(3);
   });
 
   it('answers malformed states without touching the store', async () => {

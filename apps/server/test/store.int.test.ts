@@ -48,10 +48,18 @@ describe('the configured token store', () => {
       expect(dump).not.toMatch(/"csrf"|"tokenKey"|"codeVerifier"|"a":"|"r":"/);
 
       // Redis down: a clear 503 page, not a stack trace.
+      const newcomer = new Agent(server.url);
       await redis.kill();
       const down = await agent.request('/dashboard');
       expect(down.status).toBe(503);
       expect(down.body).toContain('ERR_SERVER_STORE_UNAVAILABLE');
+      // A new visitor: the home page needs no store at all; starting a sign-in says 503, as documented.
+      const home = await newcomer.request('/');
+      expect(home.status).toBe(200);
+      const start = await newcomer.request('/connect', { form: { csrf: Agent.csrf(home) } });
+      expect(start.status).toBe(503);
+      expect(start.body).toContain('ERR_SERVER_STORE_UNAVAILABLE');
+      expect(start.body).not.toMatch(/\n\s+at .+:\d+:\d+/);
       await redis.restart();
     } finally {
       await inspect.close();
