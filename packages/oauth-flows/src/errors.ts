@@ -26,7 +26,9 @@ export type OAuthFlowErrorCode =
   | 'ERR_OAUTH_REAUTHENTICATION_REQUIRED'
   | 'ERR_OAUTH_STORE'
   | 'ERR_OAUTH_LOCK_TIMEOUT'
-  | 'ERR_OAUTH_CLOSED';
+  | 'ERR_OAUTH_CLOSED'
+  | 'ERR_OAUTH_UNKNOWN_KEY'
+  | 'ERR_OAUTH_RESOLVE_FAILED';
 
 /**
  * Base class of every error thrown by `@netsuite-oauth/oauth-flows`.

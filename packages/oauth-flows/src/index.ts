@@ -35,4 +35,12 @@ export {
   type TokenManagerGrant,
   type TokenManagerOptions,
 } from './token-manager.js';
+export {
+  createTokenManagers,
+  type GrantResolver,
+  type LogoutResult,
+  type TokenManagers,
+  type TokenManagersOptions,
+  type TokenManagersStats,
+} from './token-managers.js';
 export { isTokenSet, TokenSet, type TokenSetInit } from './token-set.js';

@@ -7,6 +7,7 @@ import { CONFIDENTIAL_REFRESH_LIFETIME_MS } from './refresh-lifetime.js';
 import { type RefreshTokenGrant, refreshTokenStrategy } from './refresh-token-strategy.js';
 import { createStoreProtocol } from './store-protocol.js';
 import type { TokenStoreLike } from './store-types.js';
+import { TokenSet } from './token-set.js';
 import type { TokenSlotContext } from './token-slot.js';
 
 /**
@@ -146,5 +147,40 @@ export function checkStoreFitsGrant(context: TokenSlotContext, grant: GrantStrat
       'ERR_OAUTH_INVALID_OPTION',
       'a public client needs a store with lock and compareAndSet when it is shared across processes',
     );
+  }
+}
+
+/** Longest store key a token manager takes (the `TokenStore` contract's limit). */
+export const MAX_KEY_LENGTH = 512;
+
+/** True for a store key a token manager takes: a non-empty string of at most 512 characters. */
+export function isTokenKey(key: unknown): key is string {
+  return typeof key === 'string' && key.length > 0 && key.length <= MAX_KEY_LENGTH;
+}
+
+/** `ERR_OAUTH_INVALID_OPTION` for a key {@link isTokenKey} refuses (the key itself is not echoed). */
+export function invalidKeyError(): OAuthFlowError {
+  return new OAuthFlowError(
+    'ERR_OAUTH_INVALID_OPTION',
+    `key must be a non-empty string of at most ${MAX_KEY_LENGTH} characters`,
+  );
+}
+
+/** `ERR_OAUTH_CLOSED`. */
+export function closedError(): OAuthFlowError {
+  return new OAuthFlowError('ERR_OAUTH_CLOSED', 'token manager is closed');
+}
+
+/** Checks the argument of `invalidate`. @throws {OAuthFlowError} `ERR_OAUTH_INVALID_OPTION` */
+export function checkAccessTokenArgument(token: unknown): void {
+  if (typeof token !== 'string' || token.length === 0) {
+    throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'token must be a non-empty string');
+  }
+}
+
+/** Checks the argument of `setTokenSet`. @throws {OAuthFlowError} `ERR_OAUTH_INVALID_OPTION` */
+export function checkTokenSetArgument(tokens: unknown): void {
+  if (!(tokens instanceof TokenSet)) {
+    throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'tokens must be a TokenSet');
   }
 }

@@ -1,16 +1,21 @@
 import type { ClientCredentialsGrant } from './client-credentials-strategy.js';
 import { ClockSkew } from './clock-skew.js';
-import { OAuthFlowError } from './errors.js';
+import type { OAuthFlowError } from './errors.js';
 import {
+  checkAccessTokenArgument,
   checkStore,
   checkStoreFitsGrant,
+  checkTokenSetArgument,
+  closedError,
   grantStrategy,
+  invalidKeyError,
+  isTokenKey,
   managerContext,
   type TokenManagerBaseOptions,
 } from './manager-context.js';
 import { requireObject } from './options.js';
 import type { RefreshTokenGrant } from './refresh-token-strategy.js';
-import { TokenSet } from './token-set.js';
+import type { TokenSet } from './token-set.js';
 import {
   clearSlot,
   createTokenSlot,
@@ -106,19 +111,13 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
   requireObject(options, 'options');
   const store = checkStore(options.store);
   const key = options.key;
-  if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
-    throw new OAuthFlowError(
-      'ERR_OAUTH_INVALID_OPTION',
-      'key must be a non-empty string of at most 512 characters',
-    );
-  }
+  if (!isTokenKey(key)) throw invalidKeyError();
   requireObject(options.grant, 'grant');
   const { context, transport } = managerContext(store, options);
   const grant = grantStrategy(options.grant, transport);
   checkStoreFitsGrant(context, grant);
   const slot = createTokenSlot(key, grant, new ClockSkew());
   let closed = false;
-  const closedError = () => new OAuthFlowError('ERR_OAUTH_CLOSED', 'token manager is closed');
 
   const getTokenSet = (): Promise<TokenSet> =>
     closed ? Promise.reject(closedError()) : slotTokenSet(context, slot);
@@ -132,16 +131,12 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     },
     getTokenSet,
     async invalidate(token: string): Promise<void> {
-      if (typeof token !== 'string' || token.length === 0) {
-        throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'token must be a non-empty string');
-      }
+      checkAccessTokenArgument(token);
       if (closed) throw closedError();
       await invalidateSlotToken(context, slot, token);
     },
     async setTokenSet(tokens: TokenSet): Promise<void> {
-      if (!(tokens instanceof TokenSet)) {
-        throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'tokens must be a TokenSet');
-      }
+      checkTokenSetArgument(tokens);
       if (closed) throw closedError();
       await saveSlotTokenSet(context, slot, tokens);
     },
