@@ -3,14 +3,8 @@ import { type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
 import { redisTokenStore } from '@netsuite-oauth/token-store-redis';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createAuthorizationRequest,
-  createTokenManager,
-  exchangeAuthorizationCode,
-  parseAuthorizationCallback,
-} from '../src/index.js';
-import { type EmulatorSetup, REDIRECT, setupEmulator } from './helpers/emulator.js';
-import { driveAuthorization } from './helpers/form-driver.js';
+import { createTokenManager } from '../src/index.js';
+import { type EmulatorSetup, loginTokens, setupEmulator } from './helpers/emulator.js';
 import { buildWorker, startWorker } from './helpers/workers.js';
 
 // G02 (scaled), G05 and G07 across real processes sharing a real redis-server.
@@ -99,25 +93,7 @@ describe('across processes with Redis', () => {
   it('G07: a public client rotating refresh tokens across 4 processes → no refresh token spent twice', async () => {
     const s = await setupEmulator({ accessTokenTtlSeconds: 2 });
     try {
-      const request = await createAuthorizationRequest({
-        ...s.loc,
-        clientId: s.pub.clientId,
-        redirectUri: REDIRECT,
-        scopes: ['rest_webservices'],
-      });
-      const callbackUrl = await driveAuthorization(request.url, {
-        redirectUri: REDIRECT,
-        fill: { email: 'admin@example.com', password: 'emulator-password' },
-        press: { decision: 'allow' },
-      });
-      const { code } = parseAuthorizationCallback(callbackUrl, { expectedState: request.state });
-      const tokens = await exchangeAuthorizationCode({
-        ...s.loc,
-        client: s.pub,
-        code,
-        redirectUri: REDIRECT,
-        codeVerifier: request.codeVerifier,
-      });
+      const tokens = await loginTokens(s, s.pub);
       // the user's session is saved once, from this process, into the shared Redis
       const client = createClient({ url: redis.url });
       await client.connect();

@@ -1,5 +1,12 @@
 import { type Emulator, generateTestCertificate, startEmulator } from '@netsuite-oauth/emulator';
 import { createAssertionSigner } from '@netsuite-oauth/jwt-assertion';
+import {
+  createAuthorizationRequest,
+  exchangeAuthorizationCode,
+  parseAuthorizationCallback,
+  type TokenSet,
+} from '../../src/index.js';
+import { driveAuthorization } from './form-driver.js';
 
 export const REDIRECT = 'https://app.example.com/callback';
 
@@ -57,4 +64,69 @@ export async function setupEmulator(
         scope: ['rest_webservices'],
       }),
   };
+}
+
+/** Logs the emulator's demo user in to `client` (authorization code + PKCE) and returns the exchanged tokens. */
+export async function loginTokens(
+  s: EmulatorSetup,
+  client: { clientId: string; clientSecret?: string },
+): Promise<TokenSet> {
+  const request = await createAuthorizationRequest({
+    ...s.loc,
+    clientId: client.clientId,
+    redirectUri: REDIRECT,
+    scopes: ['rest_webservices'],
+  });
+  const callbackUrl = await driveAuthorization(request.url, {
+    redirectUri: REDIRECT,
+    fill: { email: 'admin@example.com', password: 'emulator-password' },
+    press: { decision: 'allow' },
+  });
+  const { code } = parseAuthorizationCallback(callbackUrl, { expectedState: request.state });
+  return await exchangeAuthorizationCode({
+    ...s.loc,
+    client,
+    code,
+    redirectUri: REDIRECT,
+    codeVerifier: request.codeVerifier,
+  });
+}
+
+/** One more client-credentials integration with its own certificate (several accounts' integrations). */
+export async function addM2mIntegration(
+  s: EmulatorSetup,
+  name: string,
+): Promise<{ clientId: string; certificateId: string; privateKeyPem: string }> {
+  const info = await s.emu.admin.createIntegration({
+    name,
+    confidential: true,
+    grants: ['client_credentials'],
+  });
+  const cert = await generateTestCertificate({ keyType: 'ec-p256' });
+  const { certificateId } = await s.emu.admin.addCertificate({
+    clientId: info.clientId,
+    certificatePem: cert.certificatePem,
+  });
+  return { clientId: info.clientId, certificateId, privateKeyPem: cert.privateKeyPem };
+}
+
+/** One more public authorization-code integration (rotating refresh tokens). */
+export async function addPublicIntegration(s: EmulatorSetup, name: string): Promise<{ clientId: string }> {
+  const info = await s.emu.admin.createIntegration({
+    name,
+    confidential: false,
+    grants: ['authorization_code'],
+    redirectUris: [REDIRECT],
+  });
+  return { clientId: info.clientId };
+}
+
+/** Successful token requests per client id, from the emulator's request log. */
+export async function tokenRequestsByClient(s: EmulatorSetup): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  for (const entry of await s.emu.admin.requestLog()) {
+    if (entry.route !== 'token' || entry.status !== 200 || entry.clientId === undefined) continue;
+    counts.set(entry.clientId, (counts.get(entry.clientId) ?? 0) + 1);
+  }
+  return counts;
 }
