@@ -10,6 +10,7 @@ import { renderReport, renderSummary } from './lib/report.mjs';
 const SUITES = [
   'signing',
   'token',
+  'token-keys',
   'record-get',
   'governance',
   'suiteql',

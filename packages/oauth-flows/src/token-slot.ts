@@ -224,7 +224,7 @@ function backgroundRefresh(ctx: TokenSlotContext, slot: TokenSlot): void {
  */
 export function freshAccessToken(ctx: TokenSlotContext, slot: TokenSlot): string | undefined {
   const c = slot.cached;
-  return c !== undefined && ctx.now() < c.refreshAt ? c.tokens.accessToken : undefined;
+  return c !== undefined && ctx.now() < c.refreshAt ? c.accessToken : undefined;
 }
 
 /**
