@@ -7,17 +7,8 @@ import { fileTokenStore } from '@netsuite-oauth/token-store-file';
 import { redisTokenStore } from '@netsuite-oauth/token-store-redis';
 import { createClient } from 'redis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createAuthorizationRequest,
-  createTokenManager,
-  exchangeAuthorizationCode,
-  parseAuthorizationCallback,
-  refreshAccessToken,
-  TokenSet,
-  type TokenStoreLike,
-} from '../src/index.js';
-import { type EmulatorSetup, REDIRECT, setupEmulator } from './helpers/emulator.js';
-import { driveAuthorization } from './helpers/form-driver.js';
+import { createTokenManager, refreshAccessToken, TokenSet, type TokenStoreLike } from '../src/index.js';
+import { type EmulatorSetup, loginTokens, setupEmulator } from './helpers/emulator.js';
 import { buildWorker, type RunningWorker, startWorker } from './helpers/workers.js';
 
 // G08 (security-checklist): a lock holder stopped with a real SIGSTOP past its lease, another worker
@@ -58,27 +49,7 @@ function spawnWorker(config: Record<string, unknown>): RunningWorker {
   return w;
 }
 
-async function login(s: EmulatorSetup): Promise<TokenSet> {
-  const request = await createAuthorizationRequest({
-    ...s.loc,
-    clientId: s.pub.clientId,
-    redirectUri: REDIRECT,
-    scopes: ['rest_webservices'],
-  });
-  const callbackUrl = await driveAuthorization(request.url, {
-    redirectUri: REDIRECT,
-    fill: { email: 'admin@example.com', password: 'emulator-password' },
-    press: { decision: 'allow' },
-  });
-  const { code } = parseAuthorizationCallback(callbackUrl, { expectedState: request.state });
-  return await exchangeAuthorizationCode({
-    ...s.loc,
-    client: s.pub,
-    code,
-    redirectUri: REDIRECT,
-    codeVerifier: request.codeVerifier,
-  });
-}
+const login = (s: EmulatorSetup): Promise<TokenSet> => loginTokens(s, s.pub);
 
 /** The signal arrives asynchronously: wait until the kernel reports the process as stopped. */
 async function waitStopped(pid: number): Promise<void> {

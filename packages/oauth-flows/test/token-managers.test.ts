@@ -108,6 +108,19 @@ function managersWith(options: Partial<TokenManagersOptions> = {}): TokenManager
   return managers;
 }
 
+/** Makes the mock hold every answer until the returned function is called (for one request at a time). */
+function holdAnswers(): () => void {
+  let release: () => void = () => {};
+  const handler = issuing();
+  as.handle(async (req, res) => {
+    await new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    handler(req, res);
+  });
+  return () => release();
+}
+
 const keys = (n: number, prefix = 'k') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 const tick = () => new Promise((r) => setImmediate(r));
 
@@ -588,14 +601,7 @@ describe('createTokenManagers: bounded memory', () => {
   });
 
   it('close() during a refresh waits for it, and its token is in the store', async () => {
-    let release: () => void = () => {};
-    const handler = issuing();
-    as.handle(async (req, res) => {
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      handler(req, res);
-    });
+    const release = holdAnswers();
     const store = memoryTokenStore({ now });
     const managers = managersWith({ store });
     const call = managers.getAccessToken('k1');
@@ -618,14 +624,7 @@ describe('createTokenManagers: bounded memory', () => {
     const store = memoryTokenStore({ now });
     const managers = managersWith({ store, refreshAheadMs: 600_000 });
     await managers.getAccessToken('k1');
-    let release: () => void = () => {};
-    const handler = issuing();
-    as.handle(async (req, res) => {
-      await new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      handler(req, res);
-    });
+    const release = holdAnswers();
     clock += 3600_000 - 300_000;
     expect(await managers.getAccessToken('k1')).toBe('k1#1');
     while (as.requests.length === 1) await tick();
