@@ -7,7 +7,7 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { isLoopbackUrl } from '@netsuite-oauth/core';
+import { isLoopbackHost, isLoopbackUrl } from '@netsuite-oauth/core';
 import { startEmulator } from '@netsuite-oauth/emulator';
 import { generateCertificate } from '@netsuite-oauth/jwt-assertion';
 import { type App, createApp } from './app.js';
@@ -295,16 +295,6 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return closing;
     },
   };
-}
-
-/** True for a bind address only this machine can reach: 127.0.0.0/8, `::1`, `localhost`. */
-function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
-  try {
-    return isLoopbackUrl(new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}`));
-  } catch {
-    return false;
-  }
 }
 
 async function closeServer(server: Server): Promise<void> {

@@ -46,6 +46,27 @@ export function isLoopbackUrl(url: URL): boolean {
 }
 
 /**
+ * True when `host` — a bind address (`127.0.0.1`, `::1`, `0.0.0.0`) or an HTTP `Host` header (`localhost:3000`,
+ * `[::1]:4010`) — names a loopback address only this machine can reach. Anything unparsable is false.
+ *
+ * @example
+ * isLoopbackHost('127.0.0.1') // true
+ * isLoopbackHost('[::1]:4010') // true
+ * isLoopbackHost('0.0.0.0') // false
+ * isLoopbackHost('rebind.example:4010') // false
+ */
+export function isLoopbackHost(host: string): boolean {
+  if (typeof host !== 'string' || !/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) return false;
+  // A bare IPv6 address (two colons or more, no brackets) is bracketed so that it parses as a host.
+  const authority = !host.startsWith('[') && (host.match(/:/g)?.length ?? 0) > 1 ? `[${host}]` : host;
+  try {
+    return isLoopbackUrl(new URL(`http://${authority}`));
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Checks an origin override and returns it without a trailing slash.
  *
  * @throws {NetSuiteConfigError} `ERR_CORE_INVALID_ORIGIN` for anything but a bare `http(s)` origin,

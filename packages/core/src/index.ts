@@ -3,6 +3,7 @@ export { readBodyCapped } from './body.js';
 export {
   checkOrigin,
   type EndpointOptions,
+  isLoopbackHost,
   isLoopbackUrl,
   type NetSuiteEndpoints,
   netsuiteEndpoints,

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { isNetSuiteError, NetSuiteConfigError, netsuiteEndpoints, parseAccountId } from '../src/index.js';
+import {
+  isLoopbackHost,
+  isNetSuiteError,
+  NetSuiteConfigError,
+  netsuiteEndpoints,
+  parseAccountId,
+} from '../src/index.js';
 
 describe('parseAccountId', () => {
   it.each([
@@ -98,5 +104,36 @@ describe('netsuiteEndpoints', () => {
 
   it('refuses a crafted client id in certificatesUrl', () => {
     expect(() => netsuiteEndpoints('1').certificatesUrl('../../x')).toThrow(NetSuiteConfigError);
+  });
+});
+
+describe('isLoopbackHost', () => {
+  it('accepts loopback bind addresses and Host headers, and nothing else', () => {
+    for (const host of [
+      '127.0.0.1',
+      '127.8.9.10',
+      '::1',
+      '[::1]',
+      '[::1]:4010',
+      'localhost',
+      'LOCALHOST:3000',
+      '127.0.0.1:80',
+    ]) {
+      expect(isLoopbackHost(host), host).toBe(true);
+    }
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '10.0.0.8',
+      'rebind.example:4010',
+      '127.0.0.1.evil.example',
+      'localhost.evil.example',
+      '',
+      'a b',
+      'user@127.0.0.1',
+      undefined as unknown as string,
+    ]) {
+      expect(isLoopbackHost(host), String(host)).toBe(false);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isLoopbackUrl } from '@netsuite-oauth/core';
+import { isLoopbackHost } from '@netsuite-oauth/core';
 import type { EmulatorAdmin, FaultOptions } from './admin.js';
 import { type Call, jsonReply } from './call.js';
 import { generateTestCertificate, type TestKeyType } from './certificate.js';
@@ -23,16 +23,6 @@ async function json(call: Call): Promise<Record<string, unknown>> {
   }
 }
 
-/** True when the request's `Host` names a loopback address (what a DNS-rebound page cannot send). */
-function loopbackHost(host: string | undefined): boolean {
-  if (host === undefined || !/^[A-Za-z0-9.:[\]-]{1,300}$/.test(host)) return false;
-  try {
-    return isLoopbackUrl(new URL(`http://${host}`));
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Refuses what a web page in a browser could send: a cross-site request can be a "simple" POST (text/plain,
  * a form, no body) without any preflight, and a page that rebinds its DNS name to 127.0.0.1 sends its own
@@ -40,7 +30,7 @@ function loopbackHost(host: string | undefined): boolean {
  * grants), and without an admin token only a loopback `Host` is served.
  */
 function refuseBrowserRequests(call: Call, tokenChecked: boolean): HttpReply | undefined {
-  if (!tokenChecked && !loopbackHost(call.req.headers.host)) {
+  if (!tokenChecked && !isLoopbackHost(call.req.headers.host ?? '')) {
     return adminError(
       403,
       'ERR_EMULATOR_ADMIN_HOST',

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isLoopbackUrl } from '@netsuite-oauth/core';
+import { isLoopbackHost } from '@netsuite-oauth/core';
 import { generateTestCertificate } from './certificate.js';
 import { EmulatorError } from './errors.js';
 import { DEFAULT_USER_EMAIL, DEFAULT_USER_PASSWORD, type Emulator, startEmulator } from './server.js';
@@ -24,16 +24,6 @@ Usage: netsuite-emulator [options]
   --json                 print the setup as one JSON line
   -h, --help             show this help
 `;
-
-/** True for an address only this machine can reach: 127.0.0.0/8, `::1`, `localhost`. */
-function isLoopbackBind(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, '');
-  try {
-    return isLoopbackUrl(new URL(`http://${bare.includes(':') ? `[${bare}]` : bare}`));
-  } catch {
-    return false;
-  }
-}
 
 /** What {@link startFromArgs} did: started an emulator (and the text to print), or only produced help. */
 export type CliStart =
@@ -91,7 +81,7 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
     },
   });
   const warnings: string[] = [];
-  if (!isLoopbackBind(values.host) && values['admin-token'] === undefined) {
+  if (!isLoopbackHost(values.host) && values['admin-token'] === undefined) {
     warnings.push(
       `warning: --host ${values.host} is not a loopback address and no --admin-token is set: the test credentials and data are reachable from the network, and the admin API answers only to a loopback Host until --admin-token is set`,
     );

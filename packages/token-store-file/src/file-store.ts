@@ -19,7 +19,14 @@ import {
   type TokenStoreLock,
   waitUntil,
 } from '@netsuite-oauth/token-store';
-import { errnoOf, fsyncDirectory, ioError, readSecureFile, writeFileAtomic } from './fs-safe.js';
+import {
+  errnoOf,
+  fsyncDirectory,
+  ioError,
+  listDirectory,
+  readSecureFile,
+  writeFileAtomic,
+} from './fs-safe.js';
 import {
   checkStoreDirectory,
   createNamingSecret,
@@ -350,12 +357,7 @@ export function fileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
   /** Removes files of keys deleted or expired more than a day ago (and their counters with them). */
   const sweep = async (): Promise<void> => {
     const secret = await writableSecret();
-    let names: string[];
-    try {
-      names = await fs.readdir(dir);
-    } catch (cause) {
-      throw ioError('directory read', cause);
-    }
+    const names = await listDirectory(dir);
     let removed = 0;
     for (const file of names) {
       if (closed) break;
@@ -395,12 +397,7 @@ export function fileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
    * (each under its key's lock, so never a live writer's), and lock temp files of dead processes.
    */
   const cleanLeftovers = async (): Promise<void> => {
-    let names: string[];
-    try {
-      names = await fs.readdir(dir);
-    } catch (cause) {
-      throw ioError('directory read', cause);
-    }
+    const names = await listDirectory(dir);
     for (const file of names) {
       const waiter = /^([0-9a-f]{64}|store)\.(\d+)-[0-9a-f]{16}\.locktmp$/.exec(file);
       if (waiter) {
@@ -555,12 +552,7 @@ export function fileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
           }
         })(),
       );
-      let names: string[];
-      try {
-        names = await fs.readdir(dir);
-      } catch (cause) {
-        throw ioError('directory read', cause);
-      }
+      const names = await listDirectory(dir);
       for (const file of names) {
         const name = ENTRY_FILE.exec(file)?.[1];
         if (!name) continue;

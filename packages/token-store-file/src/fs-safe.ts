@@ -69,10 +69,10 @@ export function tempPathFor(path: string, kind = 'tmp'): string {
 }
 
 /**
- * Writes `data` to `path` atomically and durably: temp file (O_EXCL, 0600) → write → fsync → rename →
- * fsync(directory). A reader sees the old file or the new one, never a mix.
+ * Writes `data` in full to a new temporary file next to `path` (O_EXCL, no symlink, 0600) and fsyncs it; the
+ * caller moves it into place. On failure the temp file is gone and the error is `ERR_STORE_IO`.
  */
-export async function writeFileAtomic(path: string, data: string): Promise<void> {
+async function writeTempFile(path: string, data: string): Promise<string> {
   const temp = tempPathFor(path);
   let handle: fs.FileHandle | undefined;
   try {
@@ -85,10 +85,23 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
     await handle.writeFile(data, 'utf8');
     await handle.sync();
     await handle.close();
-    handle = undefined;
-    await fs.rename(temp, path);
+    return temp;
   } catch (cause) {
     await handle?.close().catch(() => undefined);
+    await fs.unlink(temp).catch(() => undefined);
+    throw ioError('write', cause);
+  }
+}
+
+/**
+ * Writes `data` to `path` atomically and durably: temp file (O_EXCL, 0600) → write → fsync → rename →
+ * fsync(directory). A reader sees the old file or the new one, never a mix.
+ */
+export async function writeFileAtomic(path: string, data: string): Promise<void> {
+  const temp = await writeTempFile(path, data);
+  try {
+    await fs.rename(temp, path);
+  } catch (cause) {
     await fs.unlink(temp).catch(() => undefined);
     throw ioError('write', cause);
   }
@@ -101,32 +114,25 @@ export async function writeFileAtomic(path: string, data: string): Promise<void>
  * writer created it first.
  */
 export async function writeFileExclusive(path: string, data: string): Promise<boolean> {
-  const temp = tempPathFor(path);
-  let handle: fs.FileHandle | undefined;
+  const temp = await writeTempFile(path, data);
   try {
-    handle = await fs.open(
-      temp,
-      constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
-      FILE_MODE,
-    );
-    await handle.chmod(FILE_MODE);
-    await handle.writeFile(data, 'utf8');
-    await handle.sync();
-    await handle.close();
-    handle = undefined;
-    try {
-      await fs.link(temp, path);
-    } catch (error) {
-      if (errnoOf(error) === 'EEXIST') return false;
-      throw error;
-    }
-    await fsyncDirectory(dirname(path));
-    return true;
-  } catch (cause) {
-    throw ioError('write', cause);
+    await fs.link(temp, path);
+  } catch (error) {
+    if (errnoOf(error) === 'EEXIST') return false;
+    throw ioError('write', error);
   } finally {
-    await handle?.close().catch(() => undefined);
     await fs.unlink(temp).catch(() => undefined);
+  }
+  await fsyncDirectory(dirname(path));
+  return true;
+}
+
+/** The names in a directory. */
+export async function listDirectory(dir: string): Promise<string[]> {
+  try {
+    return await fs.readdir(dir);
+  } catch (cause) {
+    throw ioError('directory read', cause);
   }
 }
 

@@ -1,14 +1,5 @@
 import { TokenStoreError } from '@netsuite-oauth/token-store';
-
-/** A lease on one key, kept in that key's file. */
-export interface FileLease {
-  readonly id: string;
-  readonly fencingToken: number;
-  expiresAt: number;
-  /** Holder process, so a lease whose holder died on this host frees at once instead of at expiry. */
-  readonly pid: number;
-  readonly host: string;
-}
+import type { FileLease } from './state.js';
 
 /**
  * Everything the store keeps about one key, in that key's own file. A deleted or expired key keeps its
