@@ -172,7 +172,6 @@ async function acquisitionPass({ info, keyIndex, concurrency, rounds, warmup, sl
   const ratio = pairedRatio(samples.get('ours') ?? [], samples.get('hand'));
   const cpuRatio = pairedRatio(perCpu.get('ours') ?? [], perCpu.get('hand') ?? []);
   const viaKy = pairedRatio(samples.get('ours') ?? [], samples.get('hand-ky') ?? []);
-  const kyVsFetch = pairedRatio(samples.get('hand-ky') ?? [], samples.get('hand') ?? []);
   const goal = concurrency === 1 ? 0.95 : 1.0;
   const target = {
     issue: concurrency === 1 ? '#6 oauth-flows' : '#17 oauth-flows',
@@ -187,12 +186,8 @@ async function acquisitionPass({ info, keyIndex, concurrency, rounds, warmup, sl
             goal,
             cpuRatio: cpuRatio.median,
             otherwise:
-              viaKy.n && kyVsFetch.n && viaKy.median >= goal && kyVsFetch.median < goal
-                ? `ky: the same hand-written client posting with plain ky reaches ${kyVsFetch.median.toFixed(2)}× ` +
-                  `the fetch one in the same rounds, and ours is ${viaKy.median.toFixed(2)}× that one — the gap is ` +
-                  "ky's own per-request cost (oauth-flows sends through ky, as the design card asks)"
-                : 'not profiled here; likely the per-request work the hand-written client skips (option checks, ' +
-                  'strict response validation, error mapping, ky on top of fetch)',
+              'not profiled here; see the client CPU table — likely the per-request work the hand-written ' +
+              'client skips (option checks, strict response validation, error mapping)',
           })
         : undefined,
   };
