@@ -37,7 +37,7 @@ const NETWORK_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
 
-/** Plain-words explanations of OAuth `error` values NetSuite returns (netsuite-facts §3.5, §9.2). */
+/** Plain-words explanations of OAuth `error` values NetSuite returns (subsect_158521832417, subsect_158521885412). */
 export const OAUTH_HINTS: Readonly<Record<string, string>> = {
   invalid_client:
     'NetSuite did not accept the client: check the client id (64 hex characters, not the Application ID), the certificate id ' +
@@ -62,7 +62,7 @@ export const OAUTH_HINTS: Readonly<Record<string, string>> = {
   invalid_token: 'the access token was refused (expired, revoked or for another account). Get a new one.',
 };
 
-/** Plain-words explanations of NetSuite REST error codes (netsuite-facts §9). */
+/** Plain-words explanations of NetSuite REST error codes (section_156570709583). */
 export const API_HINTS: Readonly<Record<string, string>> = {
   INVALID_LOGIN:
     'NetSuite refused the token (401 INVALID_LOGIN). It says no more on the wire; the Login Audit Trail (Setup > Users/Roles > ' +

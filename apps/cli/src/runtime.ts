@@ -218,7 +218,7 @@ export async function openStore(ctx: Context): Promise<TokenStore> {
         'warning: the Redis URL is redis:// to a host that is not loopback: tokens cross the network without TLS; use rediss://',
       );
     }
-    // Same key, same AES-256-GCM envelope as the file store (security checklist R54, R60).
+    // Same key, same AES-256-GCM envelope as the file store (docs/security.md#at-rest).
     const key = readOrCreateStoreKey(settings);
     ctx.redactor.register(key);
     const { createClient } = await import('redis');

@@ -429,7 +429,7 @@ export function createApp(options: AppOptions): App {
     if (state === null || state === '') {
       throw new ServerError('ERR_SERVER_INVALID_STATE', 'the sign-in response has no state', { status: 400 });
     }
-    // The transaction is deleted on this first use, whatever happens next (security checklist R20).
+    // The transaction is deleted on this first use, whatever happens next (RFC 9700 §2.1).
     const taken = await transactions.take(state, ctx.loginId);
     if (!taken.ok) {
       const messages = {
@@ -466,7 +466,7 @@ export function createApp(options: AppOptions): App {
     try {
       await gateway.connect(tokenKey, params.code, tx.codeVerifier, tx.redirectUri);
     } catch (error) {
-      // The code is redeemed once and never retried (R26): a refused code means starting again.
+      // The code is redeemed once and never retried (RFC 6749 §10.5): a refused code means starting again.
       const e = error as { name?: unknown; error?: unknown };
       if (e.name === 'OAuthResponseError' && e.error === 'invalid_grant') {
         throw new ServerError(

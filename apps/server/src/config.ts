@@ -191,7 +191,7 @@ export function parseServerEnv(env: Readonly<Record<string, string | undefined>>
 
 /**
  * True for a `rediss://` URL (TLS) or one whose host is loopback (`localhost`, `127.0.0.0/8`, `::1`), where
- * plain `redis://` never leaves the machine (security checklist R60).
+ * plain `redis://` never leaves the machine (docs/security.md#at-rest).
  *
  * @example
  * isLoopbackOrTls('redis://127.0.0.1:6379') // true

@@ -26,7 +26,7 @@ export function parseCookies(header: string | undefined): Map<string, string> {
 
 /**
  * A `Set-Cookie` value for the session cookie: `__Host-` prefix, Secure, HttpOnly, Path=/, SameSite=Lax and a
- * bounded Max-Age (security checklist R63). Lax, not Strict: the browser must send the cookie on the
+ * bounded Max-Age (docs/security.md#demo-server). Lax, not Strict: the browser must send the cookie on the
  * top-level redirect back from NetSuite's consent page.
  *
  * @example

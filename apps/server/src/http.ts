@@ -13,7 +13,7 @@ export interface SecurityHeaderOptions {
 }
 
 /**
- * The security headers of every response (security checklist R66): a strict CSP with
+ * The security headers of every response (RFC 9700 §4.2.4 and §4.16, docs/security.md#demo-server): a strict CSP with
  * `frame-ancestors 'none'`, `Referrer-Policy: no-referrer` (the callback URL holds a code), `nosniff`,
  * and `Cache-Control: no-store` (every page is per-user).
  *

@@ -240,7 +240,7 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
     },
     async disconnect(tokenKey) {
       // The token manager's logout reads the stored grant as it is, without refreshing (NetSuite may be down),
-      // deletes it locally whatever happens next, then revokes it (security checklist R45, G27).
+      // deletes it locally whatever happens next, then revokes it (RFC 7009 §2).
       const manager = createTokenManager({ store: grants, key: tokenKey, grant, ...transport });
       try {
         const { revoked } = await manager.logout();

@@ -1,7 +1,7 @@
 /** Where the server sends a user when no (acceptable) return-to value was given. */
 export const DEFAULT_RETURN_TO = '/dashboard';
 
-// The only places a return-to value may point at: the app's own pages (security checklist R67).
+// The only places a return-to value may point at: the app's own pages (RFC 9700 §4.11.1).
 const ALLOWED_PATHS: readonly RegExp[] = [
   /^\/dashboard$/,
   /^\/customers$/,

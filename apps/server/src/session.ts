@@ -15,7 +15,7 @@ export interface Connection {
 
 /** The server-side data of one browser session. */
 export interface SessionData {
-  /** Synchronizer token every form must echo back (security checklist R65). */
+  /** Synchronizer token every form must echo back (docs/security.md#demo-server). */
   readonly csrf: string;
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -46,7 +46,7 @@ export interface SessionManagerOptions {
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;
 
 /**
- * Server-side sessions in a token store, keyed by a hash of the session id (security checklist R62, R64, R68).
+ * Server-side sessions in a token store, keyed by a hash of the session id (RFC 6749 §10.3, docs/security.md#demo-server).
  *
  * @example
  * const sessions = new SessionManager({ store: memoryTokenStore() });
@@ -125,7 +125,7 @@ export class SessionManager {
   /**
    * Writes the session's data over the version this request read. Answers `false`, writing nothing, when the
    * session changed or was destroyed since (rotated at login or logout by another request): a request that
-   * loaded the session before the rotation must not bring the old id back (security checklist R64).
+   * loaded the session before the rotation must not bring the old id back (session fixation, docs/security.md#demo-server).
    */
   async save(session: Session): Promise<boolean> {
     const store = this.#store;

@@ -10,7 +10,7 @@ export interface LoginTransaction {
   readonly codeVerifier: string;
   /** The exact redirect URI sent in the authorization request (sent again in the token request). */
   readonly redirectUri: string;
-  /** The token URL the flow was started against (mix-up defence, security checklist R27). */
+  /** The token URL the flow was started against (mix-up defence, RFC 9700 §4.4.2). */
   readonly tokenUrl: string;
   /** The authorization server's issuer: a callback's `iss`, when present, must equal it (RFC 9207). */
   readonly issuer: string;
@@ -34,7 +34,7 @@ export interface TransactionStoreOptions {
 
 /**
  * Login transactions (state and PKCE verifier) kept server-side, single-use and short-lived
- * (security checklist R19, R20, R27).
+ * (RFC 7636 §4.1, RFC 9700 §2.1 and §4.4.2).
  *
  * @example
  * const txs = new TransactionStore({ store });

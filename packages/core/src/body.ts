@@ -4,7 +4,7 @@
  *
  * Fast path: an unencoded body with a declared `Content-Length` within the cap is read in one go (fetch
  * enforces the length). With `Content-Encoding` the declared length is the compressed size and fetch inflates
- * without limit, so such a body — or one without a length — is counted chunk by chunk (security checklist R05).
+ * without limit, so such a body — or one without a length — is counted chunk by chunk (docs/security.md#transport).
  *
  * @example
  * const text = await readBodyCapped(response, 1024 * 1024);

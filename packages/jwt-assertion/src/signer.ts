@@ -35,7 +35,7 @@ export const NETSUITE_SCOPES: readonly string[] = Object.freeze([
  */
 export const MAX_LIFETIME_SECONDS = 3600;
 /**
- * Our default `exp − iat`: short, so a leaked assertion is soon useless (security checklist R09).
+ * Our default `exp − iat`: short, so a leaked assertion is soon useless (RFC 7523 §3, docs/security.md#client-assertions).
  *
  * @example
  * signer.lifetimeSeconds === DEFAULT_LIFETIME_SECONDS; // when lifetimeSeconds was not given

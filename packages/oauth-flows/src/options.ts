@@ -94,7 +94,7 @@ export function checkClient(client: unknown): OAuthClient {
 }
 
 /**
- * Client authentication for the token and revocation endpoints (netsuite-facts §3.3): HTTP Basic for a
+ * Client authentication for the token and revocation endpoints (section_158081952044): HTTP Basic for a
  * confidential client, `client_id` in the body for a public one. Never both.
  */
 export function applyClientAuth(client: OAuthClient, form: URLSearchParams): Record<string, string> {

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** `bytes` CSPRNG bytes, base64url: 32 bytes give 43 characters and 256 bits (R19, R20, R53). */
+/** `bytes` CSPRNG bytes, base64url: 32 bytes give 43 characters and 256 bits (RFC 7636 §7.1, RFC 6749 §10.10). */
 export function randomToken(bytes = 32): string {
   return randomBytes(bytes).toString('base64url');
 }

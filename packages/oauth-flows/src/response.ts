@@ -2,7 +2,7 @@ import { OAuthFlowError } from './errors.js';
 import { errorFromResponse, type FormResponse, parseJsonObject } from './http.js';
 import { TokenSet } from './token-set.js';
 
-/** NetSuite access tokens live 60 minutes; used when a response omits `expires_in` (R31). */
+/** NetSuite access tokens live 60 minutes; used when a response omits `expires_in` (article_0907013045). */
 export const DEFAULT_EXPIRES_IN_SECONDS = 3600;
 const MAX_EXPIRES_IN_SECONDS = 10 * 365 * 24 * 3600;
 const MAX_TOKEN_LENGTH = 64 * 1024;
@@ -23,7 +23,7 @@ function parseSeconds(value: unknown, name: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   let seconds: number;
   if (typeof value === 'number') seconds = value;
-  // NetSuite's OIDC example sends "3600" as a string (netsuite-facts §2.5).
+  // NetSuite's OIDC example sends "3600" as a string (section_162755359851).
   else if (typeof value === 'string' && /^\d{1,10}(?:\.\d+)?$/.test(value.trim())) seconds = Number(value);
   else throw invalid(`${name} must be a number of seconds`);
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > MAX_EXPIRES_IN_SECONDS) {
@@ -33,7 +33,7 @@ function parseSeconds(value: unknown, name: string): number | undefined {
 }
 
 // Refresh tokens from NetSuite are JWTs; their `exp` (server clock) tells when the user must log in again.
-// Informational only: nothing is trusted or verified from it, and access tokens are never decoded (R34).
+// Informational only: nothing is trusted or verified from it, and access tokens are never decoded (RFC 6749 §5.1: access tokens are opaque to the client).
 function jwtExpiry(token: string): number | undefined {
   const parts = token.split('.');
   if (parts.length !== 3 || !parts[1]) return undefined;
@@ -57,7 +57,7 @@ function isToken(value: unknown): value is string {
 }
 
 /**
- * Validates a token endpoint response strictly (RFC 6749 §5.1/§5.2, security checklist D) and returns a
+ * Validates a token endpoint response strictly (RFC 6749 §5.1/§5.2, docs/security.md#token-responses) and returns a
  * {@link TokenSet}, or throws a typed error that carries no part of the body.
  */
 export function parseTokenResponse(response: FormResponse, options: ParseOptions): TokenSet {

@@ -291,7 +291,7 @@ export function createRecordsApi(context: RecordsContext): RecordsApi {
 
   /**
    * Sends one request with `Prefer: respond-async` and an idempotency key, follows the job (or, for a key NetSuite
-   * has seen, the earlier job it names: R74) and returns its task's result.
+   * has seen, the earlier job it names: subsect_164494900632) and returns its task's result.
    */
   const runAsync = async (
     spec: Pick<RequestSpec, 'method' | 'url' | 'json' | 'query'>,
@@ -317,7 +317,7 @@ export function createRecordsApi(context: RecordsContext): RecordsApi {
       });
       jobLocation = response.headers.get('location');
     } catch (error) {
-      // A duplicate key means an earlier attempt was accepted: follow that job (R74).
+      // A duplicate key means an earlier attempt was accepted: follow that job (subsect_164494900632).
       if (error instanceof NetSuiteApiError && error.errorCode === 'IDEMPOTENCY_ERROR' && error.location) {
         jobLocation = error.location;
       } else {

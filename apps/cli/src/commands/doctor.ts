@@ -35,7 +35,7 @@ const M2M_REFUSED =
   "ClientIdMismatch/InvalidIssuer (iss is not this integration's client id), TokenNotAcceptable (iat in the future: your " +
   'clock is ahead), TokenExpired (your clock is behind), UnsupportedAlgo (RS256), EntityOrRoleDisabled.';
 
-/** Plain-words causes of a refused client-credentials token request (netsuite-facts §9.2, §11). */
+/** Plain-words causes of a refused client-credentials token request (subsect_158521885412, section_162790605110). */
 const M2M_CAUSES: Record<string, string> = {
   invalid_client: `NetSuite did not accept the client assertion. ${M2M_REFUSED}`,
   invalid_grant: `NetSuite refused the assertion. ${M2M_REFUSED}`,

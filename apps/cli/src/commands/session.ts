@@ -202,7 +202,7 @@ async function revoke(ctx: Context): Promise<number> {
       now: ctx.now,
     });
   } finally {
-    // Forget the tokens locally even when NetSuite could not be told (R45).
+    // Forget the tokens locally even when NetSuite could not be told (RFC 7009 §2, docs/security.md#refresh-and-revocation).
     await manager.clear();
   }
   printObject(ctx, { revoked: true, account: need(settings, 'accountId'), forgotten: true });
