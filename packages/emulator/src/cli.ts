@@ -10,7 +10,9 @@ Usage: netsuite-emulator [options]
 
   --port <n>             port to listen on (default 4010; 0 = any free port)
   --host <addr>          address to bind (default 127.0.0.1)
-  --account <id>         account id, e.g. 1234567_SB1 (default)
+  --account <id>         account id, e.g. 1234567_SB1 (default); repeat it for more
+                         accounts, each on the next port (or any free port with
+                         --port 0), with its own ready-made integration
   --redirect-uri <uri>   redirect URI of the ready-made integration (repeatable;
                          default http://127.0.0.1:3000/callback)
   --seed-customers <n>   customers to seed (default 30; other types keep their defaults)
@@ -44,7 +46,7 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
     options: {
       port: { type: 'string', default: '4010' },
       host: { type: 'string', default: '127.0.0.1' },
-      account: { type: 'string', default: '1234567_SB1' },
+      account: { type: 'string', multiple: true },
       'redirect-uri': { type: 'string', multiple: true },
       'seed-customers': { type: 'string' },
       'no-seed': { type: 'boolean', default: false },
@@ -68,10 +70,13 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
   const concurrency = int(values.concurrency, 'concurrency');
   const requestMs = int(values['request-ms'], 'request-ms');
   const recordMs = int(values['record-ms'], 'record-ms');
+  const [accountId = '1234567_SB1', ...others] = values.account ?? [];
+  const port = int(values.port, 'port') ?? 4010;
   const emu = await startEmulator({
-    port: int(values.port, 'port') ?? 4010,
+    port,
     host: values.host,
-    accountId: values.account,
+    accountId,
+    accounts: others.map((id, i) => ({ accountId: id, port: port === 0 ? 0 : port + i + 1 })),
     seed: values['no-seed'] ? false : customers === undefined ? {} : { customers },
     ...(concurrency === undefined ? {} : { concurrencyLimit: concurrency }),
     ...(values['admin-token'] === undefined ? {} : { adminToken: values['admin-token'] }),
@@ -87,12 +92,27 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
     );
   }
   const redirectUris = values['redirect-uri'] ?? ['http://127.0.0.1:3000/callback'];
-  const integration = await emu.admin.createIntegration({ name: 'Ready-made integration', redirectUris });
   const cert = generateTestCertificate({ keyType: 'ec-p256' });
-  const { certificateId } = await emu.admin.addCertificate({
-    clientId: integration.clientId,
-    certificatePem: cert.certificatePem,
-  });
+  const ready = await Promise.all(
+    emu.accounts.map(async (account) => {
+      const made = await account.admin.createIntegration({ name: 'Ready-made integration', redirectUris });
+      const { certificateId } = await account.admin.addCertificate({
+        clientId: made.clientId,
+        certificatePem: cert.certificatePem,
+      });
+      return { account, integration: made, certificateId };
+    }),
+  );
+  const { integration, certificateId } = ready[0] as (typeof ready)[number];
+  // Every account maps the same test key; each has its own integration and certificate id.
+  const more = ready.slice(1).map((r) => ({
+    accountId: r.account.accountId,
+    url: r.account.url,
+    tokenUrl: r.account.endpoints.tokenUrl,
+    clientId: r.integration.clientId,
+    clientSecret: r.integration.clientSecret,
+    certificateId: r.certificateId,
+  }));
   const setup = {
     url: emu.url,
     accountId: emu.accountId,
@@ -105,6 +125,7 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
     algorithm: cert.algorithm,
     privateKeyPem: cert.privateKeyPem,
     user: { email: DEFAULT_USER_EMAIL, password: DEFAULT_USER_PASSWORD },
+    ...(more.length > 0 ? { accounts: more } : {}),
   };
   if (values.json) return { emulator: emu, output: `${JSON.stringify(setup)}\n`, warnings };
   return {
@@ -121,6 +142,12 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
       `  redirect URIs  ${redirectUris.join(' ')}`,
       `  certificate id ${certificateId} (sign assertions with ${cert.algorithm} and the key below)`,
       `  login user     ${DEFAULT_USER_EMAIL} / ${DEFAULT_USER_PASSWORD}`,
+      ...more.flatMap((m) => [
+        `Account ${m.accountId} on ${m.url} (same key and login user):`,
+        `  client id      ${m.clientId}`,
+        `  client secret  ${m.clientSecret}`,
+        `  certificate id ${m.certificateId}`,
+      ]),
       cert.privateKeyPem.trimEnd(),
       'Press Ctrl+C to stop.',
       '',

@@ -20,7 +20,7 @@ export { type CostModel, DEFAULT_COST_MODEL } from './cost-model.js';
 export type { Counters } from './counters.js';
 export { EmulatorError, type EmulatorErrorCode, isEmulatorError } from './errors.js';
 export type { ConsentPolicy, Grant } from './integration.js';
-export type { EmulatorOptions } from './options.js';
+export type { EmulatorAccountOptions, EmulatorOptions } from './options.js';
 export type { RequestLogEntry } from './request-log.js';
 export type { RestletHandler, RestletRequest } from './restlets.js';
 export type { RouteName } from './routes.js';
@@ -29,6 +29,7 @@ export {
   DEFAULT_USER_EMAIL,
   DEFAULT_USER_PASSWORD,
   type Emulator,
+  type EmulatorAccount,
   type EmulatorEndpoints,
   startEmulator,
 } from './server.js';

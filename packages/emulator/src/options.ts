@@ -77,6 +77,25 @@ export interface EmulatorOptions {
    * @default true
    */
   readonly expandTaskResults?: boolean;
+  /**
+   * More NetSuite accounts in the same emulator, each on a local origin of its own (`emu.account(id).url`) with
+   * its own integrations, certificates, users, records, concurrency limit, cost model, counters and clock. Each
+   * takes the options above and overrides any of them; a token or assertion of one account is refused by the
+   * others, as on NetSuite. @default [] (one account)
+   */
+  readonly accounts?: readonly EmulatorAccountOptions[];
+}
+
+/**
+ * One more account of the emulator ({@link EmulatorOptions.accounts}): its id, and any option of the emulator's
+ * own that differs for it (its `port` defaults to a free one).
+ *
+ * @example
+ * await startEmulator({ accounts: [{ accountId: '7654321', concurrencyLimit: 15, costModel: { requestMs: 40 } }] });
+ */
+export interface EmulatorAccountOptions
+  extends Omit<EmulatorOptions, 'accountId' | 'host' | 'now' | 'adminToken' | 'accounts'> {
+  readonly accountId: string;
 }
 
 /** {@link EmulatorOptions} after defaults and checks: what the route handlers read. */
@@ -124,15 +143,24 @@ function bool(value: unknown, name: string, fallback: boolean): boolean {
   return value;
 }
 
-/** What {@link startEmulator} needs to start: the handlers' options and the listener's. */
-export interface StartOptions {
+/** What one account needs to start: its handlers' options and its listener's port. */
+export interface AccountStart {
   readonly resolved: ResolvedOptions;
   readonly seed: SeedOptions | false;
   readonly port: number;
-  readonly host: string;
   readonly concurrencyLimit: number;
+}
+
+/** What {@link startEmulator} needs to start: every account, the address and the clock they share. */
+export interface StartOptions {
+  readonly primary: AccountStart;
+  readonly accounts: readonly AccountStart[];
+  readonly host: string;
   readonly now: () => number;
 }
+
+/** Most accounts one emulator holds (each is a listener and a database). */
+const MAX_ACCOUNTS = 1000;
 
 /**
  * Applies defaults and checks every option, synchronously.
@@ -140,14 +168,64 @@ export interface StartOptions {
  * @throws {EmulatorError} `ERR_EMULATOR_INVALID_OPTION` naming the first bad option.
  */
 export function resolveOptions(options: EmulatorOptions): StartOptions {
-  const { resolved, seed } = resolveHandlerOptions(options);
-  const port = num(options.port, 'port', 0, 65_535, 0);
+  const primary = resolveAccount(options, '');
   const host = options.host ?? '127.0.0.1';
   if (typeof host !== 'string' || host.length === 0 || host.length > 255) {
     throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', 'host must be a host name or IP address');
   }
-  const concurrencyLimit = num(options.concurrencyLimit, 'concurrencyLimit', 1, 10_000, 5);
-  return { resolved, seed, port, host, concurrencyLimit, now: options.now ?? Date.now };
+  const extra = options.accounts ?? [];
+  if (!Array.isArray(extra) || extra.length > MAX_ACCOUNTS - 1) {
+    throw new EmulatorError(
+      'ERR_EMULATOR_INVALID_OPTION',
+      `accounts must be an array of at most ${MAX_ACCOUNTS - 1} account options`,
+    );
+  }
+  const labels = new Set([primary.resolved.hostLabel]);
+  const { accounts: _accounts, port: _port, ...inherited } = options;
+  const accounts = extra.map((account: unknown, i) => {
+    if (
+      typeof account !== 'object' ||
+      account === null ||
+      typeof (account as { accountId?: unknown }).accountId !== 'string'
+    ) {
+      throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', `accounts[${i}] needs an accountId`);
+    }
+    for (const name of ['host', 'now', 'adminToken', 'accounts']) {
+      if (name in account) {
+        throw new EmulatorError(
+          'ERR_EMULATOR_INVALID_OPTION',
+          `accounts[${i}].${name} is shared by every account: set it once at the top`,
+        );
+      }
+    }
+    const resolved = resolveAccount(
+      { ...inherited, ...(account as EmulatorAccountOptions) },
+      `accounts[${i}].`,
+    );
+    if (labels.has(resolved.resolved.hostLabel)) {
+      throw new EmulatorError(
+        'ERR_EMULATOR_INVALID_OPTION',
+        `accounts[${i}].accountId is already an account`,
+      );
+    }
+    labels.add(resolved.resolved.hostLabel);
+    return resolved;
+  });
+  return { primary, accounts, host, now: options.now ?? Date.now };
+}
+
+function resolveAccount(options: EmulatorOptions, prefix: string): AccountStart {
+  try {
+    const { resolved, seed } = resolveHandlerOptions(options);
+    const port = num(options.port, 'port', 0, 65_535, 0);
+    const concurrencyLimit = num(options.concurrencyLimit, 'concurrencyLimit', 1, 10_000, 5);
+    return { resolved, seed, port, concurrencyLimit };
+  } catch (error) {
+    if (prefix !== '' && error instanceof EmulatorError) {
+      throw new EmulatorError(error.code, `${prefix}${error.message}`);
+    }
+    throw error;
+  }
 }
 
 function resolveHandlerOptions(options: EmulatorOptions): {

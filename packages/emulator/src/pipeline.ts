@@ -25,7 +25,11 @@ export interface PipelineContext {
   readonly admin: EmulatorAdmin;
   /** What `GET /_emulator` answers. */
   info(): unknown;
+  /** The handler of another account of the same emulator, by host label (a NetSuite host name in `Host`). */
+  forward?(hostLabel: string): ((req: IncomingMessage, res: ServerResponse) => Promise<void>) | undefined;
 }
+
+const NETSUITE_HOST = /^([a-z0-9-]+)\.(?:app|suitetalk\.api|restlets\.api)\.netsuite\.com(?::\d+)?$/i;
 
 // The Date header changes once a second; format it once a second.
 let dateSecond = Number.NaN;
@@ -50,6 +54,12 @@ export function createRequestHandler(
     // Elapsed time for the request log: a monotonic clock, not the emulator's movable one.
     const started = performance.now();
     const current = context.state();
+    // A NetSuite host name picks the account, as on NetSuite: another account of this emulator answers it.
+    const named = NETSUITE_HOST.exec(req.headers.host ?? '')?.[1]?.toLowerCase();
+    if (named !== undefined && named !== current.options.hostLabel) {
+      const other = context.forward?.(named);
+      if (other) return other(req, res);
+    }
     const options = current.options;
     const origin = context.origin();
     const method = req.method ?? 'GET';
@@ -95,11 +105,7 @@ export function createRequestHandler(
     let reply: HttpReply;
     try {
       if (route !== 'admin') {
-        const hostHeader = String(req.headers.host ?? '');
-        const m = /^([a-z0-9-]+)\.(?:app|suitetalk\.api|restlets\.api)\.netsuite\.com(?::\d+)?$/i.exec(
-          hostHeader,
-        );
-        if (m && m[1]?.toLowerCase() !== options.hostLabel) {
+        if (named !== undefined && named !== options.hostLabel) {
           throw nsError(404, 'INVALID_REQUEST', 'This emulator does not serve that account.');
         }
         const faultIndex = current.faults.findIndex((f) => f.route === route || f.route === '*');

@@ -1,10 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseAccountId } from '@netsuite-oauth/core';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { createAdmin, DEFAULT_ROLE, type EmulatorAdmin } from './admin.js';
 import { EmulatorError } from './errors.js';
-import { type EmulatorOptions, resolveOptions, type StartOptions } from './options.js';
-import { createRequestHandler } from './pipeline.js';
+import { type AccountStart, type EmulatorOptions, resolveOptions, type StartOptions } from './options.js';
+import { createRequestHandler, type PipelineContext } from './pipeline.js';
 import { echoRestlet, restletKey } from './restlets.js';
 import { type SeedOptions, seedStore } from './seed.js';
 import { EmulatorState } from './state.js';
@@ -13,13 +14,14 @@ import { registerSuiteqlFunctions } from './suiteql-functions.js';
 import { TokenSigner } from './token-signer.js';
 
 /**
- * A running emulator.
+ * One NetSuite account of a running emulator, on its own local origin: its integrations, certificates, users,
+ * records and SuiteQL data, concurrency limit, cost model, counters and clock are its own.
  *
  * @example
- * const emu = await startEmulator();
- * const endpoints = netsuiteEndpoints(emu.accountId, { origin: emu.url, allowInsecureLoopback: true });
+ * const acme = emu.account('7654321');
+ * const client = createNetSuiteClient({ accountId: acme.accountId, origin: acme.url, allowInsecureLoopback: true, token });
  */
-export interface Emulator {
+export interface EmulatorAccount {
   /** `http://127.0.0.1:PORT`: pass it as `origin` (with `allowInsecureLoopback: true`) to the client packages. */
   readonly url: string;
   readonly port: number;
@@ -31,10 +33,29 @@ export interface Emulator {
   readonly defaultUser:
     | { readonly email: string; readonly password: string; readonly entityId: string }
     | undefined;
+}
+
+/**
+ * A running emulator. Its own fields are those of its first account (`options.accountId`); further accounts
+ * (`options.accounts`) each listen on an origin of their own.
+ *
+ * @example
+ * const emu = await startEmulator();
+ * const endpoints = netsuiteEndpoints(emu.accountId, { origin: emu.url, allowInsecureLoopback: true });
+ */
+export interface Emulator extends EmulatorAccount {
+  /** Every account: the first one, then `options.accounts` in their order. */
+  readonly accounts: readonly EmulatorAccount[];
+  /**
+   * One account by id, in either form (`1234567_SB1` or `1234567-sb1`).
+   * @throws {EmulatorError} `ERR_EMULATOR_UNKNOWN_ACCOUNT` when the emulator does not hold it.
+   */
+  account(accountId: string): EmulatorAccount;
+  /** Stops every account's listener and frees its data. */
   close(): Promise<void>;
 }
 
-/** Every URL of the emulator, all on {@link Emulator.url}. */
+/** Every URL of one emulated account, all on its {@link EmulatorAccount.url}. */
 export interface EmulatorEndpoints {
   readonly tokenUrl: string;
   readonly authorizeUrl: string;
@@ -91,14 +112,84 @@ export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> 
   return start(resolveOptions(options));
 }
 
-async function start({
-  resolved,
-  seed,
-  port,
-  host,
-  concurrencyLimit: initialLimit,
-  now: baseNow,
-}: StartOptions): Promise<Emulator> {
+/** One account being served: what the listeners and the registry of accounts need. */
+interface AccountRuntime {
+  readonly hostLabel: string;
+  readonly account: EmulatorAccount;
+  readonly onRequest: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  close(): Promise<void>;
+}
+
+async function start(options: StartOptions): Promise<Emulator> {
+  // Accounts by host label: a NetSuite host name in `Host` reaches its account on any of the listeners.
+  const byLabel = new Map<string, AccountRuntime>();
+  const runtimes: AccountRuntime[] = [];
+  const listing = () => runtimes.map((r) => ({ accountId: r.account.accountId, url: r.account.url }));
+  try {
+    for (const account of [options.primary, ...options.accounts]) {
+      const runtime = await startAccount(account, options, {
+        forward: (label) => byLabel.get(label)?.onRequest,
+        accounts: listing,
+      });
+      runtimes.push(runtime);
+      byLabel.set(runtime.hostLabel, runtime);
+    }
+  } catch (error) {
+    await Promise.all(runtimes.map((r) => r.close()));
+    throw error;
+  }
+  const first = runtimes[0] as AccountRuntime;
+  const accounts = runtimes.map((r) => r.account);
+  let closed = false;
+  return {
+    get url() {
+      return first.account.url;
+    },
+    get port() {
+      return first.account.port;
+    },
+    get accountId() {
+      return first.account.accountId;
+    },
+    get endpoints() {
+      return first.account.endpoints;
+    },
+    get admin() {
+      return first.account.admin;
+    },
+    get defaultUser() {
+      return first.account.defaultUser;
+    },
+    accounts,
+    account(accountId) {
+      let label: string | undefined;
+      try {
+        label = parseAccountId(accountId).hostLabel;
+      } catch {
+        label = undefined;
+      }
+      const runtime = label === undefined ? undefined : byLabel.get(label);
+      if (!runtime) {
+        throw new EmulatorError('ERR_EMULATOR_UNKNOWN_ACCOUNT', 'this emulator does not hold that account');
+      }
+      return runtime.account;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all(runtimes.map((r) => r.close()));
+    },
+  };
+}
+
+async function startAccount(
+  { resolved, seed, port, concurrencyLimit: initialLimit }: AccountStart,
+  { host, now: baseNow }: StartOptions,
+  shared: {
+    forward: NonNullable<PipelineContext['forward']>;
+    accounts: () => Array<{ accountId: string; url: string }>;
+  },
+): Promise<AccountRuntime> {
   let origin = '';
   let state: EmulatorState;
   let defaultUser: Emulator['defaultUser'];
@@ -150,7 +241,13 @@ async function start({
   const sweep = setInterval(() => state.sweep(), 60_000);
   sweep.unref();
 
-  const onRequest = createRequestHandler({ state: () => state, origin: () => origin, admin, info });
+  const onRequest = createRequestHandler({
+    state: () => state,
+    origin: () => origin,
+    admin,
+    info,
+    forward: shared.forward,
+  });
   const server: Server = createServer({ keepAliveTimeout: 5000 }, (req, res) => {
     // Nothing a client sends may take the process down: a failure past the handlers closes that one socket.
     onRequest(req, res).catch(() => res.destroy());
@@ -161,19 +258,38 @@ async function start({
     else socket.destroy();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (error: Error) =>
-      reject(
-        new EmulatorError('ERR_EMULATOR_START_FAILED', `could not listen on ${host}:${port}`, {
-          cause: error,
-        }),
-      );
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
+  const stop = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    clearInterval(sweep);
+    state.asyncJobs.close();
+    if (server.listening) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    }
+    state.store.db.close();
+  };
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) =>
+        reject(
+          new EmulatorError('ERR_EMULATOR_START_FAILED', `could not listen on ${host}:${port}`, {
+            cause: error,
+          }),
+        );
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const hostForUrl = address.family === 'IPv6' || host.includes(':') ? `[${address.address}]` : host;
   origin = `http://${hostForUrl}:${address.port}`;
@@ -195,28 +311,23 @@ async function start({
       accountId: resolved.accountId,
       endpoints,
       defaultUser: defaultUser ? { email: defaultUser.email, entityId: defaultUser.entityId } : null,
+      accounts: shared.accounts(),
     };
   }
 
   return {
-    url: origin,
-    port: address.port,
-    accountId: resolved.accountId,
-    endpoints,
-    admin,
-    get defaultUser() {
-      return defaultUser;
-    },
-    async close() {
-      if (closed) return;
-      closed = true;
-      clearInterval(sweep);
-      state.asyncJobs.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      state.store.db.close();
+    hostLabel: resolved.hostLabel,
+    onRequest,
+    close: stop,
+    account: {
+      url: origin,
+      port: address.port,
+      accountId: resolved.accountId,
+      endpoints,
+      admin,
+      get defaultUser() {
+        return defaultUser;
+      },
     },
   };
 }

@@ -43,6 +43,36 @@ describe('netsuite-emulator command', () => {
     expect(list.totalResults).toBe(3);
   });
 
+  it('starts one more account per repeated --account, each with a ready-made integration of its own', async () => {
+    started = await startFromArgs([
+      '--port',
+      '0',
+      '--account',
+      '1111111',
+      '--account',
+      '2222222_SB1',
+      '--json',
+    ]);
+    const setup = JSON.parse(started.output) as {
+      privateKeyPem: string;
+      algorithm: string;
+      accounts: Array<{ accountId: string; url: string; clientId: string; certificateId: string }>;
+    };
+    const emu = started.emulator!;
+    expect(emu.accounts.map((a) => a.accountId)).toEqual(['1111111', '2222222_SB1']);
+    const second = setup.accounts[0]!;
+    expect(second).toMatchObject({ accountId: '2222222_SB1', url: emu.accounts[1]?.url });
+    const account = emu.account(second.accountId) as typeof emu;
+    const res = await clientCredentialsToken(account, {
+      clientId: second.clientId,
+      clientSecret: undefined,
+      certificateId: second.certificateId,
+      privateKeyPem: setup.privateKeyPem,
+      algorithm: setup.algorithm,
+    });
+    expect(res.status).toBe(200);
+  });
+
   it('warns on a non-loopback bind without --admin-token, not with one, not on loopback', async () => {
     started = await startFromArgs(['--port', '0', '--no-seed', '--host', '0.0.0.0']);
     expect(started.warnings).toHaveLength(1);
