@@ -339,7 +339,7 @@ export async function run({ quick, log }) {
         row('raw', RAW, { isReference: true }),
       ],
     });
-    if (['PS256', 'ES256'].includes(spec.alg)) {
+    if (spec.alg === 'PS256' || (spec.alg === 'ES256' && !quick)) {
       const extra = await concurrentSections({
         spec,
         signer,
