@@ -8,12 +8,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // Tests import workspace packages from their sources, so a test run never waits for (or races with)
 // another package's build. Published builds are checked by each package's build (publint, attw)
 // and by the apps, whose tests run the built output.
+// A subpath export (`@netsuite-oauth/core/der`) maps to the source file of the same name.
 const workspaceAliases = readdirSync(join(root, 'packages'), { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
-  .map((entry) => ({
-    find: new RegExp(`^@netsuite-oauth/${entry.name}$`),
-    replacement: join(root, 'packages', entry.name, 'src', 'index.ts'),
-  }));
+  .flatMap((entry) => [
+    {
+      find: new RegExp(`^@netsuite-oauth/${entry.name}$`),
+      replacement: join(root, 'packages', entry.name, 'src', 'index.ts'),
+    },
+    {
+      find: new RegExp(`^@netsuite-oauth/${entry.name}/([a-z-]+)$`),
+      replacement: join(root, 'packages', entry.name, 'src', '$1.ts'),
+    },
+  ]);
 
 type TestOptions = NonNullable<ViteUserConfig['test']>;
 

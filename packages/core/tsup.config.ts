@@ -1,3 +1,3 @@
 import { packageConfig } from '../../tooling/tsup.js';
 
-export default packageConfig();
+export default packageConfig({ entry: ['src/index.ts', 'src/der.ts'] });

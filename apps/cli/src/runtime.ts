@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { isLoopbackOrTls } from '@netsuite-oauth/core';
 import type { AssertionAlgorithm, AssertionSigner } from '@netsuite-oauth/jwt-assertion';
 import type { TokenManager, TokenSet } from '@netsuite-oauth/oauth-flows';
 import type { TokenStore } from '@netsuite-oauth/token-store';
@@ -150,26 +151,6 @@ export async function createSigner(ctx: Context): Promise<AssertionSigner> {
     ...(certificate ? { certificate } : {}),
     now: ctx.now,
   });
-}
-
-/**
- * True for a `rediss://` URL (TLS) or one whose host is loopback (`localhost`, `127.0.0.0/8`, `::1`), where plain
- * `redis://` never leaves the machine.
- *
- * @example
- * isLoopbackOrTls('redis://127.0.0.1:6379') // true
- * isLoopbackOrTls('redis://cache.internal:6379') // false
- */
-export function isLoopbackOrTls(redisUrl: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(redisUrl);
-  } catch {
-    return false;
-  }
-  if (url.protocol === 'rediss:') return true;
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }
 
 function readOrCreateStoreKey(settings: Settings): string {

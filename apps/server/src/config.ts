@@ -1,3 +1,4 @@
+import { isLoopbackOrTls } from '@netsuite-oauth/core';
 import { ServerError } from './errors.js';
 
 /** The server's configuration, read from environment variables by {@link parseServerEnv}. */
@@ -187,24 +188,4 @@ export function parseServerEnv(env: Readonly<Record<string, string | undefined>>
     sessionTtlMs: ttl === undefined ? undefined : ttl * 1000,
     warnings,
   };
-}
-
-/**
- * True for a `rediss://` URL (TLS) or one whose host is loopback (`localhost`, `127.0.0.0/8`, `::1`), where
- * plain `redis://` never leaves the machine (docs/security.md#at-rest).
- *
- * @example
- * isLoopbackOrTls('redis://127.0.0.1:6379') // true
- * isLoopbackOrTls('redis://cache.internal:6379') // false
- */
-export function isLoopbackOrTls(redisUrl: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(redisUrl);
-  } catch {
-    return false;
-  }
-  if (url.protocol === 'rediss:') return true;
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  return host === 'localhost' || host === '::1' || /^127(?:\.\d{1,3}){3}$/.test(host);
 }

@@ -1,5 +1,6 @@
+import { isLoopbackOrTls } from '@netsuite-oauth/core';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENT, isLoopbackOrTls, parseServerEnv } from '../src/config.js';
+import { ENVIRONMENT, parseServerEnv } from '../src/config.js';
 import { isServerError } from '../src/errors.js';
 
 function fails(env: Record<string, string>, variable: string): void {

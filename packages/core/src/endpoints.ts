@@ -40,7 +40,12 @@ export interface NetSuiteEndpoints {
 
 const LOOPBACK_HOST = /^(?:127(?:\.\d{1,3}){3}|\[::1\]|localhost)$/i;
 
-/** True when `url` is on a loopback host (127.0.0.0/8, `[::1]`, `localhost`). */
+/**
+ * True when `url` is on a loopback host (127.0.0.0/8, `[::1]`, `localhost`).
+ *
+ * @example
+ * isLoopbackUrl(new URL(emu.url)) // true: http is fine there
+ */
 export function isLoopbackUrl(url: URL): boolean {
   return LOOPBACK_HOST.test(url.hostname);
 }
@@ -64,6 +69,29 @@ export function isLoopbackHost(host: string): boolean {
   } catch {
     return false;
   }
+}
+
+// Schemes whose traffic is encrypted whatever the host.
+const TLS_PROTOCOLS: ReadonlySet<string> = new Set(['https:', 'wss:', 'rediss:']);
+
+/**
+ * True for a URL whose traffic stays on this machine (a loopback host) or is encrypted (`https:`, `wss:`,
+ * `rediss:`): the ones where a secret sent in clear never crosses a network (docs/security.md#at-rest). False
+ * for anything unparseable.
+ *
+ * @example
+ * isLoopbackOrTls('redis://127.0.0.1:6379') // true
+ * isLoopbackOrTls('rediss://cache.internal:6380') // true
+ * isLoopbackOrTls('redis://cache.internal:6379') // false: tokens would cross the network in clear
+ */
+export function isLoopbackOrTls(url: string | URL): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    return false;
+  }
+  return TLS_PROTOCOLS.has(parsed.protocol) || isLoopbackUrl(parsed);
 }
 
 /**

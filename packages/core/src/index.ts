@@ -4,6 +4,7 @@ export {
   checkOrigin,
   type EndpointOptions,
   isLoopbackHost,
+  isLoopbackOrTls,
   isLoopbackUrl,
   type NetSuiteEndpoints,
   netsuiteEndpoints,
@@ -15,3 +16,4 @@ export {
   NetSuiteConfigError,
   NetSuiteError,
 } from './errors.js';
+export { parseRetryAfter } from './retry-after.js';

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { isLoopbackUrl } from '@netsuite-oauth/core';
 import { parseCertificate } from './certificate.js';
 import { type CostModel, resolveCostModel } from './cost-model.js';
 import type { Counters } from './counters.js';
@@ -191,7 +192,7 @@ export function checkRedirectUri(uri: unknown, allowHttpLoopback: boolean): stri
     throw optionError(`redirect URI scheme ${scheme} is not allowed`);
   }
   if (scheme === 'http:') {
-    const loopback = /^(127(\.\d{1,3}){3}|\[::1\]|localhost)$/i.test(url.hostname);
+    const loopback = isLoopbackUrl(url);
     if (!loopback || !allowHttpLoopback) {
       throw optionError(
         loopback

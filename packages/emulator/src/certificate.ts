@@ -6,6 +6,17 @@ import {
   sign,
   X509Certificate,
 } from 'node:crypto';
+import {
+  bitString,
+  explicit,
+  integer,
+  nullValue,
+  oid,
+  sequence,
+  set,
+  time,
+  utf8String,
+} from '@netsuite-oauth/core/der';
 import { EmulatorError } from './errors.js';
 
 /** Key types NetSuite accepts for client-credentials certificates (RSA 3072/4096, EC P-256/384/521). */
@@ -29,40 +40,6 @@ export interface TestCertificate {
   readonly privateKeyPem: string;
   /** The JWS algorithm to sign assertions with: `PS256` for RSA, `ES256`/`ES384`/`ES512` for EC. */
   readonly algorithm: 'PS256' | 'ES256' | 'ES384' | 'ES512';
-}
-
-// Minimal DER encoder: enough for one self-signed X.509 v3 certificate.
-function der(tag: number, body: Buffer): Buffer {
-  const len = body.length;
-  let header: Buffer;
-  if (len < 0x80) header = Buffer.from([tag, len]);
-  else if (len < 0x100) header = Buffer.from([tag, 0x81, len]);
-  else if (len < 0x10000) header = Buffer.from([tag, 0x82, len >> 8, len & 0xff]);
-  else header = Buffer.from([tag, 0x83, len >> 16, (len >> 8) & 0xff, len & 0xff]);
-  return Buffer.concat([header, body]);
-}
-const seq = (...parts: Buffer[]): Buffer => der(0x30, Buffer.concat(parts));
-const set = (...parts: Buffer[]): Buffer => der(0x31, Buffer.concat(parts));
-function oid(dotted: string): Buffer {
-  const arcs = dotted.split('.').map(Number);
-  const bytes: number[] = [40 * (arcs[0] ?? 0) + (arcs[1] ?? 0)];
-  for (const arc of arcs.slice(2)) {
-    const chunk: number[] = [arc & 0x7f];
-    let rest = Math.floor(arc / 128);
-    while (rest > 0) {
-      chunk.unshift((rest & 0x7f) | 0x80);
-      rest = Math.floor(rest / 128);
-    }
-    bytes.push(...chunk);
-  }
-  return der(0x06, Buffer.from(bytes));
-}
-function time(ms: number): Buffer {
-  const d = new Date(ms);
-  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14);
-  return d.getUTCFullYear() < 2050
-    ? der(0x17, Buffer.from(`${iso.slice(2)}Z`))
-    : der(0x18, Buffer.from(`${iso}Z`));
 }
 
 /**
@@ -92,14 +69,14 @@ export function generateTestCertificate(options: TestCertificateOptions = {}): T
       modulusLength: keyType === 'rsa-3072' ? 3072 : 4096,
     }));
     algorithm = 'PS256';
-    sigAlg = seq(oid('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00]));
+    sigAlg = sequence(oid('1.2.840.113549.1.1.11'), nullValue());
     hash = 'sha256';
   } else if (keyType === 'ec-p256' || keyType === 'ec-p384' || keyType === 'ec-p521') {
     const curve = { 'ec-p256': 'P-256', 'ec-p384': 'P-384', 'ec-p521': 'P-521' }[keyType];
     ({ privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: curve }));
     algorithm = ({ 'ec-p256': 'ES256', 'ec-p384': 'ES384', 'ec-p521': 'ES512' } as const)[keyType];
     hash = { 'ec-p256': 'sha256', 'ec-p384': 'sha384', 'ec-p521': 'sha512' }[keyType];
-    sigAlg = seq(
+    sigAlg = sequence(
       oid(
         {
           'ec-p256': '1.2.840.10045.4.3.2',
@@ -115,23 +92,23 @@ export function generateTestCertificate(options: TestCertificateOptions = {}): T
     );
   }
   const cn = String(options.commonName ?? 'netsuite-emulator').slice(0, 64);
-  const name = seq(set(seq(oid('2.5.4.3'), der(0x0c, Buffer.from(cn, 'utf8')))));
+  const name = sequence(set(sequence(oid('2.5.4.3'), utf8String(cn))));
   const now = (options.now ?? Date.now)();
   const serial = randomBytes(16);
   // Positive (top bit clear) and minimal (first byte non-zero): a leading 0x00 before a byte < 0x80 is illegal DER.
   serial[0] = ((serial[0] ?? 0) & 0x7f) | 0x01;
   const spki = publicKey.export({ type: 'spki', format: 'der' });
-  const tbs = seq(
-    der(0xa0, der(0x02, Buffer.from([2]))),
-    der(0x02, serial),
+  const tbs = sequence(
+    explicit(0, integer(2)),
+    integer(serial),
     sigAlg,
     name,
-    seq(time(now - 60_000), time(now + validityDays * 86_400_000)),
+    sequence(time(new Date(now - 60_000)), time(new Date(now + validityDays * 86_400_000))),
     name,
     spki,
   );
   const signature = sign(hash, tbs, privateKey);
-  const cert = seq(tbs, sigAlg, der(0x03, Buffer.concat([Buffer.from([0]), signature])));
+  const cert = sequence(tbs, sigAlg, bitString(signature));
   const b64 = cert
     .toString('base64')
     .replace(/(.{64})/g, '$1\n')

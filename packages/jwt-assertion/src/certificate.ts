@@ -8,7 +8,6 @@ import {
   X509Certificate,
 } from 'node:crypto';
 import { promisify } from 'node:util';
-import { type AssertionAlgorithm, recommendedAlgorithm } from './algorithms.js';
 import {
   bitString,
   boolean,
@@ -21,7 +20,8 @@ import {
   set,
   time,
   utf8String,
-} from './der.js';
+} from '@netsuite-oauth/core/der';
+import { type AssertionAlgorithm, recommendedAlgorithm } from './algorithms.js';
 import { JwtAssertionError } from './errors.js';
 import { importPrivateKey, type NetSuiteCurve, type PrivateKeyInput } from './keys.js';
 import { readCertificate } from './signer.js';

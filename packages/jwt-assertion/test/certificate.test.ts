@@ -1,8 +1,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { oid, time } from '@netsuite-oauth/core/der';
 import { importX509, jwtVerify } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selfSignedCertificate, toPem } from '../src/certificate.js';
-import { integer, oid, time } from '../src/der.js';
 import {
   type CertificateKeyType,
   createAssertionSigner,
@@ -316,17 +316,5 @@ describe('inspectCertificate', () => {
       caught = error;
     }
     expectNoLeak(caught, pemFragments(g.privateKeyPem));
-  });
-});
-
-describe('DER writer', () => {
-  it('encodes OIDs and INTEGERs as X.690 says', () => {
-    expect(oid('1.2.840.113549').toString('hex')).toBe('06062a864886f70d');
-    expect(oid('2.5.29.19').toString('hex')).toBe('0603551d13');
-    expect(integer(2).toString('hex')).toBe('020102');
-    expect(integer(0).toString('hex')).toBe('020100');
-    expect(integer(128).toString('hex')).toBe('02020080');
-    expect(integer(Buffer.from([0, 0, 0x7f])).toString('hex')).toBe('02017f');
-    expect(integer(Buffer.from([0xff, 1])).toString('hex')).toBe('020300ff01');
   });
 });

@@ -1,3 +1,4 @@
+import { isLoopbackUrl } from '@netsuite-oauth/core';
 import {
   AuthorizationResponseError,
   OAuthFlowError,
@@ -94,7 +95,7 @@ function checkRedirectUri(value: unknown): string {
     throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'redirectUri must be an absolute uri');
   }
   if (url.hash) throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'redirectUri must not have a fragment');
-  if (url.protocol === 'http:' && !/^(?:127(?:\.\d{1,3}){3}|\[::1\]|localhost)$/i.test(url.hostname)) {
+  if (url.protocol === 'http:' && !isLoopbackUrl(url)) {
     throw new OAuthFlowError(
       'ERR_OAUTH_INVALID_OPTION',
       'redirectUri must use https (http only on loopback)',

@@ -1,4 +1,4 @@
-import { readBodyCapped } from '@netsuite-oauth/core';
+import { parseRetryAfter, readBodyCapped } from '@netsuite-oauth/core';
 import { OAuthFlowError, OAuthResponseError, sanitizeDescription, sanitizeErrorCode } from './errors.js';
 
 /**
@@ -65,13 +65,6 @@ async function readCapped(response: Response): Promise<string> {
     throw new OAuthFlowError('ERR_OAUTH_RESPONSE_TOO_LARGE', `response body exceeds ${MAX_BODY_BYTES} bytes`);
   }
   return text;
-}
-
-function parseRetryAfter(value: string | null, serverNow: number): number | undefined {
-  if (value === null) return undefined;
-  if (/^\d{1,6}$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isFinite(date) ? Math.max(0, date - serverNow) : undefined;
 }
 
 // Network errors from undici carry the request in their cause chain on some versions; keep only a code.

@@ -1,4 +1,4 @@
-import { readBodyCapped } from '@netsuite-oauth/core';
+import { parseRetryAfter, readBodyCapped } from '@netsuite-oauth/core';
 import type { CircuitBreaker } from './circuit-breaker.js';
 import { parseErrorBody } from './error-body.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
@@ -9,7 +9,7 @@ import {
   localTryAcquire,
   type PermitOutcome,
 } from './limiter.js';
-import { backoffDelay, parseRetryAfter, type RetryPolicy } from './retry.js';
+import { backoffDelay, type RetryPolicy } from './retry.js';
 import type { ResolvedTokenSource } from './token.js';
 
 /** One HTTP exchange as the client sees it. */

@@ -15,6 +15,8 @@ export async function buildWorker(name = 'worker'): Promise<string> {
   for (const dep of ['core', 'jwt-assertion', 'token-store', 'token-store-file', 'token-store-redis']) {
     alias[`@netsuite-oauth/${dep}`] = join(packages, dep, 'src', 'index.ts');
   }
+  // Subpath exports (esbuild would look for them under index.ts otherwise).
+  alias['@netsuite-oauth/core/der'] = join(packages, 'core', 'src', 'der.ts');
   await build({
     entry: { [name]: join(pkg, 'test', 'fixtures', `${name}.ts`) },
     outDir,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isLoopbackOrTls } from '../src/runtime.js';
+import { isLoopbackOrTls } from '../src/index.js';
 
-describe('isLoopbackOrTls (the --store redis warning)', () => {
+describe('isLoopbackOrTls (plain traffic that never leaves the machine, or TLS)', () => {
   it.each([
     'redis://127.0.0.1:6379',
     'redis://127.8.9.10',
@@ -10,7 +10,9 @@ describe('isLoopbackOrTls (the --store redis warning)', () => {
     'redis://[::1]:6379',
     'rediss://cache.internal:6380',
     'rediss://user:pw@10.0.0.5',
-  ])('%s needs no warning', (url) => {
+    'https://example.com',
+    'http://127.0.0.1:3000',
+  ])('%s is safe', (url) => {
     expect(isLoopbackOrTls(url)).toBe(true);
   });
 
@@ -20,9 +22,10 @@ describe('isLoopbackOrTls (the --store redis warning)', () => {
     'redis://0.0.0.0:6379',
     'redis://127.0.0.1.evil.example',
     'redis://localhost.evil.example',
+    'http://example.com',
     'not a url',
     '',
-  ])('%s gets the warning', (url) => {
+  ])('%s is not', (url) => {
     expect(isLoopbackOrTls(url)).toBe(false);
   });
 });
