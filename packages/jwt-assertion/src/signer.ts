@@ -106,8 +106,9 @@ export interface AssertionSigner {
   readonly lifetimeSeconds: number;
   /**
    * Signs a fresh assertion: new `jti`, `iat` = now, `exp` = `iat` + lifetime. Call it for every token
-   * request and every retry. The signature is computed on libuv's thread pool, so the event loop stays free
-   * while it runs (1.6 ms for RSA-3072, 5 ms for RSA-4096).
+   * request and every retry. RSA (PS*) and P-384/P-521 (ES384/ES512) signatures are computed on libuv's thread
+   * pool, so the event loop stays free while they run (1.6 ms for RSA-3072, 5 ms for RSA-4096); ES256 signs in
+   * place (about 35 µs).
    *
    * @throws {JwtAssertionError} (rejects) `ERR_ASSERTION_INVALID_SCOPE`, `ERR_ASSERTION_INVALID_CLOCK`,
    *   `ERR_ASSERTION_INVALID_OPTION`, `ERR_ASSERTION_RESERVED_CLAIM`, and `ERR_ASSERTION_CERTIFICATE_EXPIRED`
@@ -303,10 +304,18 @@ function freshJti(): string {
 /**
  * node:crypto's callback form of `sign`: the signature is computed on a libuv thread-pool thread, so the event
  * loop keeps serving other callbacks meanwhile and up to `UV_THREADPOOL_SIZE` (default 4) signatures run in
- * parallel. Used for every algorithm, ES256 included: measured (bench `signing` suite), the hand-off costs
- * about 25 µs of CPU per signature, but with 16 signatures in flight P-256 signs several times faster on the
- * pool than on the loop at the same CPU per signature, and an RSA signature would block the loop for 1.6–5 ms.
+ * parallel.
  */
+/**
+ * Which algorithms sign on the thread pool, decided from measurement (bench `signing` and `token` suites): RSA-PSS
+ * (1.6 ms at 3072 bits, 5 ms at 4096) and ECDSA on P-384 (0.7 ms) and P-521 (1.6 ms) would block the event loop
+ * that long. ES256 signs in place: about 35 µs, which the hand-off to the pool would double in CPU, and sequential
+ * ES256 signing measured 2–8× faster in place; with 16 token requests in flight the two were within noise.
+ */
+function signsOnThreadPool(algorithm: AssertionAlgorithm): boolean {
+  return algorithm !== 'ES256';
+}
+
 function signOnThreadPool(hash: string, data: Buffer, options: SignKeyObjectInput): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     cryptoSign(hash, data, options, (error, signature) => {
@@ -430,6 +439,7 @@ export function createAssertionSigner(options: AssertionSignerOptions): Promise<
 
   const hash = hashOf(algorithm);
   const signOptions = signOptionsFor(algorithm, keyObject);
+  const onPool = signsOnThreadPool(algorithm);
   const header = Buffer.from(JSON.stringify({ typ: 'JWT', alg: algorithm, kid: certificateId })).toString(
     'base64url',
   );
@@ -464,7 +474,9 @@ export function createAssertionSigner(options: AssertionSignerOptions): Promise<
       const jti = freshJti();
       const payload = `${head}${scope}${middle}${iat},"exp":${iat + lifetimeSeconds},"jti":"${jti}"}`;
       const input = `${header}.${Buffer.from(payload).toString('base64url')}`;
-      const signature = await signOnThreadPool(hash, Buffer.from(input), signOptions);
+      const signature = onPool
+        ? await signOnThreadPool(hash, Buffer.from(input), signOptions)
+        : cryptoSign(hash, Buffer.from(input), signOptions);
       return `${input}.${signature.toString('base64url')}`;
     },
   };

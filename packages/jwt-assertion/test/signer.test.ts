@@ -697,11 +697,10 @@ describe('signing off the event loop', () => {
   // Tests may read the environment (libraries never do): the pool is as large as UV_THREADPOOL_SIZE says.
   const poolSize = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
 
-  it('signs every algorithm on the thread pool: the loop turns while the signature waits', async () => {
+  it('signs PS256, PS512, ES384 and ES512 on the thread pool: the loop turns while the signature waits', async () => {
     const cases = [
       { pair: rsa, algorithm: 'PS256' },
       { pair: rsa, algorithm: 'PS512' },
-      { pair: p256, algorithm: 'ES256' },
       { pair: p384, algorithm: 'ES384' },
       { pair: p521, algorithm: 'ES512' },
     ] as const;
