@@ -178,8 +178,9 @@ describe('createTokenManagers across processes with Redis', () => {
         })),
         ...publics.map((p, i) => ({ key: `session-${i}`, clientId: p.clientId, publicClientId: p.clientId })),
       ];
-      // the users' sessions are saved once, from this process, into the shared Redis
-      const seededAt = 0;
+      // the users' sessions are saved once, from this process, into the shared Redis; their tokens were issued
+      // before `seededAt` and run out within 5 s of it
+      let seededAt = 0;
       const client = createClient({ url: redis.url });
       await client.connect();
       try {
@@ -193,6 +194,7 @@ describe('createTokenManagers across processes with Redis', () => {
         for (const [i, p] of publics.entries())
           await seeder.setTokenSet(`session-${i}`, await loginTokens(s, p));
         await seeder.close();
+        seededAt = Date.now();
       } finally {
         await client.quit();
       }
