@@ -659,10 +659,12 @@ export function describeError(error: unknown): DescribedError {
       hint: 'Try again in a moment.',
     };
   }
-  // record-client wraps token-source failures: describe what actually went wrong.
+  // record-client wraps token-source failures, and the token manager the failure to build a grant (the
+  // machine-to-machine key or certificate): describe what actually went wrong.
   if (
     error instanceof Error &&
-    (error as { code?: unknown }).code === 'ERR_RECORD_TOKEN' &&
+    ((error as { code?: unknown }).code === 'ERR_RECORD_TOKEN' ||
+      (error as { code?: unknown }).code === 'ERR_OAUTH_RESOLVE_FAILED') &&
     error.cause instanceof Error
   ) {
     return describeError(error.cause);

@@ -2,10 +2,11 @@ import { netsuiteEndpoints } from '@netsuite-oauth/core';
 import { createAssertionSigner } from '@netsuite-oauth/jwt-assertion';
 import {
   createAuthorizationRequest,
-  createTokenManager,
+  createTokenManagers,
   exchangeAuthorizationCode,
   parseAuthorizationCallback,
   type TokenManager,
+  type TokenManagerGrant,
   type TokenSet,
 } from '@netsuite-oauth/oauth-flows';
 import {
@@ -47,6 +48,8 @@ export interface NetSuiteGatewayOptions {
   readonly now?: (() => number) | undefined;
   /** Concurrent requests to NetSuite from this server. @default 5 */
   readonly concurrency?: number | undefined;
+  /** Connections (and the machine-to-machine key) whose tokens are held in memory at once. @default 1000 */
+  readonly maxCachedConnections?: number | undefined;
 }
 
 const ROW_KEYS_DROPPED = new Set(['links']);
@@ -96,29 +99,51 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
   const scopes = options.scopes ?? ['rest_webservices'];
   // One budget for every user of this server: NetSuite limits concurrent requests per account.
   const limiter = createConcurrencyLimiter(options.concurrency ?? 5);
-  const grant = { type: 'refresh_token' as const, ...account, client };
+  const sessionGrant: TokenManagerGrant = { type: 'refresh_token', ...account, client };
+  const m2mSettings = options.m2m;
+  const m2mKey = m2mSettings === undefined ? undefined : `m2m:${m2mSettings.clientId}`;
 
-  // A token manager per request: it reads the store, refreshes when due (with the store's lock where the
-  // store has one), and writes back; closing it stops its timers, so idle users cost nothing.
+  // One token manager for the server's life, for every connection's grant and the machine-to-machine key: a
+  // page view reads a cached token from memory, concurrent requests of one user share one refresh (and, on a
+  // shared store, so do the server's other processes), and at most `maxCachedConnections` keys stay in memory.
+  const managers = createTokenManagers({
+    store: grants,
+    ...transport,
+    maxCachedKeys: options.maxCachedConnections ?? 1000,
+    async resolve(key): Promise<TokenManagerGrant | undefined> {
+      if (key === m2mKey && m2mSettings !== undefined) {
+        const signer = await createAssertionSigner({
+          key: m2mSettings.privateKeyPem,
+          certificateId: m2mSettings.certificateId,
+          clientId: m2mSettings.clientId,
+          audience: endpoints.tokenUrl,
+          now,
+        });
+        return { type: 'client_credentials', ...account, signer };
+      }
+      return grantKeyExpiry(key) === undefined ? undefined : sessionGrant;
+    },
+  });
+
+  const notConnected = (cause: unknown) =>
+    new ServerError('ERR_SERVER_NOT_CONNECTED', 'the netsuite connection has ended: connect again', {
+      status: 401,
+      cause,
+    });
+
+  // A connection's tokens, as a token manager (a view of the shared one: it holds nothing of its own). An ended
+  // connection (refresh token expired, revoked or spent) is cleared and reported as not connected. A grant's
+  // key is only ever asked for during its session (sessions live a fixed time), so its tokens are never served
+  // past the session's end, in memory or from the store.
   async function withManager<T>(tokenKey: string, use: (manager: TokenManager) => Promise<T>): Promise<T> {
-    const manager = createTokenManager({ store: grants, key: tokenKey, grant, ...transport });
     try {
-      return await use(manager);
+      return await use(managers.forKey(tokenKey));
     } catch (error) {
       if (connectionEnded(error)) {
-        await manager.clear().catch(() => {});
-        throw new ServerError(
-          'ERR_SERVER_NOT_CONNECTED',
-          'the netsuite connection has ended: connect again',
-          {
-            status: 401,
-            cause: error,
-          },
-        );
+        await managers.clear(tokenKey).catch(() => {});
+        throw notConnected(error);
       }
       throw error;
-    } finally {
-      await manager.close();
     }
   }
 
@@ -157,37 +182,18 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
   }
 
   let m2m: NetSuiteGateway['m2m'];
-  let m2mManager: TokenManager | undefined;
-  if (options.m2m) {
-    const settings = options.m2m;
-    let manager: Promise<TokenManager> | undefined;
+  if (m2mSettings !== undefined && m2mKey !== undefined) {
     m2m = {
-      clientId: settings.clientId,
-      certificateId: settings.certificateId,
+      clientId: m2mSettings.clientId,
+      certificateId: m2mSettings.certificateId,
       async run() {
-        manager ??= (async () => {
-          const signer = await createAssertionSigner({
-            key: settings.privateKeyPem,
-            certificateId: settings.certificateId,
-            clientId: settings.clientId,
-            audience: endpoints.tokenUrl,
-            now,
-          });
-          m2mManager = createTokenManager({
-            store,
-            key: `m2m:${settings.clientId}`,
-            grant: { type: 'client_credentials', ...account, signer },
-            ...transport,
-          });
-          return m2mManager;
-        })();
-        manager.catch(() => {
-          manager = undefined;
-        });
-        const tokens = await (await manager).getTokenSet();
-        const ns = recordClient(await manager);
+        const tokens = await managers.getTokenSet(m2mKey);
         const result = await page(
-          query(ns, 'SELECT id, entityid, companyname FROM customer ORDER BY id', 5),
+          query(
+            recordClient(managers.forKey(m2mKey)),
+            'SELECT id, entityid, companyname FROM customer ORDER BY id',
+            5,
+          ),
           0,
           5,
         );
@@ -241,16 +247,13 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
     async disconnect(tokenKey) {
       // The token manager's logout reads the stored grant as it is, without refreshing (NetSuite may be down),
       // deletes it locally whatever happens next, then revokes it (RFC 7009 §2).
-      const manager = createTokenManager({ store: grants, key: tokenKey, grant, ...transport });
       try {
-        const { revoked } = await manager.logout();
+        const { revoked } = await managers.logout(tokenKey);
         return { revoked };
       } catch {
         // The store failed: nothing is known about the grant at NetSuite.
         await grants.delete(tokenKey).catch(() => {});
         return { revoked: false };
-      } finally {
-        await manager.close();
       }
     },
     async listCustomers(tokenKey, { offset, limit }) {
@@ -280,7 +283,8 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
     },
     m2m,
     async close() {
-      await m2mManager?.close();
+      // Waits for refreshes in flight, so a rotated refresh token is in the store before the store closes.
+      await managers.close();
     },
   };
 }
