@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isLoopbackOrTls } from '@netsuite-oauth/core';
 import type { AssertionAlgorithm, AssertionSigner } from '@netsuite-oauth/jwt-assertion';
-import type { TokenManager, TokenSet } from '@netsuite-oauth/oauth-flows';
+import type { TokenManager, TokenManagerGrant, TokenManagers, TokenSet } from '@netsuite-oauth/oauth-flows';
 import type { TokenStore } from '@netsuite-oauth/token-store';
 import type { Settings } from './config.js';
 import type { Context } from './context.js';
@@ -288,10 +288,21 @@ export function remember(ctx: Context, tokens: TokenSet): TokenSet {
   return tokens;
 }
 
+/** One command's token managers on one store: the many-key manager and the grant of each key it was given. */
+interface StoreManagers {
+  readonly managers: TokenManagers;
+  readonly grants: Map<string, TokenManagerGrant>;
+}
+
+// Per opened store (each command opens its own), so a command that uses both credentials has one manager.
+const managersByStore = new WeakMap<TokenStore, StoreManagers>();
+
 /**
- * The oauth-flows token manager for client credentials (`m2m`) or the login session (`session`) on the
- * chosen store: it caches, refreshes ahead, corrects clock skew and, on a store with locks (file, Redis),
- * lets parallel CLI runs share one refresh. Closed when the command ends.
+ * The token manager of client credentials (`m2m`) or the login session (`session`) on the chosen store: a view
+ * of the command's one many-key manager (`createTokenManagers`), which serves both keys. It caches, refreshes
+ * ahead, corrects clock skew and, on a store with locks (file, Redis), lets parallel CLI runs share one refresh.
+ * The grant is built here, before any request, so a missing setting fails with exit 3 as it always did. Closed
+ * when the command ends.
  *
  * @example
  * const manager = await tokenManager(ctx, 'm2m'); const token = await manager.getAccessToken();
@@ -303,20 +314,28 @@ export async function tokenManager(
 ): Promise<TokenManager> {
   const settings = ctx.settings();
   const s = store ?? (await openStore(ctx));
-  const { createTokenManager } = await import('@netsuite-oauth/oauth-flows');
-  const manager = createTokenManager({
-    store: s,
-    key: kind === 'm2m' ? clientCredentialsKey(settings) : sessionKey(settings),
-    grant:
-      kind === 'm2m'
-        ? { type: 'client_credentials', ...accountOptions(settings), signer: await createSigner(ctx) }
-        : { type: 'refresh_token', ...accountOptions(settings), client: oauthClient(settings) },
-    fetch: ctx.fetch,
-    timeoutMs: settings.timeoutMs,
-    now: ctx.now,
-  });
-  ctx.defer(() => manager.close());
-  return manager;
+  const key = kind === 'm2m' ? clientCredentialsKey(settings) : sessionKey(settings);
+  const grant: TokenManagerGrant =
+    kind === 'm2m'
+      ? { type: 'client_credentials', ...accountOptions(settings), signer: await createSigner(ctx) }
+      : { type: 'refresh_token', ...accountOptions(settings), client: oauthClient(settings) };
+  let entry = managersByStore.get(s);
+  if (entry === undefined) {
+    const { createTokenManagers } = await import('@netsuite-oauth/oauth-flows');
+    const grants = new Map<string, TokenManagerGrant>();
+    const managers = createTokenManagers({
+      store: s,
+      resolve: (k) => grants.get(k),
+      fetch: ctx.fetch,
+      timeoutMs: settings.timeoutMs,
+      now: ctx.now,
+    });
+    entry = { managers, grants };
+    managersByStore.set(s, entry);
+    ctx.defer(() => managers.close());
+  }
+  entry.grants.set(key, grant);
+  return entry.managers.forKey(key);
 }
 
 /**
