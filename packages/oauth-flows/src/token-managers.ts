@@ -2,7 +2,7 @@ import { isNetSuiteError } from '@netsuite-oauth/core';
 import { ClockSkew } from './clock-skew.js';
 import { OAuthFlowError } from './errors.js';
 import type { GrantStrategy } from './grant-strategy.js';
-import { checkFunction, checkTimeout } from './http.js';
+import { checkTimeout } from './http.js';
 import {
   checkAccessTokenArgument,
   checkStore,
@@ -207,7 +207,6 @@ export function createTokenManagers(options: TokenManagersOptions): TokenManager
   }
   const resolver = options.resolve;
   const cache = new SlotCache(checkMaxCachedKeys(options.maxCachedKeys));
-  checkFunction(options.onError, 'onError');
   const { context, transport } = managerContext(store, options);
   const resolveTimeoutMs =
     options.resolveTimeoutMs === undefined
