@@ -109,7 +109,8 @@ function classify(error: unknown): TokenStoreError {
  * expiry across the fleet and a stale writer never overwrites a newer token.
  *
  * Each key is a hash `<prefix>t:<key>` (value, expiresAt, version, last fencing token) whose native TTL is
- * `expiresAt + reclaimAfterMs` (space reclaim only: expiry is decided by `now`). Leases are
+ * `expiresAt + reclaimAfterMs` (space reclaim only: expiry is decided by `now`), and a day at least once it
+ * holds a fencing token (the fence outlives the entry it guards). Leases are
  * `<prefix>l:<key>` with a server-side `PX` TTL. When Redis is down or slow, calls fail fast with
  * `ERR_STORE_UNAVAILABLE` (nothing queues or hangs), and work again once the client has reconnected.
  *
@@ -170,7 +171,24 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
     if (closed) throw new TokenStoreError('ERR_STORE_CLOSED', 'store is closed');
     // Fail fast instead of letting the client queue the command until a reconnect that may never come.
     if (!client.isReady) throw new TokenStoreError('ERR_STORE_UNAVAILABLE', 'redis client is not connected');
-    return await client.sendCommand(args, { timeout });
+    // node-redis's `timeout` only covers a command waiting to be written; one already sent to a Redis that
+    // hangs (paused, overloaded) would wait forever. The timer bounds both.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const call = client.sendCommand(args, { timeout });
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(new TokenStoreError('ERR_STORE_UNAVAILABLE', `redis did not answer within ${timeout} ms`)),
+        timeout,
+      );
+    });
+    // A late rejection after the timer won must not become an unhandled rejection.
+    call.catch(() => {});
+    try {
+      return await Promise.race([call, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
   };
   const run = async (lua: Script, keys: string[], args: string[]): Promise<unknown> => {
     try {
@@ -185,6 +203,7 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
     }
   };
   const reclaimAt = (expiresAt: number) => String(Math.ceil(expiresAt) + reclaimAfterMs);
+  const fenceKeepAt = () => String(Math.ceil(now()) + TOMBSTONE_MS);
 
   const store: TokenStore = {
     capabilities: Object.freeze({ lock: true, compareAndSet: true, crossProcess: true, encrypted: false }),
@@ -220,7 +239,7 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
       await run(
         SET,
         [dataKey(key), counterVersion],
-        [entry.value, String(entry.expiresAt), reclaimAt(entry.expiresAt)],
+        [entry.value, String(entry.expiresAt), reclaimAt(entry.expiresAt), fenceKeepAt()],
       );
     },
     async delete(key) {
@@ -275,6 +294,7 @@ export function redisTokenStore(options: RedisTokenStoreOptions): TokenStore {
           condition.version === undefined ? '' : String(condition.version),
           condition.fencingToken === undefined ? '' : String(condition.fencingToken),
           String(now()),
+          fenceKeepAt(),
         ],
       );
       const version = Number(reply);

@@ -14,17 +14,23 @@ function script(source: string): Script {
 // even after a delete or a TTL reclaim (no ABA). Entry expiry is decided by the caller's clock (ARGV now);
 // the key's native TTL only reclaims space after the entry is dead.
 
-/** KEYS: data, version counter. ARGV: value, expiresAt, reclaimAt. */
+// A key that carries a fencing token is kept at least until ARGV "fenceKeepAt", even when the entry written is
+// already dead (a dropped token is written with an expiry in the past): the fence must outlive the entry it
+// guards, or a stale holder's write conditioned on "no entry" would pass.
+
+/** KEYS: data, version counter. ARGV: value, expiresAt, reclaimAt, fenceKeepAt. */
 export const SET = script(`
 local v = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'value', ARGV[1], 'exp', ARGV[2], 'ver', v)
-redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+local reclaim = tonumber(ARGV[3])
+if redis.call('HEXISTS', KEYS[1], 'fence') == 1 then reclaim = math.max(reclaim, tonumber(ARGV[4])) end
+redis.call('PEXPIREAT', KEYS[1], reclaim)
 return v
 `);
 
 /**
  * KEYS: data, version counter. ARGV: value, expiresAt, reclaimAt, expected version ('' = absent),
- * fencing token ('' = none), now. Returns the version written, or 0 when refused.
+ * fencing token ('' = none), now, fenceKeepAt. Returns the version written, or 0 when refused.
  */
 export const COMPARE_AND_SET = script(`
 local cur = redis.call('HMGET', KEYS[1], 'ver', 'exp', 'fence')
@@ -37,7 +43,9 @@ if ARGV[5] ~= '' then
 end
 local v = redis.call('INCR', KEYS[2])
 redis.call('HSET', KEYS[1], 'value', ARGV[1], 'exp', ARGV[2], 'ver', v)
-redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+local reclaim = tonumber(ARGV[3])
+if redis.call('HEXISTS', KEYS[1], 'fence') == 1 then reclaim = math.max(reclaim, tonumber(ARGV[7])) end
+redis.call('PEXPIREAT', KEYS[1], reclaim)
 return v
 `);
 

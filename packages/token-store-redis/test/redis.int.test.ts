@@ -7,7 +7,7 @@ import {
 } from '@netsuite-oauth/token-store';
 import { describeTokenStore } from '@netsuite-oauth/token-store-test-suite';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { redisTokenStore } from '../src/index.js';
 
 type Client = Awaited<ReturnType<typeof connectClient>>;
@@ -232,6 +232,63 @@ describe('redisTokenStore on a real redis-server', () => {
     expect([...failures].every((code) => code === 'ERR_STORE_UNAVAILABLE')).toBe(true);
     await store.set('k', { value: 'after', expiresAt: Date.now() + 60_000 });
     expect((await store.get('k'))?.value).toBe('after');
+  }, 60_000);
+});
+
+// G06 at the store: "at once" is measured against the store's own command timeout. A store that queued commands
+// while Redis is away would answer only when that timeout runs out; half of it is a generous bound on a busy
+// machine and still far from what a queueing store takes.
+describe('G06: a Redis that is killed or frozen', () => {
+  const TIMEOUT_MS = 8_000;
+
+  async function timedCode(run: () => Promise<unknown>): Promise<{ code: string; ms: number }> {
+    const started = performance.now();
+    const code = await codeOf(run);
+    return { code, ms: performance.now() - started };
+  }
+
+  function operations(store: TokenStore): Array<[string, () => Promise<unknown>]> {
+    const entry = () => ({ value: SECRET, expiresAt: Date.now() + 60_000 });
+    return [
+      ['get', () => store.get('k')],
+      ['set', () => store.set('k', entry())],
+      ['delete', () => store.delete('k')],
+      ['lock', () => store.lock!('k', { ttlMs: 1_000, waitMs: 5_000 })],
+      ['compareAndSet', () => store.compareAndSet!('k', entry(), { version: undefined })],
+    ];
+  }
+
+  it('SIGKILL: every call answers ERR_STORE_UNAVAILABLE at once, not after the command timeout', async () => {
+    const client = await connect();
+    const store = redisTokenStore({ client, encrypt: false, prefix: prefix(), commandTimeoutMs: TIMEOUT_MS });
+    await store.set('k', { value: 'before', expiresAt: Date.now() + 60_000 });
+    await redis.kill();
+    try {
+      await vi.waitFor(() => expect(client.isReady).toBe(false), { timeout: 10_000 });
+      for (const [name, run] of operations(store)) {
+        const { code, ms } = await timedCode(run);
+        expect({ name, code }).toEqual({ name, code: 'ERR_STORE_UNAVAILABLE' });
+        expect(ms, name).toBeLessThan(TIMEOUT_MS / 2);
+      }
+    } finally {
+      await redis.restart();
+      await vi.waitFor(() => expect(client.isReady && shared.isReady).toBe(true), { timeout: 15_000 });
+    }
+  }, 60_000);
+
+  it('SIGSTOP (the connection stays up, nothing answers): ERR_STORE_UNAVAILABLE once the command timeout runs out', async () => {
+    const client = await connect();
+    const store = redisTokenStore({ client, encrypt: false, prefix: prefix(), commandTimeoutMs: 300 });
+    await store.set('k', { value: 'before', expiresAt: Date.now() + 60_000 });
+    process.kill(redis.pid, 'SIGSTOP');
+    try {
+      // All at once: each must settle on its own timer, none may wait for Redis.
+      const results = await Promise.all(operations(store).map(([, run]) => codeOf(run)));
+      expect(results).toEqual(operations(store).map(() => 'ERR_STORE_UNAVAILABLE'));
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+    }
+    expect((await store.get('k'))?.value).toBeDefined();
   }, 60_000);
 });
 

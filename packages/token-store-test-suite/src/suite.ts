@@ -476,6 +476,32 @@ export function describeTokenStore(name: string, options: DescribeTokenStoreOpti
           );
         });
 
+        it('keeps the fence after the entry is deleted or written already expired (no stale resurrection)', async () => {
+          const store = await open();
+          if (!store.compareAndSet) return expectMissing(store, 'compareAndSet');
+          const key = randomKey('fence-outlives');
+          const fenced = (fencingToken: number) =>
+            store.compareAndSet!(
+              key,
+              { value: `w${fencingToken}`, expiresAt: soon() },
+              { version: undefined, fencingToken },
+            );
+          await expectWritten(store, key, await fenced(20));
+          // Dropped the way a token manager drops a dead token: a write that is already expired.
+          const current = (await store.get(key))!;
+          expect(
+            await store.compareAndSet(key, { value: 'dropped', expiresAt: 1 }, { version: current.version }),
+          ).not.toBe(false);
+          expect(await store.get(key)).toBeUndefined();
+          // "No entry" matches a stale holder's condition: only the fence can refuse it.
+          expect(await fenced(19)).toBe(false);
+          await store.delete(key);
+          expect(await fenced(19)).toBe(false);
+          expect(await store.get(key)).toBeUndefined();
+          await expectWritten(store, key, await fenced(21));
+          expect((await store.get(key))?.value).toBe('w21');
+        });
+
         it('stops a holder whose lease lapsed from overwriting the new holder (the refresh race)', async () => {
           let t = Date.now();
           const clocked = options.createStoreWithClock !== undefined && options.leaseClock !== 'backend';
