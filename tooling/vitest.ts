@@ -29,14 +29,19 @@ type TestOptions = NonNullable<ViteUserConfig['test']>;
  *
  * `vitest run --mode unit` runs `test/**\/*.test.ts` except integration tests, `--mode int` runs
  * `test/**\/*.int.test.ts` (real servers: emulator, redis-server, Chromium), a plain run runs both.
+ * `--mode long` (`pnpm test:long`, never part of `pnpm test` or CI) runs every test named after a reliability
+ * figure (`G01`…`G27`) at the figure's scale: the `test/**\/*.long.test.ts` files (minutes each; every other mode
+ * leaves them out) and the default tests that already run at full scale, but not their scaled-down versions
+ * (named "scaled").
  * Every run writes a JSON report to `.reports/<mode>-node<major>.json`; `.ci/run` sums them.
  */
 export function packageVitestConfig(name: string, extra: TestOptions = {}): ReturnType<typeof defineConfig> {
   return defineConfig(({ mode }) => {
     const major = process.versions.node.split('.')[0];
+    const long = mode === 'long';
     const include = mode === 'int' ? ['test/**/*.int.test.ts'] : ['test/**/*.test.ts'];
-    const exclude =
-      mode === 'unit' ? ['test/**/*.int.test.ts', '**/node_modules/**'] : ['**/node_modules/**'];
+    const exclude = ['**/node_modules/**', ...(long ? [] : ['test/**/*.long.test.ts'])];
+    if (mode === 'unit') exclude.push('test/**/*.int.test.ts');
     return {
       resolve: { alias: workspaceAliases },
       test: {
@@ -44,8 +49,12 @@ export function packageVitestConfig(name: string, extra: TestOptions = {}): Retu
         include,
         exclude,
         passWithNoTests: true,
-        testTimeout: 30_000,
-        hookTimeout: 60_000,
+        // Every file of the suite: no canary secret may reach its output (see canary-guard.ts).
+        setupFiles: [join(root, 'tooling', 'canary-guard.ts')],
+        testTimeout: long ? 3_600_000 : 30_000,
+        hookTimeout: long ? 300_000 : 60_000,
+        // Long runs measure: one file at a time, so two figures do not share the two cores.
+        ...(long ? { fileParallelism: false, testNamePattern: /^(?!.*\bscaled\b).*\bG\d\d\b/ } : {}),
         reporters: ['default', 'json'],
         outputFile: { json: `.reports/${mode}-node${major}.json` },
         ...extra,
