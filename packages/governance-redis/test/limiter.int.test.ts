@@ -1,6 +1,6 @@
 import { type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
 import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { isGovernanceRedisError, redisConcurrencyLimiter } from '../src/index.js';
 
 let server: RedisServer;
@@ -53,7 +53,8 @@ describe('redisConcurrencyLimiter', () => {
   it('a crashed holder (its connection gone, no release) frees its permits after the lease', async () => {
     const key = freshKey();
     const doomedClient = await connect();
-    const doomed = redisConcurrencyLimiter({ client: doomedClient, key, limit: 2, leaseMs: 300 });
+    // A lease long enough that a busy machine still sees the dead holder's permits before they lapse.
+    const doomed = redisConcurrencyLimiter({ client: doomedClient, key, limit: 2, leaseMs: 1_500 });
     await doomed.acquire();
     await doomed.acquire();
     doomedClient.destroy();
@@ -61,17 +62,26 @@ describe('redisConcurrencyLimiter', () => {
       client: await connect(),
       key,
       limit: 2,
-      leaseMs: 300,
+      leaseMs: 1_500,
       pollMs: 5,
     });
     expect(await survivor.inFlight()).toBe(2);
-    const controller = new AbortController();
-    const early = survivor.acquire({ signal: controller.signal });
-    await sleep(100);
-    expect(survivor.waiting).toBe(1);
+    let granted = false;
+    const early = survivor.acquire().then((permit) => {
+      granted = true;
+      return permit;
+    });
+    // The budget is full of the dead holder's permits: the survivor waits (asked Redis, was refused)…
+    await vi.waitFor(async () => {
+      expect(await survivor.inFlight()).toBe(2);
+      expect(survivor.waiting).toBe(1);
+    });
+    expect(granted).toBe(false);
+    // …until their leases run out; then it gets one, and only its own permit is left in the budget.
     const permit = await early;
     expect(await survivor.inFlight()).toBe(1);
     await permit.release();
+    expect(await survivor.inFlight()).toBe(0);
   });
 
   it('a live holder renews its lease past leaseMs', async () => {
@@ -89,7 +99,7 @@ describe('redisConcurrencyLimiter', () => {
     expect(await limiter.inFlight()).toBe(1);
     const controller = new AbortController();
     const waiting = limiter.acquire({ signal: controller.signal });
-    await sleep(50);
+    await vi.waitFor(() => expect(limiter.waiting).toBe(1));
     controller.abort();
     await expect(waiting).rejects.toMatchObject({ code: 'ERR_GOVERNANCE_ABORTED' });
     await permit.release();

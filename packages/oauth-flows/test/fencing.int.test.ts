@@ -138,12 +138,13 @@ async function storedSession(
   return { access: hash(raw.a), refresh: hash(raw.r), refreshToken: raw.r };
 }
 
-function workerConfig(s: EmulatorSetup, st: StoreSetup, key: string, pauseAt?: string) {
+function workerConfig(s: EmulatorSetup, st: StoreSetup, key: string, pauseAt?: string, m2m = false) {
   return {
     store: st.worker,
     key,
     loc: s.loc,
     pub: s.pub,
+    ...(m2m ? { m2m: { ...s.m2m, audience: s.emu.endpoints.tokenUrl } } : {}),
     timeoutMs: TIMEOUT_MS,
     lockTtlMs: LOCK_TTL_MS,
     ...(pauseAt ? { pauseAt } : {}),
@@ -220,6 +221,48 @@ describe.each([
       const final = await storedSession(st, key);
       expect(final).toEqual(afterOther);
       expect(final.refresh).not.toBe(hash(original.refreshToken));
+    } finally {
+      await st.cleanup();
+      await s.emu.close();
+    }
+  }, 20_000);
+
+  it('a stale write whose version condition still holds is refused by the fencing token alone', async () => {
+    // The version check cannot tell here: the stale holder read "no entry", and after the newer holder's write
+    // the entry was dropped again (a 401 invalidated it), so "no entry" is what the store holds when the stale
+    // write arrives. Only the fence (a newer holder wrote on this key) refuses it; without it a token from a
+    // stopped process would come back after the invalidation and be served to the whole fleet.
+    const s = await setupEmulator();
+    const st = await makeStore();
+    const key = `g08-${st.kind}-fence`;
+    try {
+      // A takes the lock on an empty key, gets a token, and is stopped before its fenced write.
+      const holder = spawnWorker(workerConfig(s, st, key, 'before-write', true));
+      await waitPaused(holder);
+      // B waits for A's lease to lapse, takes a newer one, gets its own token and writes it.
+      const other = (await spawnWorker(workerConfig(s, st, key, undefined, true))
+        .done) as unknown as FencingReport;
+      expect(other.errors).toEqual([]);
+      expect(other.writes).toEqual([true]);
+      // B's token meets a 401: it is invalidated, and the key holds no usable entry again.
+      const entry = await st.store.get(key);
+      const raw = JSON.parse(entry?.value ?? '{}') as { a?: string };
+      expect(hash(raw.a)).toBe(other.seen[0]);
+      const invalidator = createTokenManager({
+        store: st.store,
+        key,
+        grant: { type: 'client_credentials', ...s.loc, signer: await s.signer() },
+      });
+      await invalidator.invalidate(raw.a as string);
+      expect((await storedSession(st, key)).access).toBeUndefined();
+
+      holder.child.kill('SIGCONT');
+      const resumed = (await holder.done) as unknown as FencingReport;
+      expect(resumed.errors).toEqual([]);
+      // A's condition "no entry" matches; its fencing token is older than B's write: refused.
+      expect(resumed.writes).toEqual([false]);
+      expect((await storedSession(st, key)).access).toBeUndefined();
+      expect((await s.emu.admin.counters()).tokenByGrant.client_credentials).toBe(2);
     } finally {
       await st.cleanup();
       await s.emu.close();

@@ -18,6 +18,13 @@ afterEach(async () => {
 });
 const loc = () => ({ accountId: ACCOUNT, origin: as.url, allowInsecureLoopback: true });
 const confidential = { clientId: 'cid', clientSecret: 'secret' };
+const session = () =>
+  new TokenSet({
+    accessToken: 'at',
+    tokenType: 'Bearer',
+    expiresAt: Date.now() + 3600_000,
+    refreshToken: 'rt',
+  });
 
 describe('refreshAccessToken', () => {
   it('keeps a non-rotated refresh token and its original expiry (confidential client)', async () => {
@@ -111,14 +118,6 @@ describe('revokeToken', () => {
 });
 
 describe('TokenManager.logout', () => {
-  const session = () =>
-    new TokenSet({
-      accessToken: 'at',
-      tokenType: 'Bearer',
-      expiresAt: Date.now() + 3600_000,
-      refreshToken: 'rt',
-    });
-
   it('revokes the stored refresh token without refreshing first, and forgets the session', async () => {
     const store = memoryTokenStore();
     const manager = createTokenManager({
@@ -166,33 +165,57 @@ describe('TokenManager.logout', () => {
   });
 });
 
-describe('G27: logout while the authorization server is down', () => {
-  it('local tokens are deleted whatever revocation answers, and the failure is reported', async () => {
-    const store = memoryTokenStore();
-    const manager = createTokenManager({
+describe('G27: logout deletes the local tokens whatever the authorization server answers', () => {
+  const stored = (store: ReturnType<typeof memoryTokenStore>) =>
+    createTokenManager({
       store,
       key: 'session',
       grant: { type: 'refresh_token', ...loc(), client: confidential },
     });
-    await manager.setTokenSet(
-      new TokenSet({
-        accessToken: 'at',
-        tokenType: 'Bearer',
-        expiresAt: Date.now() + 3600_000,
-        refreshToken: 'rt',
-      }),
-    );
-    const { refreshToken } = await manager.getTokenSet();
-    await manager.clear(); // local deletion first, unconditionally (R45)
+
+  it('server down: the session is gone locally, the failure is reported, the next call asks to log in', async () => {
+    const store = memoryTokenStore();
+    const manager = stored(store);
+    await manager.setTokenSet(session());
     await as.close();
-    const error = await revokeToken({ ...loc(), client: confidential, token: refreshToken as string }).catch(
-      (e: unknown) => e,
-    );
-    expect(error).toMatchObject({ code: 'ERR_OAUTH_NETWORK' });
+    const result = await manager.logout();
+    expect(result).toMatchObject({ revoked: false, error: { code: 'ERR_OAUTH_NETWORK' } });
     expect(await store.get('session')).toBeUndefined();
-    await expect(manager.getAccessToken()).rejects.toMatchObject({
+    // A second manager on the same store (another process) finds nothing either.
+    await expect(stored(store).getAccessToken()).rejects.toMatchObject({
       code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED',
     });
     as = await startMockAs();
+  });
+
+  it('503 with Retry-After: deleted locally, the error carries when to try revoking again', async () => {
+    const store = memoryTokenStore();
+    const manager = stored(store);
+    await manager.setTokenSet(session());
+    as.handle((_r, res) => {
+      res.writeHead(503, { 'retry-after': '9' });
+      res.end();
+    });
+    const result = await manager.logout();
+    expect(result).toMatchObject({
+      revoked: false,
+      error: { code: 'ERR_OAUTH_UNEXPECTED_STATUS', status: 503, retryAfterMs: 9000 },
+    });
+    expect(as.requests).toHaveLength(1);
+    expect(await store.get('session')).toBeUndefined();
+  });
+
+  it('200 with any body is a successful revocation', async () => {
+    for (const body of ['', 'not json', '{"error":"whatever"}']) {
+      const store = memoryTokenStore();
+      const manager = stored(store);
+      await manager.setTokenSet(session());
+      as.handle((_r, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(body);
+      });
+      await expect(manager.logout()).resolves.toEqual({ revoked: true });
+      expect(await store.get('session')).toBeUndefined();
+    }
   });
 });

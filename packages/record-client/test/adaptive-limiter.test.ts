@@ -254,7 +254,7 @@ describe('adaptive limiter: bad options', () => {
 });
 
 describe('adaptive limiter in the client', () => {
-  const TOKEN = 'tok-adaptive-0123456789';
+  const TOKEN = 'tok-CANARY-adaptive-0123456789';
   let mock: MockNetSuite;
   beforeAll(async () => {
     mock = await startMockNetSuite(() => ({ status: 200, body: { id: '1' } }));

@@ -9,7 +9,7 @@ import {
   startMockNetSuite,
 } from './helpers/mock-netsuite.js';
 
-const TOKEN = 'canary-token-5f2c1e9a7b3d4c8e';
+const TOKEN = 'CANARY-token-5f2c1e9a7b3d4c8e';
 let mock: MockNetSuite;
 let next: MockResponse = { status: 200 };
 

@@ -46,8 +46,24 @@ async function offer(client: ReturnType<typeof createNetSuiteClient>, total: num
   return { ok, failures };
 }
 
+/**
+ * The account's in-flight peak while `run` offers load to an emulator that would admit far more than the budget:
+ * then what the emulator sees in flight is what the clients let out. (`maxInFlight` only grows; the runs at
+ * the real limit cannot push it past 5, since the emulator refuses a sixth request there, so a peak above 5
+ * can only come from `run`.)
+ */
+async function peakInFlight(run: () => Promise<unknown>): Promise<number> {
+  await emu.admin.setConcurrencyLimit(1_000);
+  try {
+    await run();
+  } finally {
+    await emu.admin.setConcurrencyLimit(5);
+  }
+  return (await emu.admin.counters()).maxInFlight;
+}
+
 describe('G18: NetSuite concurrency limit 5, 2,000 requests offered at concurrency 50', () => {
-  it('one process with an in-process limiter of 5 → 0 failed requests', async () => {
+  it('one process with an in-process limiter of 5 → 0 failed requests, 0 rejected by NetSuite, in flight ≤ 5', async () => {
     const before = await emu.admin.counters();
     const client = createNetSuiteClient({
       accountId: emu.accountId,
@@ -57,13 +73,16 @@ describe('G18: NetSuite concurrency limit 5, 2,000 requests offered at concurren
       concurrency: 5,
     });
     const result = await offer(client, 2000, 50);
-    const after = await emu.admin.counters();
+    const rejected = (await emu.admin.counters()).concurrencyRejected - before.concurrencyRejected;
+    const peak = await peakInFlight(() => offer(client, 300, 50));
     console.log(
-      `G18 in-process: ok=${result.ok} failed=${JSON.stringify(result.failures)} ` +
-        `429s=${after.concurrencyRejected - before.concurrencyRejected} maxInFlight=${after.maxInFlight}`,
+      `G18 in-process: ok=${result.ok} failed=${JSON.stringify(result.failures)} 429s=${rejected} maxInFlight=${peak}`,
     );
     expect(result.failures).toEqual({});
     expect(result.ok).toBe(2000);
+    // Retries would hide a leaky limiter behind "0 failed": NetSuite must never have had to refuse one.
+    expect(rejected).toBe(0);
+    expect(peak).toBeLessThanOrEqual(5);
   });
 
   it('control: without a limiter or retries the same load fails (so the test can fail)', async () => {
@@ -80,12 +99,12 @@ describe('G18: NetSuite concurrency limit 5, 2,000 requests offered at concurren
     expect(Object.values(result.failures).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   });
 
-  it('two processes sharing the budget through Redis (limit 5) → 0 failed requests', async () => {
+  it('two processes sharing the budget through Redis (limit 5) → 0 failed requests, 0 rejected, in flight ≤ 5', async () => {
     const child = await bundleForChild(join(import.meta.dirname, 'fixtures', 'g18-child.ts'), 'g18-child');
     const before = await emu.admin.counters();
     // Same key for both children: they share one budget.
     const key = `g18:${emu.accountId}:${Date.now()}`;
-    const run = () =>
+    const run = (requests = 1000) =>
       new Promise<{ ok: number; failures: Record<string, number> }>((resolve, reject) => {
         const proc = spawn(process.execPath, [child], {
           env: {
@@ -96,7 +115,7 @@ describe('G18: NetSuite concurrency limit 5, 2,000 requests offered at concurren
             ACCOUNT_ID: emu.accountId,
             ORIGIN: emu.url,
             NS_TOKEN: accessToken,
-            REQUESTS: '1000',
+            REQUESTS: String(requests),
             OFFERED: '25',
           },
           stdio: ['ignore', 'pipe', 'pipe'],
@@ -112,14 +131,14 @@ describe('G18: NetSuite concurrency limit 5, 2,000 requests offered at concurren
         });
       });
     const results = await Promise.all([run(), run()]);
-    const after = await emu.admin.counters();
-    console.log(
-      `G18 two processes: ${JSON.stringify(results)} 429s=${after.concurrencyRejected - before.concurrencyRejected} ` +
-        `maxInFlight=${after.maxInFlight}`,
-    );
+    const rejected = (await emu.admin.counters()).concurrencyRejected - before.concurrencyRejected;
+    const peak = await peakInFlight(() => Promise.all([run(300), run(300)]));
+    console.log(`G18 two processes: ${JSON.stringify(results)} 429s=${rejected} maxInFlight=${peak}`);
     for (const result of results) {
       expect(result.failures).toEqual({});
       expect(result.ok).toBe(1000);
     }
+    expect(rejected).toBe(0);
+    expect(peak).toBeLessThanOrEqual(5);
   });
 });

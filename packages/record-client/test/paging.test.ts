@@ -3,7 +3,7 @@ import { createNetSuiteClient, type NetSuiteClient } from '../src/index.js';
 import { countPlaceholders } from '../src/suiteql.js';
 import { type MockNetSuite, type MockRequest, startMockNetSuite } from './helpers/mock-netsuite.js';
 
-const TOKEN = 'tok-paging-0123456789';
+const TOKEN = 'tok-CANARY-paging-0123456789';
 let mock: MockNetSuite;
 let client: NetSuiteClient;
 let total = 2345;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetSuiteClient, isRecordClientError, type NetSuiteClient } from '../src/index.js';
 import { type MockNetSuite, startMockNetSuite } from './helpers/mock-netsuite.js';
 
-const TOKEN = 'tok-records-0123456789';
+const TOKEN = 'tok-CANARY-records-0123456789';
 let mock: MockNetSuite;
 let client: NetSuiteClient;
 

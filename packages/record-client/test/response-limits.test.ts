@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetSuiteClient, RecordClientError } from '../src/index.js';
 
-const TOKEN = 'tok-limits-0123456789abcdef';
+const TOKEN = 'tok-CANARY-limits-0123456789abcdef';
 
 type Answer = (req: IncomingMessage, res: ServerResponse) => void;
 let server: Server;

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { createNetSuiteClient, createRetryBudget, NetSuiteApiError } from '../src/index.js';
 import { CONCURRENCY_429, type MockNetSuite, restError, startMockNetSuite } from './helpers/mock-netsuite.js';
 
-const TOKEN = 'tok-retry-0123456789abcdef';
+const TOKEN = 'tok-CANARY-retry-0123456789abcdef';
 let mock: MockNetSuite;
 
 beforeAll(async () => {
@@ -61,16 +61,17 @@ describe('retries (R70-R72, G19)', () => {
   });
 
   it('never replays a POST without an idempotency key: 0 duplicate bodies', async () => {
-    for (const answer of [
-      () => restError(503, 'X', 'x'),
-      () => ({ status: 200, destroy: true }),
-      () => CONCURRENCY_429,
-    ]) {
+    for (const [answer, error] of [
+      [() => restError(503, 'X', 'x'), { code: 'ERR_RECORD_API', status: 503 }],
+      [() => ({ status: 200, destroy: true }), { code: 'ERR_RECORD_NETWORK' }],
+      [() => CONCURRENCY_429, { code: 'ERR_RECORD_API', status: 429 }],
+    ] as const) {
       const sent = sequence(answer, () => ({
         status: 204,
         headers: { location: '/services/rest/record/v1/customer/5' },
       }));
-      await expect(client().records.create('customer', { companyName: 'once' })).rejects.toBeDefined();
+      // The first answer's own error: not a later one from a replay.
+      await expect(client().records.create('customer', { companyName: 'once' })).rejects.toMatchObject(error);
       expect(sent()).toHaveLength(1);
     }
     // PATCH and transform are POST-like too.

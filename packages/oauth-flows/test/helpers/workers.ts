@@ -41,7 +41,14 @@ export async function buildWorker(name = 'worker'): Promise<string> {
 
 export interface WorkerResult {
   seen: string[];
+  /** The first error codes callers got (at most 20). */
   errors: string[];
+  /** Rounds of callers run, calls that failed, and whether the round cap ended the run before `cycles`. */
+  rounds?: number;
+  failedCalls?: number;
+  capped?: boolean;
+  /** Store locks granted to this process, and refused after waiting `lockWaitMs`. */
+  locks?: { granted: number; refused: number };
 }
 
 export interface RunningWorker {
@@ -50,27 +57,33 @@ export interface RunningWorker {
   readonly done: Promise<WorkerResult>;
   /** Resolves when the worker printed its start event. */
   readonly started: Promise<void>;
+  /** Resolves when the worker printed `{"event":"<name>"}` (at once if it already did). */
+  event(name: string): Promise<void>;
+  /** Writes one line to the worker's stdin. */
+  send(line: string): void;
 }
 
 export function startWorker(script: string, config: Record<string, unknown>): RunningWorker {
   const child = spawn(process.execPath, [script], {
     cwd: pkg,
     env: { ...process.env, WORKER_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
-  let onStart: () => void = () => {};
-  const started = new Promise<void>((resolve) => {
-    onStart = resolve;
-  });
+  const waiters: Array<{ name: string; resolve: () => void }> = [];
+  const printed = (name: string) => out.includes(`"event":"${name}"`);
   child.stdout?.on('data', (d: Buffer) => {
     out += d.toString();
-    if (out.includes('"event":"start"')) onStart();
+    for (const w of waiters.splice(0)) {
+      if (printed(w.name)) w.resolve();
+      else waiters.push(w);
+    }
   });
   child.stderr?.on('data', (d: Buffer) => {
     err += d.toString();
   });
+  child.stdin?.on('error', () => {}); // the worker may be gone (killed) when a line is sent
   const done = new Promise<WorkerResult>((resolve, reject) => {
     child.on('exit', (code, signal) => {
       const line = out.split('\n').find((l) => l.includes('"event":"done"'));
@@ -78,5 +91,24 @@ export function startWorker(script: string, config: Record<string, unknown>): Ru
       else reject(new Error(`worker exited (${code ?? signal}) without a report: ${err.slice(0, 2000)}`));
     });
   });
-  return { child, done, started };
+  const event = (name: string) =>
+    new Promise<void>((resolve, reject) => {
+      if (printed(name)) return resolve();
+      waiters.push({ name, resolve });
+      done.then(
+        () => (printed(name) ? resolve() : reject(new Error(`worker finished without "${name}"`))),
+        reject,
+      );
+    });
+  return {
+    child,
+    done,
+    get started() {
+      return event('start');
+    },
+    event,
+    send: (line) => {
+      child.stdin?.write(`${line}\n`);
+    },
+  };
 }
