@@ -340,18 +340,21 @@ export function fileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
       : undefined;
   };
 
-  const write = (record: KeyRecord, entry: TokenEntry): number => {
+  const write = (record: KeyRecord, entry: TokenEntry, t: number): number => {
     record.version = next(record.version);
     record.entry = { value: entry.value, expiresAt: entry.expiresAt };
-    record.deletedAt = undefined;
+    // An entry written already expired (how a token manager drops a dead token) is a deletion for the sweep:
+    // its fencing token is kept a day from now, not from the expiry in the past.
+    record.deletedAt = entry.expiresAt <= t ? t : undefined;
     return record.version;
   };
 
   /** True when a key's file holds nothing worth keeping any more (removed by the sweep). */
   const collectable = (record: KeyRecord, t: number): boolean => {
     if (record.lease && record.lease.expiresAt > t) return false;
-    if (record.entry && record.entry.expiresAt > t - TOMBSTONE_MS) return false;
-    return record.entry !== undefined || (record.deletedAt ?? t) <= t - TOMBSTONE_MS;
+    // Dead since its expiry, or since it was deleted or written dead; a key that only held leases stays.
+    const deadSince = Math.max(record.entry?.expiresAt ?? 0, record.deletedAt ?? (record.entry ? 0 : t));
+    return deadSince <= t - TOMBSTONE_MS;
   };
 
   /** Removes files of keys deleted or expired more than a day ago (and their counters with them). */
@@ -498,8 +501,8 @@ export function fileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
     async set(key, entry) {
       assertKey(key);
       assertEntry(entry);
-      await mutate(key, (record) => {
-        write(record, entry);
+      await mutate(key, (record, t) => {
+        write(record, entry, t);
         return { changed: true, result: undefined };
       });
     },
@@ -536,7 +539,7 @@ export function fileTokenStore(options: FileTokenStoreOptions): FileTokenStore {
           if (record.fence > condition.fencingToken) return { changed: false, result: false };
           record.fence = condition.fencingToken;
         }
-        return { changed: true, result: Object.freeze({ version: write(record, entry) }) };
+        return { changed: true, result: Object.freeze({ version: write(record, entry, t) }) };
       });
     },
     async reencrypt() {

@@ -455,6 +455,35 @@ describe('deleted and expired keys', () => {
   });
 });
 
+describe('an entry written already expired (a dropped token)', () => {
+  it('keeps its fencing token through sweeps for a day from the write, not from its past expiry', async () => {
+    const path = freshPath();
+    let t = Date.now();
+    const store = fileTokenStore({ path, keys: [{ id: 'a', key: k1 }], now: () => t, sweepIntervalMs: 1 });
+    const fenced = (fencingToken: number) =>
+      store.compareAndSet('dropped', { value: 'v', expiresAt: t + 60_000 }, { version: undefined, fencingToken });
+    expect(await fenced(40)).not.toBe(false);
+    const current = (await store.get('dropped'))!;
+    expect(
+      await store.compareAndSet('dropped', { value: 'gone', expiresAt: 1 }, { version: current.version }),
+    ).not.toBe(false);
+    // Sweeps run (every write triggers one here) within the day: the stale fenced writer is still refused.
+    t += 86_400_000 - 5_000;
+    await store.set('trigger', { value: 'v', expiresAt: t + 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.set('trigger', { value: 'w', expiresAt: t + 60_000 });
+    expect(await fenced(39)).toBe(false);
+    // A day after the write the tombstone may go, like any deleted key's.
+    t += 10_000;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await store.set('trigger', { value: 'x', expiresAt: t + 60_000 });
+    await store.close();
+    expect(existsSync(await fileTokenStore({ path, keys: [{ id: 'a', key: k1 }] }).entryPath('dropped'))).toBe(
+      false,
+    );
+  });
+});
+
 describe('migration from the one-file store (format 1)', () => {
   it('moves every key, version, fencing token and lease into the directory, then removes the old file', async () => {
     const path = freshPath();
