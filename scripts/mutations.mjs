@@ -446,4 +446,15 @@ export const MUTATIONS = [
     test: 'test/token-manager.test.ts',
     filter: 'G04',
   },
+  {
+    id: 'G08',
+    title: 'the file store sweeps a dropped entry (written already expired) with its fence at once',
+    file: 'packages/token-store-file/src/file-store.ts',
+    find: '    record.deletedAt = entry.expiresAt <= t ? t : undefined;',
+    replace: '    record.deletedAt = undefined;',
+    pkg: 'packages/token-store-file',
+    mode: 'unit',
+    test: 'test/file-store.test.ts',
+    filter: 'written already expired',
+  },
 ];

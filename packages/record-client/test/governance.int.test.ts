@@ -83,7 +83,7 @@ describe('G18: NetSuite concurrency limit 5, 2,000 requests offered at concurren
     // Retries would hide a leaky limiter behind "0 failed": NetSuite must never have had to refuse one.
     expect(rejected).toBe(0);
     expect(peak).toBeLessThanOrEqual(5);
-  });
+  }, 120_000);
 
   it('control: without a limiter or retries the same load fails (so the test can fail)', async () => {
     const client = createNetSuiteClient({
@@ -140,5 +140,5 @@ describe('G18: NetSuite concurrency limit 5, 2,000 requests offered at concurren
     }
     expect(rejected).toBe(0);
     expect(peak).toBeLessThanOrEqual(5);
-  });
+  }, 120_000);
 });

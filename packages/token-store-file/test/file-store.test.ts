@@ -461,7 +461,11 @@ describe('an entry written already expired (a dropped token)', () => {
     let t = Date.now();
     const store = fileTokenStore({ path, keys: [{ id: 'a', key: k1 }], now: () => t, sweepIntervalMs: 1 });
     const fenced = (fencingToken: number) =>
-      store.compareAndSet('dropped', { value: 'v', expiresAt: t + 60_000 }, { version: undefined, fencingToken });
+      store.compareAndSet(
+        'dropped',
+        { value: 'v', expiresAt: t + 60_000 },
+        { version: undefined, fencingToken },
+      );
     expect(await fenced(40)).not.toBe(false);
     const current = (await store.get('dropped'))!;
     expect(
@@ -478,9 +482,9 @@ describe('an entry written already expired (a dropped token)', () => {
     await new Promise((resolve) => setTimeout(resolve, 5));
     await store.set('trigger', { value: 'x', expiresAt: t + 60_000 });
     await store.close();
-    expect(existsSync(await fileTokenStore({ path, keys: [{ id: 'a', key: k1 }] }).entryPath('dropped'))).toBe(
-      false,
-    );
+    expect(
+      existsSync(await fileTokenStore({ path, keys: [{ id: 'a', key: k1 }] }).entryPath('dropped')),
+    ).toBe(false);
   });
 });
 

@@ -32,8 +32,10 @@ function workerConfig(
     loc: setup.loc,
     m2m: { ...setup.m2m, audience: setup.emu.endpoints.tokenUrl },
     pub: setup.pub,
-    timeoutMs: 2000,
-    lockTtlMs: 3000,
+    // Leases far longer than a token request: on a busy machine a holder stalled past its lease would let a
+    // second process refresh (correctly), which this figure would count as a duplicate.
+    timeoutMs: 8000,
+    lockTtlMs: 10_000,
     mode: 'cycles',
     grant,
     cycles: scale.cycles,
