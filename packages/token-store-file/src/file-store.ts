@@ -3,22 +3,24 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  assertCondition,
-  assertEntry,
-  assertKey,
   type CompareAndSetResult,
   createKeyring,
   type EncryptionKey,
   type Keyring,
   type LockOptions,
-  normalizeLockOptions,
   type StoredTokenEntry,
   type TokenEntry,
   type TokenStore,
   TokenStoreError,
   type TokenStoreLock,
-  waitUntil,
 } from '@netsuite-oauth/token-store';
+import {
+  assertCondition,
+  assertEntry,
+  assertKey,
+  normalizeLockOptions,
+  waitUntil,
+} from '@netsuite-oauth/token-store/adapter';
 import {
   errnoOf,
   fsyncDirectory,

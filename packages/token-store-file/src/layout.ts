@@ -1,7 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { decodeBase64Url, encodeBase64Url, type Keyring, TokenStoreError } from '@netsuite-oauth/token-store';
+import { type Keyring, TokenStoreError } from '@netsuite-oauth/token-store';
+import { decodeBase64Url, encodeBase64Url } from '@netsuite-oauth/token-store/adapter';
 import {
   DIR_MODE,
   ensureDirectory,

@@ -28,6 +28,7 @@ export function workerScript(): Promise<string> {
       esbuildOptions(options) {
         options.alias = {
           '@netsuite-oauth/token-store': join(here, '..', '..', 'token-store', 'src', 'index.ts'),
+          '@netsuite-oauth/token-store/adapter': join(here, '..', '..', 'token-store', 'src', 'adapter.ts'),
         };
       },
     });

@@ -1,17 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import {
-  assertCondition,
-  assertEntry,
-  assertKey,
   type EncryptionKey,
   encryptedTokenStore,
-  normalizeLockOptions,
   type StoredTokenEntry,
   type TokenStore,
   TokenStoreError,
   type TokenStoreLock,
-  waitUntil,
 } from '@netsuite-oauth/token-store';
+import {
+  assertCondition,
+  assertEntry,
+  assertKey,
+  normalizeLockOptions,
+  waitUntil,
+} from '@netsuite-oauth/token-store/adapter';
 import { COMPARE_AND_SET, DELETE, EXTEND, LOCK, RELEASE, type Script, SET } from './scripts.js';
 
 /**

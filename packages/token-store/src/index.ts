@@ -1,5 +1,5 @@
-// Public API of @netsuite-oauth/token-store: named exports only.
-export { decodeBase64Url, encodeBase64Url } from './base64url.js';
+// Public API of @netsuite-oauth/token-store: named exports only. What adapters are built from (argument checks,
+// waiting for a lease, base64url) is the subpath `@netsuite-oauth/token-store/adapter`.
 export { type EncryptedTokenStoreOptions, encryptedTokenStore } from './encrypted.js';
 export {
   isTokenStoreError,
@@ -10,7 +10,7 @@ export {
 } from './errors.js';
 export { createKeyring, type EncryptionKey, generateEncryptionKey, type Keyring } from './keyring.js';
 export { type MemoryTokenStoreOptions, memoryTokenStore } from './memory.js';
-export { assertStore, prefixedTokenStore } from './prefixed.js';
+export { prefixedTokenStore } from './prefixed.js';
 export type {
   CompareAndSetCondition,
   CompareAndSetResult,
@@ -21,14 +21,4 @@ export type {
   TokenStore,
   TokenStoreLock,
 } from './types.js';
-export {
-  assertCondition,
-  assertEntry,
-  assertKey,
-  MAX_KEY_LENGTH,
-  MAX_LOCK_TTL_MS,
-  MAX_LOCK_WAIT_MS,
-  normalizeLockOptions,
-} from './validate.js';
-export { waitUntil } from './wait.js';
 export { withTokenStoreLock } from './with-lock.js';

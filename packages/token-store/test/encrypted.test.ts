@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { decodeBase64Url, encodeBase64Url } from '../src/adapter.js';
 import {
   createKeyring,
-  decodeBase64Url,
-  encodeBase64Url,
   encryptedTokenStore,
   generateEncryptionKey,
   isTokenStoreError,
@@ -213,7 +212,7 @@ describe('helpers on bad input', () => {
       expect.objectContaining({ code: 'ERR_STORE_INVALID_ARGUMENT' }),
     );
     expect(decodeBase64Url(42 as never)).toBeUndefined();
-    const { waitUntil } = await import('../src/index.js');
+    const { waitUntil } = await import('../src/adapter.js');
     await expect(waitUntil(undefined as never, { waitMs: 1, now: Date.now })).rejects.toMatchObject({
       code: 'ERR_STORE_INVALID_ARGUMENT',
     });

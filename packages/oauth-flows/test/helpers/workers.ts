@@ -17,6 +17,7 @@ export async function buildWorker(name = 'worker'): Promise<string> {
   }
   // Subpath exports (esbuild would look for them under index.ts otherwise).
   alias['@netsuite-oauth/core/der'] = join(packages, 'core', 'src', 'der.ts');
+  alias['@netsuite-oauth/token-store/adapter'] = join(packages, 'token-store', 'src', 'adapter.ts');
   await build({
     entry: { [name]: join(pkg, 'test', 'fixtures', `${name}.ts`) },
     outDir,
