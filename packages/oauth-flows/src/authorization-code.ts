@@ -1,4 +1,5 @@
 import { isLoopbackUrl } from '@netsuite-oauth/core';
+import { constantTimeEqual, randomToken, s256, sha256Hex } from './crypto-helpers.js';
 import {
   AuthorizationResponseError,
   OAuthFlowError,
@@ -17,7 +18,6 @@ import {
   resolveEndpoints,
   type TransportOptions,
 } from './options.js';
-import { constantTimeEqual, randomToken, s256, sha256Hex } from './random.js';
 import { checkLifetime, defaultRefreshLifetime } from './refresh-lifetime.js';
 import { parseTokenResponse } from './response.js';
 import type { TokenSet } from './token-set.js';

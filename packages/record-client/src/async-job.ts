@@ -1,7 +1,7 @@
 import { parseErrorBody } from './error-body.js';
 import { NetSuiteApiError, type NetSuiteErrorDetail, RecordClientError } from './errors.js';
+import type { Link } from './record-types.js';
 import type { Transport } from './transport.js';
-import type { Link } from './types.js';
 
 /** Where async jobs live and how to reach them. */
 export interface AsyncContext {

@@ -20,8 +20,8 @@ import {
   localTryAcquire,
 } from './limiter.js';
 import { OrderedWork } from './ordered.js';
+import type { RecordInput } from './record-types.js';
 import type { Transport } from './transport.js';
-import type { RecordInput } from './types.js';
 import { checkExternalId, checkRecordId, checkRecordType, checkSignal } from './validate.js';
 
 /**

@@ -44,21 +44,6 @@ export {
   type PermitOutcome,
 } from './limiter.js';
 export type {
-  AsyncJobOptions,
-  AsyncJobResult,
-  CallOptions,
-  GetRecordOptions,
-  ListRecordsOptions,
-  RecordListItem,
-  RecordsApi,
-  UpdateRecordOptions,
-  WriteResult,
-} from './records.js';
-export type { RestletRequest } from './restlet.js';
-export { createRetryBudget, type RetryBudget, type RetryBudgetOptions, type RetryOptions } from './retry.js';
-export type { SuiteQLByKeyOptions, SuiteQLOptions, SuiteQLParam, SuiteQLRow } from './suiteql.js';
-export type { TokenProvider, TokenSource } from './token.js';
-export type {
   Contact,
   Customer,
   Employee,
@@ -77,4 +62,19 @@ export type {
   TransactionItemLine,
   Vendor,
   VendorBill,
-} from './types.js';
+} from './record-types.js';
+export type {
+  AsyncJobOptions,
+  AsyncJobResult,
+  CallOptions,
+  GetRecordOptions,
+  ListRecordsOptions,
+  RecordListItem,
+  RecordsApi,
+  UpdateRecordOptions,
+  WriteResult,
+} from './records.js';
+export type { RestletRequest } from './restlet.js';
+export { createRetryBudget, type RetryBudget, type RetryBudgetOptions, type RetryOptions } from './retry.js';
+export type { SuiteQLByKeyOptions, SuiteQLOptions, SuiteQLParam, SuiteQLRow } from './suiteql.js';
+export type { TokenProvider, TokenSource } from './token.js';

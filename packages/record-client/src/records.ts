@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { checkWait, idInLocation, isObject, readTasks, waitForJob } from './async-job.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
 import { checkPageSize, checkPrefetch, type Page, pagedIterable, resultCap } from './paging.js';
+import type { Link, RecordInput, RecordOf } from './record-types.js';
 import type { RequestSpec, Transport } from './transport.js';
-import type { Link, RecordInput, RecordOf } from './types.js';
 import {
   checkBody,
   checkExternalId,

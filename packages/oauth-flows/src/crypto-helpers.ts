@@ -1,3 +1,4 @@
+// CSPRNG tokens, PKCE S256 and constant-time comparison (RFC 7636, RFC 6749 §10.10).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** `bytes` CSPRNG bytes, base64url: 32 bytes give 43 characters and 256 bits (RFC 7636 §7.1, RFC 6749 §10.10). */
