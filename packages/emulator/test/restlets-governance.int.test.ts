@@ -1,5 +1,5 @@
 import { request } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Emulator, startEmulator } from '../src/index.js';
 import { accessToken, bearer, type M2M, setupM2M } from './helpers.js';
 
@@ -183,13 +183,17 @@ describe('RESTlets', () => {
 describe('governance', () => {
   it('shares one concurrency limit: REST gets 429, RESTlets 400 SSS_REQUEST_LIMIT_EXCEEDED', async () => {
     await emu.admin.setConcurrencyLimit(2);
-    await emu.admin.setLatency({ route: '*', ms: 150 });
+    await emu.admin.setLatency({ route: '*', ms: 1_000 });
     try {
       const requests = [
         fetch(`${emu.endpoints.recordUrl}/customer/1`, { headers: bearer(token) }),
         fetch(echo, { headers: bearer(token) }),
       ];
-      await new Promise((r) => setTimeout(r, 50));
+      // both hold their slot (however slow the machine) before the third and fourth arrive
+      await vi.waitFor(async () => expect((await emu.admin.counters()).inFlight).toBe(2), {
+        timeout: 5_000,
+        interval: 5,
+      });
       const rest = await fetch(`${emu.endpoints.recordUrl}/customer/2`, { headers: bearer(token) });
       const restlet = await fetch(echo, { headers: bearer(token) });
       expect(rest.status).toBe(429);
