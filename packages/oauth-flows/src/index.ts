@@ -17,6 +17,13 @@ export {
 } from './client-credentials.js';
 export type { ClientCredentialsGrant } from './client-credentials-strategy.js';
 export {
+  oauthFlowsChannels,
+  type TokenCacheEvent,
+  type TokenEvent,
+  type TokenInvalidateEvent,
+  type TokenLockEvent,
+} from './diagnostics.js';
+export {
   AuthorizationResponseError,
   isOAuthFlowError,
   OAuthFlowError,

@@ -1,5 +1,12 @@
 import { isNetSuiteError } from '@netsuite-oauth/core';
 import { ClockSkew } from './clock-skew.js';
+import {
+  cacheChannel,
+  invalidateChannel,
+  lockChannel,
+  type TokenEvent,
+  tokenChannel,
+} from './diagnostics.js';
 import { OAuthFlowError } from './errors.js';
 import { type GrantStrategy, reauthenticationRequired } from './grant-strategy.js';
 import {
@@ -99,7 +106,15 @@ async function onRefreshFailure(
   throw reauthenticationRequired(error);
 }
 
-async function refresh(ctx: TokenSlotContext, slot: TokenSlot, background: boolean): Promise<TokenSet> {
+/** A token event being filled in (only made when someone subscribes). */
+type OpenTokenEvent = { -readonly [K in keyof TokenEvent]: TokenEvent[K] };
+
+async function refresh(
+  ctx: TokenSlotContext,
+  slot: TokenSlot,
+  background: boolean,
+  event: OpenTokenEvent | undefined,
+): Promise<TokenSet> {
   const { store, timing, now, lockTtlMs } = ctx;
   const { rotating } = slot.grant;
   // A background refresh stops when the stored token is fresh (another process refreshed); a foreground one
@@ -111,10 +126,13 @@ async function refresh(ctx: TokenSlotContext, slot: TokenSlot, background: boole
   let lock: TokenStoreLockLike | undefined;
   let lockedAt = 0;
   if (store.canLock) {
+    const waitStart = lockChannel.hasSubscribers ? performance.now() : 0;
     try {
       lock = await store.lock(slot.key, { ttlMs: lockTtlMs, waitMs: ctx.lockWaitMs });
       lockedAt = now();
+      if (waitStart !== 0) publishLock(slot, waitStart, true);
     } catch (cause) {
+      if (waitStart !== 0) publishLock(slot, waitStart, false);
       // Fail closed for rotating refresh tokens; for other grants the lock only saves requests.
       if (rotating) throw storeError(cause);
       lock = undefined;
@@ -164,6 +182,7 @@ async function refresh(ctx: TokenSlotContext, slot: TokenSlot, background: boole
     } catch (error) {
       return await onRefreshFailure(ctx, slot, error, base);
     }
+    if (event !== undefined) event.source = 'endpoint';
     const obtainedAt = startedAt;
     let version: number | undefined;
     try {
@@ -186,7 +205,11 @@ async function refresh(ctx: TokenSlotContext, slot: TokenSlot, background: boole
 // One refresh per slot at a time: concurrent callers share the promise in flight.
 function run(ctx: TokenSlotContext, slot: TokenSlot, background: boolean): Promise<TokenSet> {
   if (slot.inflight) return slot.inflight;
-  const p = refresh(ctx, slot, background).then(
+  const p = (
+    tokenChannel.hasSubscribers
+      ? tracedRefresh(ctx, slot, background)
+      : refresh(ctx, slot, background, undefined)
+  ).then(
     (tokens) => {
       slot.failures = 0;
       slot.retryAt = 0;
@@ -203,6 +226,37 @@ function run(ctx: TokenSlotContext, slot: TokenSlot, background: boolean): Promi
   });
   slot.inflight = q;
   return q;
+}
+
+function publishLock(slot: TokenSlot, waitStart: number, acquired: boolean): void {
+  lockChannel.publish({
+    key: slot.key,
+    grant: slot.grant.type,
+    waitedMs: performance.now() - waitStart,
+    acquired,
+  });
+}
+
+/** {@link refresh} inside the token TracingChannel; the traced function resolves to nothing (no token in events). */
+function tracedRefresh(ctx: TokenSlotContext, slot: TokenSlot, background: boolean): Promise<TokenSet> {
+  const startedAt = performance.now();
+  const event: OpenTokenEvent = {
+    key: slot.key,
+    grant: slot.grant.type,
+    background,
+    startTime: performance.timeOrigin + startedAt,
+  };
+  let tokens: TokenSet | undefined;
+  return tokenChannel
+    .tracePromise(async () => {
+      try {
+        tokens = await refresh(ctx, slot, background, event);
+        event.source ??= 'store';
+      } finally {
+        event.durationMs = performance.now() - startedAt;
+      }
+    }, event)
+    .then(() => tokens as TokenSet);
 }
 
 function backgroundRefresh(ctx: TokenSlotContext, slot: TokenSlot): void {
@@ -224,7 +278,10 @@ function backgroundRefresh(ctx: TokenSlotContext, slot: TokenSlot): void {
  */
 export function freshAccessToken(ctx: TokenSlotContext, slot: TokenSlot): string | undefined {
   const c = slot.cached;
-  return c !== undefined && ctx.now() < c.refreshAt ? c.accessToken : undefined;
+  if (c === undefined || ctx.now() >= c.refreshAt) return undefined;
+  if (cacheChannel.hasSubscribers)
+    cacheChannel.publish({ key: slot.key, grant: slot.grant.type, refreshDue: false });
+  return c.accessToken;
 }
 
 /**
@@ -235,8 +292,14 @@ export function slotTokenSet(ctx: TokenSlotContext, slot: TokenSlot): Promise<To
   const c = slot.cached;
   if (c !== undefined) {
     const t = ctx.now();
-    if (t < c.refreshAt) return Promise.resolve(c.tokens);
+    if (t < c.refreshAt) {
+      if (cacheChannel.hasSubscribers)
+        cacheChannel.publish({ key: slot.key, grant: slot.grant.type, refreshDue: false });
+      return Promise.resolve(c.tokens);
+    }
     if (t < c.hardAt) {
+      if (cacheChannel.hasSubscribers)
+        cacheChannel.publish({ key: slot.key, grant: slot.grant.type, refreshDue: true });
       backgroundRefresh(ctx, slot);
       return Promise.resolve(c.tokens);
     }
@@ -252,7 +315,10 @@ export async function invalidateSlotToken(
 ): Promise<void> {
   if (slot.cached?.tokens.accessToken === token) slot.cached = undefined;
   const stored = await read(ctx, slot);
-  if (!stored || stored.tokens.accessToken !== token) return;
+  const droppedFromStore = stored !== undefined && stored.tokens.accessToken === token;
+  if (invalidateChannel.hasSubscribers)
+    invalidateChannel.publish({ key: slot.key, grant: slot.grant.type, droppedFromStore });
+  if (!droppedFromStore) return;
   try {
     if (stored.tokens.refreshToken !== undefined && !slot.grant.recreatable) {
       // Keep the refresh token: only the access token is dropped.

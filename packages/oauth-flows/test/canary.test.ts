@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import { memoryTokenStore } from '@netsuite-oauth/token-store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import {
   createAuthorizationRequest,
   createTokenManager,
   exchangeAuthorizationCode,
+  oauthFlowsChannels,
   parseAuthorizationCallback,
   refreshAccessToken,
   requestClientCredentialsToken,
@@ -40,6 +42,28 @@ function render(value: unknown): string {
     inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true }),
   );
   return parts.join('\n');
+}
+
+/** Every string reachable from `value` through own properties and prototype getters (a subscriber's view). */
+function reachableStrings(value: unknown, seen = new Set<unknown>(), depth = 0): string[] {
+  if (typeof value === 'string') return [value];
+  if (value === null || typeof value !== 'object' || seen.has(value) || depth > 8) return [];
+  seen.add(value);
+  const keys = new Set<PropertyKey>(Reflect.ownKeys(value));
+  for (
+    let proto = Object.getPrototypeOf(value);
+    proto && proto !== Object.prototype;
+    proto = Object.getPrototypeOf(proto)
+  )
+    for (const key of Reflect.ownKeys(proto))
+      if (Object.getOwnPropertyDescriptor(proto, key)?.get) keys.add(key);
+  return [...keys].flatMap((key) => {
+    try {
+      return reachableStrings((value as Record<PropertyKey, unknown>)[key], seen, depth + 1);
+    } catch {
+      return [];
+    }
+  });
 }
 
 let as: MockAs;
@@ -228,5 +252,92 @@ describe('G13: canaries never leak', () => {
     const error = await manager.getAccessToken().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED' });
     expect(all.filter((c) => render(error).includes(c))).toEqual([]);
+  });
+
+  it('through every diagnostics_channel event (token, cache, invalidate, lock)', async () => {
+    const events: Array<[string, unknown]> = [];
+    const names = Object.values(oauthFlowsChannels).flatMap((name) =>
+      name === oauthFlowsChannels.token
+        ? ['start', 'end', 'asyncStart', 'asyncEnd', 'error'].map((phase) => `tracing:${name}:${phase}`)
+        : [name],
+    );
+    const listeners = names.map((name) => {
+      const listener = (event: unknown) => events.push([name, { ...(event as object) }]);
+      subscribe(name, listener);
+      return () => unsubscribe(name, listener);
+    });
+    try {
+      as.handle((_r, res) =>
+        json(res, 200, {
+          access_token: C.access,
+          token_type: 'bearer',
+          expires_in: 3600,
+          refresh_token: C.newRefresh,
+        }),
+      );
+      const store = memoryTokenStore();
+      const sessions = createTokenManager({
+        store,
+        key: 'session-1',
+        grant: { type: 'refresh_token', ...loc(), client: client() },
+      });
+      await sessions.setTokenSet(
+        new TokenSet({
+          accessToken: C.code,
+          tokenType: 'Bearer',
+          expiresAt: Date.now() - 1,
+          refreshToken: C.refresh,
+        }),
+      );
+      expect(await sessions.getAccessToken()).toBe(C.access);
+      expect(await sessions.getAccessToken()).toBe(C.access);
+      await sessions.invalidate(C.access);
+      as.handle((_r, res) =>
+        json(res, 400, { error: 'invalid_grant', error_description: `${C.refresh} ${C.secret}` }),
+      );
+      await expect(sessions.getAccessToken()).rejects.toMatchObject({
+        code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED',
+      });
+      as.handle((_r, res) =>
+        json(res, 200, { access_token: C.access, token_type: 'bearer', expires_in: 3600 }),
+      );
+      const m2m = createTokenManager({
+        store,
+        key: 'm2m',
+        grant: { type: 'client_credentials', ...loc(), signer: { sign: async () => C.assertion } },
+      });
+      expect(await m2m.getAccessToken()).toBe(C.access);
+    } finally {
+      for (const stop of listeners) stop();
+    }
+    const of = (suffix: string) => events.filter(([n]) => n.endsWith(suffix)).map(([, e]) => e);
+    // asyncEnd follows error too: the successes are the events without an error.
+    expect(of(':token:asyncEnd').filter((e) => !('error' in (e as object)))).toEqual([
+      expect.objectContaining({
+        key: 'session-1',
+        grant: 'refresh_token',
+        background: false,
+        source: 'endpoint',
+      }),
+      expect.objectContaining({ key: 'm2m', grant: 'client_credentials', source: 'endpoint' }),
+    ]);
+    expect(of(':token:error')).toEqual([
+      expect.objectContaining({
+        key: 'session-1',
+        error: expect.objectContaining({ code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED' }),
+      }),
+    ]);
+    expect(of(':cache')).toEqual([{ key: 'session-1', grant: 'refresh_token', refreshDue: false }]);
+    expect(of(':invalidate')).toEqual([{ key: 'session-1', grant: 'refresh_token', droppedFromStore: true }]);
+    expect(
+      of(':lock').map((e) => [(e as { key: string }).key, (e as { acquired: boolean }).acquired]),
+    ).toEqual([
+      ['session-1', true],
+      ['session-1', true],
+      ['m2m', true],
+    ]);
+    // What a subscriber can reach, not only what it prints: every string behind every property and getter.
+    const text = events.map(([, e]) => `${render(e)}\n${reachableStrings(e).join('\n')}`).join('\n');
+    expect(all.filter((c) => text.includes(c))).toEqual([]);
   });
 });

@@ -1,3 +1,4 @@
+import { circuitChannel } from './diagnostics.js';
 import { RecordClientError } from './errors.js';
 
 /**
@@ -13,6 +14,11 @@ export interface CircuitBreakerOptions {
   readonly resetTimeoutMs?: number;
   /** Clock. @default Date.now */
   readonly now?: () => number;
+  /**
+   * Named in its state-change diagnostics events (`netsuite-oauth:record-client:circuit`).
+   * @default the client's account id when the client makes the breaker; undefined otherwise
+   */
+  readonly name?: string;
 }
 
 /**
@@ -67,9 +73,21 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
   if (typeof now !== 'function') {
     throw new RecordClientError('ERR_RECORD_INVALID_OPTION', 'circuitBreaker.now must be a function');
   }
+  const name = options.name;
+  if (name !== undefined && typeof name !== 'string') {
+    throw new RecordClientError('ERR_RECORD_INVALID_OPTION', 'circuitBreaker.name must be a string');
+  }
   let failures = 0;
   let openedAt: number | undefined;
   let probeOut = false;
+  // The state last reported: 'half-open' is reported when a probe goes out, since the state turns half-open by time.
+  let reported: CircuitState = 'closed';
+  const moveTo = (to: CircuitState) => {
+    if (to === reported) return;
+    const from = reported;
+    reported = to;
+    if (circuitChannel.hasSubscribers) circuitChannel.publish({ name, from, to });
+  };
 
   const state = (): CircuitState => {
     if (openedAt === undefined) return 'closed';
@@ -85,6 +103,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       if (current === 'closed') return { probe: false };
       if (current === 'half-open' && !probeOut) {
         probeOut = true;
+        moveTo('half-open');
         return { probe: true };
       }
       throw new RecordClientError(
@@ -96,16 +115,21 @@ export function createCircuitBreaker(options: CircuitBreakerOptions = {}): Circu
       if (probe) probeOut = false;
       failures = 0;
       openedAt = undefined;
+      moveTo('closed');
     },
     recordFailure(probe) {
       if (probe) {
         probeOut = false;
         openedAt = now();
+        moveTo('open');
         return;
       }
       if (openedAt !== undefined) return;
       failures++;
-      if (failures >= threshold) openedAt = now();
+      if (failures >= threshold) {
+        openedAt = now();
+        moveTo('open');
+      }
     },
     recordNeutral(probe) {
       if (probe) probeOut = false;

@@ -200,7 +200,11 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
   else if (cb !== undefined && cb !== null && typeof (cb as CircuitBreaker).enter === 'function') {
     breaker = cb as CircuitBreaker;
   } else if (cb === undefined || (cb !== null && typeof cb === 'object')) {
-    breaker = createCircuitBreaker({ now, ...(cb as CircuitBreakerOptions | undefined) });
+    breaker = createCircuitBreaker({
+      now,
+      name: endpoints.accountId,
+      ...(cb as CircuitBreakerOptions | undefined),
+    });
   } else {
     throw new RecordClientError('ERR_RECORD_INVALID_OPTION', 'circuitBreaker must be an object or false');
   }
@@ -221,6 +225,7 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
     }
   }
   const transportConfig = {
+    accountId: endpoints.accountId,
     origins: new Set([new URL(endpoints.restOrigin).origin, new URL(endpoints.restletOrigin).origin]),
     token,
     limiter,

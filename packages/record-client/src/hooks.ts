@@ -1,9 +1,10 @@
-import type { AfterResponseHook, BeforeRequestHook, KyInstance } from 'ky';
+import type { AfterResponseHook, BeforeRequestHook, BeforeRetryHook, KyInstance } from 'ky';
 import { RecordClientError } from './errors.js';
 
 /**
- * [ky](https://github.com/sindresorhus/ky) hooks, run by ky around every attempt of every request of a client.
- * With hooks, each attempt is one ky call; without them, ky is never loaded and requests go to `fetch` directly.
+ * [ky](https://github.com/sindresorhus/ky) hooks. With `beforeRequest` or `afterResponse` hooks, each attempt of
+ * every request of the client is one ky call; without any hook, ky is never loaded and requests go to `fetch`
+ * directly.
  *
  * - `beforeRequest(request, options, state)`: sees the `Request` about to be sent (method, URL, headers with the
  *   bearer token, JSON body). It may change its headers, return another `Request` (on one of the client's
@@ -11,9 +12,15 @@ import { RecordClientError } from './errors.js';
  * - `afterResponse(request, options, response, state)`: sees each response, its body already read and capped by
  *   the client, and may return another `Response` to use instead.
  *
- * Retries stay the client's own (with its limiter, budget and circuit breaker), so ky's `state.retryCount` is
- * always 0: `options.context.attempt` is the attempt number (1, 2, …). Returning `ky.retry()` from a hook is
- * refused like any other hook failure.
+ * - `beforeRetry({ request, options, error, retryCount })`: runs before each retry, after its wait, as in ky.
+ *   `request` is the failed attempt's request without the `Authorization` header, `error` the `RecordClientError`
+ *   (a `NetSuiteApiError` with `status` for a response), `retryCount` 1 for the first retry. Headers it sets are sent
+ *   on every later attempt (not `authorization`: the token source owns it); returning `ky.stop` ends the retries and
+ *   the call fails with `error`. Not run for the one replay after a 401 (that is a token refresh, not a retry).
+ *
+ * Retries stay the client's own (with its limiter, budget and circuit breaker), so ky's `state.retryCount` in
+ * `beforeRequest` is always 0: `options.context.attempt` is the attempt number (1, 2, …). Returning `ky.retry()`
+ * from a hook, or a `Request`/`Response` from `beforeRetry`, is refused like any other hook failure.
  *
  * @example
  * const client = createNetSuiteClient({ accountId, token, hooks: {
@@ -25,9 +32,10 @@ import { RecordClientError } from './errors.js';
 export interface RequestHooks {
   readonly beforeRequest?: readonly BeforeRequestHook[];
   readonly afterResponse?: readonly AfterResponseHook[];
+  readonly beforeRetry?: readonly BeforeRetryHook[];
 }
 
-const HOOK_NAMES = new Set(['beforeRequest', 'afterResponse']);
+const HOOK_NAMES = new Set(['beforeRequest', 'afterResponse', 'beforeRetry']);
 
 /** Checks the `hooks` option; undefined when there are no hooks at all. */
 export function checkHooks(value: unknown): RequestHooks | undefined {
@@ -35,7 +43,7 @@ export function checkHooks(value: unknown): RequestHooks | undefined {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new RecordClientError(
       'ERR_RECORD_INVALID_OPTION',
-      'hooks must be an object with beforeRequest and/or afterResponse arrays',
+      'hooks must be an object with beforeRequest, afterResponse and/or beforeRetry arrays',
     );
   }
   let count = 0;
@@ -43,7 +51,7 @@ export function checkHooks(value: unknown): RequestHooks | undefined {
     if (!HOOK_NAMES.has(name)) {
       throw new RecordClientError(
         'ERR_RECORD_INVALID_OPTION',
-        `hooks.${name.slice(0, 40)} is not supported: only beforeRequest and afterResponse`,
+        `hooks.${name.slice(0, 40)} is not supported: only beforeRequest, afterResponse and beforeRetry`,
       );
     }
     if (list === undefined) continue;
@@ -57,7 +65,13 @@ export function checkHooks(value: unknown): RequestHooks | undefined {
   return Object.freeze({
     beforeRequest: Object.freeze([...(hooks.beforeRequest ?? [])]),
     afterResponse: Object.freeze([...(hooks.afterResponse ?? [])]),
+    beforeRetry: Object.freeze([...(hooks.beforeRetry ?? [])]),
   });
+}
+
+/** True when ky must run each attempt (beforeRetry alone runs outside the attempt). */
+export function hasAttemptHooks(hooks: RequestHooks | undefined): boolean {
+  return (hooks?.beforeRequest?.length ?? 0) + (hooks?.afterResponse?.length ?? 0) > 0;
 }
 
 let loading: Promise<KyInstance> | undefined;

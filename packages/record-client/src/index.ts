@@ -22,6 +22,16 @@ export {
   type NetSuiteClientOptions,
 } from './client.js';
 export {
+  type CircuitEvent,
+  type ExchangeEvent,
+  type ExchangeOutcome,
+  type GovernanceEvent,
+  type RequestEvent,
+  type RetryEvent,
+  type RetryReason,
+  recordClientChannels,
+} from './diagnostics.js';
+export {
   BatchItemError,
   type BatchItemErrorInit,
   isRecordClientError,

@@ -1,8 +1,21 @@
 import { parseRetryAfter, readBodyCapped } from '@netsuite-oauth/core';
 import type { CircuitBreaker } from './circuit-breaker.js';
+import {
+  callObserved,
+  type ExchangeOutcome,
+  epochNow,
+  exchangeChannel,
+  governanceChannel,
+  nextCallId,
+  type RequestEvent,
+  type RetryReason,
+  requestChannel,
+  retryChannel,
+  routeOf,
+} from './diagnostics.js';
 import { parseErrorBody } from './error-body.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
-import { loadKy, type RequestHooks } from './hooks.js';
+import { hasAttemptHooks, loadKy, type RequestHooks } from './hooks.js';
 import {
   type ConcurrencyLimiter,
   type ConcurrencyPermit,
@@ -46,6 +59,8 @@ export interface RawResponse {
 
 /** Everything the transport needs. */
 export interface TransportConfig {
+  /** The account id, normalised: named in diagnostics events. */
+  readonly accountId: string;
   readonly origins: ReadonlySet<string>;
   readonly token: ResolvedTokenSource;
   readonly limiter: ConcurrencyLimiter | undefined;
@@ -58,7 +73,7 @@ export interface TransportConfig {
   readonly headers: Readonly<Record<string, string>>;
   /** Largest response body read, in bytes after decoding (`Content-Encoding` inflated). */
   readonly maxResponseBytes: number;
-  /** ky hooks: when set, every attempt is run by ky (loaded on first use). */
+  /** ky hooks: with beforeRequest/afterResponse hooks every attempt is run by ky (loaded on first use). */
   readonly hooks?: RequestHooks | undefined;
 }
 
@@ -208,12 +223,29 @@ interface RequestParts {
   readonly body: string | ArrayBuffer | undefined;
 }
 
+/** What every diagnostics event of one call shares; only made when someone subscribes. */
+type CallEvent = { -readonly [K in keyof RequestEvent]: RequestEvent[K] };
+
+const OPERATION_ID = 'x-n-operationid';
+
+const EXCHANGE_OUTCOME: Record<AttemptOutcome['kind'], ExchangeOutcome> = {
+  response: 'response',
+  network: 'network',
+  'attempt-timeout': 'timeout',
+  limiter: 'limiter',
+  'too-large': 'too-large',
+  hook: 'hook',
+  stopped: 'stopped',
+};
+
 /** Creates the transport. */
 export function createTransport(config: TransportConfig): Transport {
   const originPrefixes = [...config.origins].map((origin) => `${origin}/`);
   const isOnOrigins = (target: string): boolean => originPrefixes.some((prefix) => target.startsWith(prefix));
   const defaultHeaders: Readonly<Record<string, string>> = { accept: 'application/json', ...config.headers };
   const tryAcquire = config.limiter ? localTryAcquire(config.limiter) : undefined;
+  const attemptHooks = hasAttemptHooks(config.hooks) ? config.hooks : undefined;
+  const retryHooks = config.hooks?.beforeRetry?.length ? config.hooks.beforeRetry : undefined;
 
   const checkUrl = (raw: string): URL => {
     let url: URL;
@@ -233,7 +265,7 @@ export function createTransport(config: TransportConfig): Transport {
     return url;
   };
 
-  const send = async (spec: RequestSpec): Promise<RawResponse> => {
+  const sendCall = async (spec: RequestSpec, call: CallEvent | undefined): Promise<RawResponse> => {
     // URLs reach here built from the configured endpoints, or checked by checkUrl when they come from a
     // response; a cheap prefix test (rather than a parse per request) keeps the token on the configured origins.
     const target = spec.url;
@@ -312,12 +344,43 @@ export function createTransport(config: TransportConfig): Transport {
         let timer: ReturnType<typeof setTimeout> | undefined;
         let permit: ConcurrencyPermit | undefined;
         let text = '';
+        // Only for diagnostics: when the attempt began, when it was sent, when its permit was taken.
+        const begunAt = call === undefined ? 0 : performance.now();
+        let sentAt = 0;
+        let acquiredAt = 0;
         // One controller per attempt: the limiter's wait and the fetch; a stop of the call or the timeout aborts it.
         const controller = new AbortController();
+        const publishExchange = (event: CallEvent, outcome: AttemptOutcome) => {
+          const end = performance.now();
+          const response = outcome.kind === 'response' ? outcome : undefined;
+          exchangeChannel.publish({
+            callId: event.callId,
+            accountId: event.accountId,
+            method: event.method,
+            route: event.route,
+            attempt: attemptNumber,
+            outcome: EXCHANGE_OUTCOME[outcome.kind],
+            status: response?.status,
+            queuedMs: (sentAt || end) - begunAt,
+            durationMs: sentAt === 0 ? 0 : end - sentAt,
+            startTime: performance.timeOrigin + begunAt,
+            netsuiteOperationId: response?.headers.get(OPERATION_ID) ?? undefined,
+          });
+        };
         const dropPermit = (outcome?: PermitOutcome) => {
           if (permit === undefined) return;
           released = releasePermit(permit, outcome);
           permit = undefined;
+          if (call !== undefined && governanceChannel.hasSubscribers) {
+            governanceChannel.publish({
+              callId: call.callId,
+              accountId: call.accountId,
+              action: 'release',
+              queuedMs: 0,
+              heldMs: performance.now() - acquiredAt,
+              outcome: outcome ?? 'neutral',
+            });
+          }
         };
         const finish = (outcome: AttemptOutcome) => {
           if (settled) return;
@@ -325,6 +388,7 @@ export function createTransport(config: TransportConfig): Transport {
           if (timer !== undefined) clearTimeout(timer);
           stop.off();
           dropPermit();
+          if (call !== undefined && exchangeChannel.hasSubscribers) publishExchange(call, outcome);
           resolve(outcome);
         };
         stop.on(() => {
@@ -335,6 +399,7 @@ export function createTransport(config: TransportConfig): Transport {
 
         const headers: Record<string, string> = { ...baseHeaders, authorization: `Bearer ${accessToken}` };
         const sendNow = (target: string, parts: RequestParts): Promise<Response> => {
+          if (call !== undefined) sentAt = performance.now();
           timer = setTimeout(() => {
             controller.abort();
             finish({ kind: 'attempt-timeout', cause: undefined });
@@ -358,11 +423,26 @@ export function createTransport(config: TransportConfig): Transport {
             return response;
           });
         };
+        const acquired = () => {
+          if (call === undefined) return;
+          acquiredAt = performance.now();
+          if (governanceChannel.hasSubscribers) {
+            governanceChannel.publish({
+              callId: call.callId,
+              accountId: call.accountId,
+              action: 'acquire',
+              queuedMs: acquiredAt - begunAt,
+              heldMs: 0,
+              outcome: undefined,
+            });
+          }
+        };
         const acquireThenSend = async (target: string, parts: RequestParts): Promise<Response> => {
           if (!config.limiter) return sendNow(target, parts);
           const free = tryAcquire?.();
           if (free !== undefined) {
             permit = free;
+            acquired();
             return sendNow(target, parts);
           }
           let granted: ConcurrencyPermit;
@@ -378,6 +458,7 @@ export function createTransport(config: TransportConfig): Transport {
             throw ABANDONED;
           }
           permit = granted;
+          acquired();
           return sendNow(target, parts);
         };
 
@@ -438,7 +519,7 @@ export function createTransport(config: TransportConfig): Transport {
           return final;
         };
 
-        (config.hooks ? withHooks(config.hooks) : acquireThenSend(url, { method, headers, body })).then(
+        (attemptHooks ? withHooks(attemptHooks) : acquireThenSend(url, { method, headers, body })).then(
           (response) =>
             finish({ kind: 'response', status: response.status, headers: response.headers, text }),
           (cause: unknown) =>
@@ -475,6 +556,14 @@ export function createTransport(config: TransportConfig): Transport {
           released = undefined;
         }
 
+        if (call !== undefined) {
+          call.attempts = attempts;
+          if (outcome.kind === 'response') {
+            call.status = outcome.status;
+            const operationId = outcome.headers.get(OPERATION_ID);
+            if (operationId !== null) call.netsuiteOperationId = operationId;
+          }
+        }
         if (outcome.kind === 'stopped') {
           config.breaker?.recordNeutral(gate.probe);
           throw stoppedError();
@@ -514,6 +603,7 @@ export function createTransport(config: TransportConfig): Transport {
         let retryable = false;
         let retryAfterMs: number | undefined;
         let budgetKind: 'retry' | 'timeout' = 'retry';
+        let concurrencyRejection = false;
         if (outcome.kind === 'response') {
           const { status, headers, text } = outcome;
           if (status >= 200 && status < 300) {
@@ -541,6 +631,7 @@ export function createTransport(config: TransportConfig): Transport {
           if (status === 401 && !refreshedOnce && token !== undefined) {
             // One forced refresh and one replay: the bearer was rejected, nothing ran on the server.
             refreshedOnce = true;
+            if (call !== undefined) retried(call, attempts, 'token-rejected', status, 0, false);
             try {
               await guard(config.token.invalidate(token), stop);
             } catch (error) {
@@ -552,6 +643,7 @@ export function createTransport(config: TransportConfig): Transport {
           }
           error = apiError;
           const concurrency = status === 429 || CONCURRENCY_CODES.has(parsed.errorCode ?? '');
+          concurrencyRejection = concurrency;
           const statusRetryable =
             config.retry.statusCodes.has(status) || CONCURRENCY_CODES.has(parsed.errorCode ?? '');
           retryable = statusRetryable && (idempotent || (concurrency && config.retry.retryRejectedWrites));
@@ -581,9 +673,41 @@ export function createTransport(config: TransportConfig): Transport {
         }
         if (performance.now() - startedAt + delay >= deadlineMs) throw error;
         if (config.retry.budget && !config.retry.budget.tryAcquire(budgetKind)) throw error;
+        if (call !== undefined) {
+          retried(
+            call,
+            attempts,
+            outcome.kind === 'attempt-timeout'
+              ? 'timeout'
+              : outcome.kind !== 'response'
+                ? 'network'
+                : concurrencyRejection
+                  ? 'concurrency'
+                  : 'status',
+            outcome.kind === 'response' ? outcome.status : undefined,
+            delay,
+            retryAfterMs !== undefined,
+          );
+        }
         retries++;
         await sleep(delay, stop);
         if (stop.reason !== undefined) throw stoppedError();
+        if (retryHooks !== undefined) {
+          let verdict: Record<string, string> | 'stop';
+          try {
+            verdict = await guard(
+              runBeforeRetry(retryHooks, url, method, body, baseHeaders, error, retries),
+              stop,
+            );
+          } catch (cause) {
+            if (cause === STOPPED) throw stoppedError();
+            throw new RecordClientError('ERR_RECORD_HOOK', `${method} ${path}: a beforeRetry hook failed`, {
+              cause: cause instanceof HookFailure ? cause.cause : cause,
+            });
+          }
+          if (verdict === 'stop') throw error;
+          baseHeaders = verdict;
+        }
       }
     } finally {
       clearTimeout(deadlineTimer);
@@ -591,7 +715,82 @@ export function createTransport(config: TransportConfig): Transport {
     }
   };
 
+  // Runs beforeRetry hooks on the failed attempt's request; answers the headers for the attempts after it.
+  const runBeforeRetry = async (
+    hooks: NonNullable<RequestHooks['beforeRetry']>,
+    url: string,
+    method: string,
+    body: string | undefined,
+    headers: Readonly<Record<string, string>>,
+    error: RecordClientError,
+    retryCount: number,
+  ): Promise<Record<string, string> | 'stop'> => {
+    const ky = await loadKy();
+    const request = new Request(url, { method, headers, ...(body === undefined ? {} : { body }) });
+    const options = { method, headers: request.headers, context: { attempt: retryCount + 1 } };
+    for (const hook of hooks) {
+      const answer = await hook({ request, options, error, retryCount } as never);
+      if (answer === ky.stop) return 'stop';
+      if (answer !== undefined) {
+        throw new HookFailure(
+          new TypeError('beforeRetry may change headers or return ky.stop, nothing else'),
+        );
+      }
+    }
+    const kept: Record<string, string> = {};
+    for (const [name, value] of request.headers)
+      if (name !== 'authorization' && name !== 'cookie') kept[name] = value;
+    return kept;
+  };
+
+  const send = (spec: RequestSpec): Promise<RawResponse> => {
+    if (!callObserved()) return sendCall(spec, undefined);
+    const target = spec.url;
+    const call: CallEvent = {
+      callId: nextCallId(),
+      accountId: config.accountId,
+      method: spec.method,
+      route: routeOf(target.slice(target.indexOf('/', target.indexOf('//') + 2))),
+      startTime: epochNow(),
+    };
+    if (!requestChannel.hasSubscribers) return sendCall(spec, call);
+    const startedAt = performance.now();
+    let raw: RawResponse | undefined;
+    // The traced function resolves to nothing: the channel puts its result on the event, and a body has no place there.
+    return requestChannel
+      .tracePromise(async () => {
+        try {
+          raw = await sendCall(spec, call);
+        } finally {
+          call.durationMs = performance.now() - startedAt;
+        }
+      }, call)
+      .then(() => raw as RawResponse);
+  };
+
   return { send, checkUrl };
+}
+
+function retried(
+  call: CallEvent,
+  attempt: number,
+  reason: RetryReason,
+  status: number | undefined,
+  delayMs: number,
+  retryAfter: boolean,
+): void {
+  if (!retryChannel.hasSubscribers) return;
+  retryChannel.publish({
+    callId: call.callId,
+    accountId: call.accountId,
+    method: call.method,
+    route: call.route,
+    attempt,
+    reason,
+    status,
+    delayMs,
+    retryAfter,
+  });
 }
 
 function parseBody(headers: Headers, text: string, method: string, path: string): unknown {

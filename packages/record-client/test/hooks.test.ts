@@ -1,4 +1,5 @@
 import { inspect } from 'node:util';
+import ky from 'ky';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetSuiteClient, type NetSuiteClientOptions, type RequestHooks } from '../src/index.js';
 import { type MockNetSuite, restError, startMockNetSuite } from './helpers/mock-netsuite.js';
@@ -132,7 +133,8 @@ describe('ky hooks (beforeRequest / afterResponse)', () => {
 
   it('refuses hooks it does not run, and hooks that are not functions', () => {
     for (const hooks of [
-      { beforeRetry: [() => {}] },
+      { beforeError: [() => {}] },
+      { beforeRetry: [() => {}, 'x'] },
       { beforeRequest: 'x' },
       { afterResponse: [1] },
       [],
@@ -142,5 +144,97 @@ describe('ky hooks (beforeRequest / afterResponse)', () => {
         expect.objectContaining({ code: 'ERR_RECORD_INVALID_OPTION' }),
       );
     }
+  });
+});
+
+describe('ky hooks (beforeRetry)', () => {
+  it('runs before each retry with the failed request (no token), the error and retryCount; its headers reach the next attempts', async () => {
+    const sent = answers(
+      () => restError(503, 'UNAVAILABLE', 'try again'),
+      () => restError(502, 'BAD_GATEWAY', 'try again'),
+      () => ({ status: 200, body: { id: '7' } }),
+    );
+    const seen: { url: string; auth: string | null; status: unknown; retryCount: number; code: unknown }[] =
+      [];
+    const c = client({
+      beforeRetry: [
+        ({ request, error, retryCount }) => {
+          seen.push({
+            url: request.url,
+            auth: request.headers.get('authorization'),
+            status: (error as { status?: number }).status,
+            code: (error as { code?: string }).code,
+            retryCount,
+          });
+          request.headers.set('x-retry', String(retryCount));
+        },
+      ],
+    });
+    await expect(c.records.get('customer', '7')).resolves.toEqual({ id: '7' });
+    expect(seen).toEqual([
+      {
+        url: `${mock.origin}/services/rest/record/v1/customer/7`,
+        auth: null,
+        status: 503,
+        code: 'ERR_RECORD_API',
+        retryCount: 1,
+      },
+      {
+        url: `${mock.origin}/services/rest/record/v1/customer/7`,
+        auth: null,
+        status: 502,
+        code: 'ERR_RECORD_API',
+        retryCount: 2,
+      },
+    ]);
+    expect(sent().map((r) => [r.headers['x-retry'], r.headers.authorization])).toEqual([
+      [undefined, `Bearer ${TOKEN}`],
+      ['1', `Bearer ${TOKEN}`],
+      ['2', `Bearer ${TOKEN}`],
+    ]);
+  });
+
+  it('ky.stop ends the retries: the call fails with the error of the last attempt', async () => {
+    const sent = answers(() => restError(503, 'UNAVAILABLE', 'try again'));
+    const c = client({ beforeRetry: [() => ky.stop] });
+    await expect(c.records.get('customer', '7')).rejects.toMatchObject({
+      code: 'ERR_RECORD_API',
+      status: 503,
+    });
+    expect(sent()).toHaveLength(1);
+  });
+
+  it('a throwing beforeRetry fails the call with ERR_RECORD_HOOK and sends nothing more', async () => {
+    const sent = answers(() => ({ status: 200, destroy: true }));
+    const failure = new Error('no more');
+    const c = client({
+      beforeRetry: [
+        () => {
+          throw failure;
+        },
+      ],
+    });
+    await expect(c.records.get('customer', '7')).rejects.toMatchObject({
+      code: 'ERR_RECORD_HOOK',
+      cause: failure,
+    });
+    expect(sent()).toHaveLength(1);
+  });
+
+  it('a beforeRetry that answers a Request or Response is refused (the client owns the retry)', async () => {
+    answers(() => restError(503, 'UNAVAILABLE', 'try again'));
+    const c = client({ beforeRetry: [() => Response.json({ id: 'fake' })] });
+    await expect(c.records.get('customer', '7')).rejects.toMatchObject({ code: 'ERR_RECORD_HOOK' });
+  });
+
+  it('is not run for the replay after a 401 (a token refresh, not a retry)', async () => {
+    const sent = answers(
+      () => restError(401, 'INVALID_LOGIN', 'x'),
+      () => ({ status: 200, body: { id: '7' } }),
+    );
+    let runs = 0;
+    const c = client({ beforeRetry: [() => void runs++] });
+    await c.records.get('customer', '7');
+    expect([runs, sent().length]).toEqual([0, 2]);
   });
 });
