@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { type LeaseEvent, leaseChannel } from './diagnostics.js';
 import { GovernanceRedisError } from './errors.js';
 
 /**
@@ -107,6 +108,8 @@ interface Waiter {
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   settled: boolean;
+  /** `performance.now()` at `acquire`, only while someone subscribes to the lease channel (0 otherwise). */
+  since: number;
 }
 
 function invalid(message: string): GovernanceRedisError {
@@ -179,8 +182,12 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
   let pumping = false;
   let wake: (() => void) | undefined;
 
+  const lease = (action: LeaseEvent['action'], since: number) =>
+    leaseChannel.publish({ key, limit, action, waitedMs: since === 0 ? 0 : performance.now() - since });
+
   const release = async (id: string, renewTimer: NodeJS.Timeout) => {
     clearInterval(renewTimer);
+    if (leaseChannel.hasSubscribers) lease('release', 0);
     try {
       await send(['ZREM', key, id]);
     } catch {
@@ -193,7 +200,12 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
   const grant = (id: string): RedisPermit => {
     const renewTimer = setInterval(
       () => {
-        run('renew', [String(leaseMs), id]).catch(() => {});
+        run('renew', [String(leaseMs), id]).then(
+          (renewed) => {
+            if (Number(renewed) !== 1 && leaseChannel.hasSubscribers) lease('lost', 0);
+          },
+          () => {},
+        );
       },
       Math.max(50, Math.floor(leaseMs / 3)),
     );
@@ -243,6 +255,7 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
             continue;
           }
           queue.shift();
+          if (leaseChannel.hasSubscribers) lease('acquire', head.since);
           settle(head, () => head.resolve(permit));
           continue;
         }
@@ -283,7 +296,14 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
         });
       if (signal?.aborted) return Promise.reject(aborted());
       return new Promise<RedisPermit>((resolve, reject) => {
-        const waiter: Waiter = { resolve, reject, signal, onAbort: undefined, settled: false };
+        const waiter: Waiter = {
+          resolve,
+          reject,
+          signal,
+          onAbort: undefined,
+          settled: false,
+          since: leaseChannel.hasSubscribers ? performance.now() : 0,
+        };
         if (signal) {
           waiter.onAbort = () => {
             settle(waiter, () => reject(aborted()));

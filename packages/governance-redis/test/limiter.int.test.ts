@@ -1,7 +1,13 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { isGovernanceRedisError, redisConcurrencyLimiter } from '../src/index.js';
+import {
+  governanceRedisChannels,
+  isGovernanceRedisError,
+  type LeaseEvent,
+  redisConcurrencyLimiter,
+} from '../src/index.js';
 
 let server: RedisServer;
 let clients: { destroy(): void }[] = [];
@@ -155,5 +161,33 @@ describe('redisConcurrencyLimiter', () => {
     expect(await limiter.inFlight()).toBe(1);
     await permit.release();
     expect(await limiter.inFlight()).toBe(0);
+  });
+
+  it('publishes lease acquire (with the wait), release and lost on its diagnostics channel', async () => {
+    const key = freshKey();
+    const client = await connect();
+    const events: LeaseEvent[] = [];
+    const listener = (event: unknown) => events.push(event as LeaseEvent);
+    subscribe(governanceRedisChannels.lease, listener);
+    try {
+      const limiter = redisConcurrencyLimiter({ client, key, limit: 1, leaseMs: 150, pollMs: 2 });
+      const first = await limiter.acquire();
+      const second = limiter.acquire();
+      await sleep(20);
+      await first.release();
+      const held = await second;
+      // The budget's key vanishes (flushed, failed over): the next renewal finds the lease gone.
+      await client.sendCommand(['DEL', key]);
+      await sleep(120);
+      await held.release();
+    } finally {
+      unsubscribe(governanceRedisChannels.lease, listener);
+    }
+    const actions = events.map((e) => e.action);
+    expect(actions.slice(0, 3)).toEqual(['acquire', 'release', 'acquire']);
+    expect(actions).toContain('lost');
+    expect(actions.at(-1)).toBe('release');
+    expect(events.every((e) => e.key === key && e.limit === 1)).toBe(true);
+    expect(events[2]?.waitedMs).toBeGreaterThanOrEqual(15);
   });
 });
