@@ -12,6 +12,7 @@ const SUITES = [
   'token',
   'token-keys',
   'record-get',
+  'observability',
   'governance',
   'suiteql',
   'bulk',

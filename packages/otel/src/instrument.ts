@@ -1,0 +1,364 @@
+import { channel, tracingChannel } from 'node:diagnostics_channel';
+import {
+  type Attributes,
+  type Counter,
+  type Histogram,
+  type MeterProvider,
+  metrics,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TracerProvider,
+  trace,
+  type UpDownCounter,
+} from '@opentelemetry/api';
+import { OtelBridgeError } from './errors.js';
+
+/** The channel names of record-client, oauth-flows and governance-redis (`docs/observability.md`). */
+const CHANNELS = {
+  request: 'netsuite-oauth:record-client:request',
+  exchange: 'netsuite-oauth:record-client:exchange',
+  retry: 'netsuite-oauth:record-client:retry',
+  circuit: 'netsuite-oauth:record-client:circuit',
+  governance: 'netsuite-oauth:record-client:governance',
+  token: 'netsuite-oauth:oauth-flows:token',
+  lease: 'netsuite-oauth:governance-redis:lease',
+} as const;
+
+/** The instrumentation scope name of every span and metric. */
+export const INSTRUMENTATION_SCOPE = '@netsuite-oauth/otel';
+
+/**
+ * Options of {@link instrumentNetSuite}.
+ *
+ * @example
+ * instrumentNetSuite({ tracerProvider: provider, meterProvider, spans: true, metrics: true })
+ */
+export interface InstrumentNetSuiteOptions {
+  /** Where spans go. @default the global tracer provider (`trace.getTracerProvider()`) */
+  readonly tracerProvider?: TracerProvider;
+  /** Where metrics go. @default the global meter provider (`metrics.getMeterProvider()`) */
+  readonly meterProvider?: MeterProvider;
+  /** Make spans. @default true */
+  readonly spans?: boolean;
+  /** Record metrics. @default true */
+  readonly metrics?: boolean;
+}
+
+/**
+ * A running bridge; {@link NetSuiteInstrumentation.disable} unsubscribes it.
+ *
+ * @example
+ * const instrumentation = instrumentNetSuite(); process.on('SIGTERM', () => instrumentation.disable());
+ */
+export interface NetSuiteInstrumentation {
+  /** Stops listening; spans already started end with their calls. Idempotent. */
+  disable(): void;
+}
+
+/** What the bridge reads from record-client's request event (a structural copy of its `RequestEvent`). */
+interface RequestLike {
+  readonly callId: number;
+  readonly accountId: string;
+  readonly method: string;
+  readonly route: string;
+  readonly startTime: number;
+  readonly status?: number;
+  readonly attempts?: number;
+  readonly durationMs?: number;
+  readonly netsuiteOperationId?: string;
+  readonly error?: unknown;
+}
+
+interface ExchangeLike {
+  readonly callId: number;
+  readonly accountId: string;
+  readonly method: string;
+  readonly route: string;
+  readonly attempt: number;
+  readonly outcome: string;
+  readonly status: number | undefined;
+  readonly queuedMs: number;
+  readonly durationMs: number;
+  readonly netsuiteOperationId: string | undefined;
+}
+
+interface RetryLike {
+  readonly callId: number;
+  readonly attempt: number;
+  readonly reason: string;
+  readonly status: number | undefined;
+  readonly delayMs: number;
+}
+
+interface GovernanceLike {
+  readonly accountId: string;
+  readonly action: 'acquire' | 'release';
+  readonly queuedMs: number;
+}
+
+interface CircuitLike {
+  readonly name: string | undefined;
+  readonly from: string;
+  readonly to: string;
+}
+
+interface TokenLike {
+  readonly key: string;
+  readonly grant: string;
+  readonly background: boolean;
+  readonly startTime: number;
+  readonly source?: string;
+  readonly durationMs?: number;
+  readonly error?: unknown;
+}
+
+interface LeaseLike {
+  readonly key: string;
+  readonly action: string;
+}
+
+const codeOf = (error: unknown): string =>
+  typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'unknown';
+
+/**
+ * Turns the diagnostics events of record-client, oauth-flows and governance-redis into OpenTelemetry spans and
+ * metrics. Spans: one CLIENT span per record-client call (`GET record/v1/customer/{id}`, with an `attempt` event per
+ * HTTP exchange and a `retry` event per retry) and one span per token acquisition. Metrics: request duration
+ * per route, requests in flight per account, 429 responses, governance queue time, token refreshes, circuit
+ * breaker transitions and lost Redis leases. No attribute carries a token, a secret or a body.
+ *
+ * @example
+ * import { instrumentNetSuite } from '@netsuite-oauth/otel';
+ * const instrumentation = instrumentNetSuite(); // after the OpenTelemetry SDK is started
+ * @throws {OtelBridgeError} `ERR_OTEL_INVALID_OPTION` for options that are not an object or providers without
+ * `getTracer` / `getMeter`.
+ * @see https://opentelemetry.io/docs/specs/semconv/http/http-spans/
+ */
+export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): NetSuiteInstrumentation {
+  if (options === null || typeof options !== 'object') {
+    throw new OtelBridgeError('ERR_OTEL_INVALID_OPTION', 'options must be an object');
+  }
+  const tracerProvider = options.tracerProvider ?? trace.getTracerProvider();
+  const meterProvider = options.meterProvider ?? metrics.getMeterProvider();
+  if (typeof tracerProvider?.getTracer !== 'function') {
+    throw new OtelBridgeError('ERR_OTEL_INVALID_OPTION', 'tracerProvider must have getTracer()');
+  }
+  if (typeof meterProvider?.getMeter !== 'function') {
+    throw new OtelBridgeError('ERR_OTEL_INVALID_OPTION', 'meterProvider must have getMeter()');
+  }
+  const withSpans = options.spans ?? true;
+  const withMetrics = options.metrics ?? true;
+  const tracer = tracerProvider.getTracer(INSTRUMENTATION_SCOPE);
+  const meter = meterProvider.getMeter(INSTRUMENTATION_SCOPE);
+
+  let duration: Histogram | undefined;
+  let inFlight: UpDownCounter | undefined;
+  let throttled: Counter | undefined;
+  let queued: Histogram | undefined;
+  let tokens: Counter | undefined;
+  let circuits: Counter | undefined;
+  let leasesLost: Counter | undefined;
+  if (withMetrics) {
+    duration = meter.createHistogram('netsuite.client.request.duration', {
+      description: 'Duration of NetSuite calls (every attempt, permit wait and backoff)',
+      unit: 's',
+    });
+    inFlight = meter.createUpDownCounter('netsuite.client.active_requests', {
+      description: 'NetSuite calls in flight, per account',
+      unit: '{request}',
+    });
+    throttled = meter.createCounter('netsuite.client.throttled', {
+      description: 'NetSuite responses with HTTP 429 (concurrency limit exceeded)',
+      unit: '{response}',
+    });
+    queued = meter.createHistogram('netsuite.governance.queue.duration', {
+      description: 'Time a call waited for a concurrency permit (governance slot)',
+      unit: 's',
+    });
+    tokens = meter.createCounter('netsuite.token.acquisitions', {
+      description: 'Token acquisitions and refreshes (cache misses), by grant, source and outcome',
+      unit: '{acquisition}',
+    });
+    circuits = meter.createCounter('netsuite.circuit.transitions', {
+      description: 'Circuit breaker state changes',
+      unit: '{transition}',
+    });
+    leasesLost = meter.createCounter('netsuite.governance.leases_lost', {
+      description: 'Redis concurrency leases that expired while their request still ran',
+      unit: '{lease}',
+    });
+  }
+
+  // Spans of calls in flight, by call id (the exchange and retry events name the call by id).
+  const calls = new Map<number, Span>();
+  const tokenSpans = new WeakMap<object, Span>();
+  const accountAttrs = new Map<string, Attributes>();
+  const accountOf = (accountId: string): Attributes => {
+    let attrs = accountAttrs.get(accountId);
+    if (attrs === undefined) {
+      attrs = { 'netsuite.account_id': accountId };
+      if (accountAttrs.size < 1000) accountAttrs.set(accountId, attrs);
+    }
+    return attrs;
+  };
+
+  const request = tracingChannel(CHANNELS.request);
+  const requestHandlers = {
+    start(message: unknown) {
+      const event = message as RequestLike;
+      inFlight?.add(1, accountOf(event.accountId));
+      if (!withSpans) return;
+      calls.set(
+        event.callId,
+        tracer.startSpan(`${event.method} ${event.route}`, {
+          kind: SpanKind.CLIENT,
+          startTime: event.startTime,
+          attributes: {
+            'http.request.method': event.method,
+            'url.template': event.route,
+            'netsuite.account_id': event.accountId,
+          },
+        }),
+      );
+    },
+    end() {},
+    asyncStart() {},
+    asyncEnd(message: unknown) {
+      const event = message as RequestLike;
+      const failed = event.error !== undefined;
+      inFlight?.add(-1, accountOf(event.accountId));
+      if (duration !== undefined) {
+        const attrs: Attributes = {
+          'netsuite.account_id': event.accountId,
+          'http.request.method': event.method,
+          'url.template': event.route,
+        };
+        if (event.status !== undefined) attrs['http.response.status_code'] = event.status;
+        if (failed) attrs['error.type'] = codeOf(event.error);
+        duration.record((event.durationMs ?? 0) / 1000, attrs);
+      }
+      const span = calls.get(event.callId);
+      if (span === undefined) return;
+      calls.delete(event.callId);
+      if (event.status !== undefined) span.setAttribute('http.response.status_code', event.status);
+      if (event.attempts !== undefined) span.setAttribute('netsuite.attempts', event.attempts);
+      if (event.netsuiteOperationId !== undefined)
+        span.setAttribute('netsuite.operation_id', event.netsuiteOperationId);
+      if (failed) {
+        // The error's code only: its message may quote NetSuite's error detail.
+        span.setAttribute('error.type', codeOf(event.error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: codeOf(event.error) });
+      }
+      span.end(event.startTime + (event.durationMs ?? 0));
+    },
+    error() {},
+  };
+
+  const onExchange = (message: unknown) => {
+    const event = message as ExchangeLike;
+    if (event.status === 429) throttled?.add(1, accountOf(event.accountId));
+    const span = calls.get(event.callId);
+    if (span === undefined) return;
+    const attrs: Attributes = {
+      'netsuite.attempt': event.attempt,
+      'netsuite.outcome': event.outcome,
+      'netsuite.queued_ms': event.queuedMs,
+      'netsuite.duration_ms': event.durationMs,
+    };
+    if (event.status !== undefined) attrs['http.response.status_code'] = event.status;
+    if (event.netsuiteOperationId !== undefined) attrs['netsuite.operation_id'] = event.netsuiteOperationId;
+    span.addEvent('attempt', attrs);
+  };
+  const onRetry = (message: unknown) => {
+    const event = message as RetryLike;
+    const span = calls.get(event.callId);
+    if (span === undefined) return;
+    const attrs: Attributes = {
+      'netsuite.attempt': event.attempt,
+      'netsuite.retry.reason': event.reason,
+      'netsuite.retry.delay_ms': event.delayMs,
+    };
+    if (event.status !== undefined) attrs['http.response.status_code'] = event.status;
+    span.addEvent('retry', attrs);
+  };
+  const onGovernance = (message: unknown) => {
+    const event = message as GovernanceLike;
+    if (event.action === 'acquire') queued?.record(event.queuedMs / 1000, accountOf(event.accountId));
+  };
+  const onCircuit = (message: unknown) => {
+    const event = message as CircuitLike;
+    circuits?.add(1, { 'netsuite.circuit.name': event.name ?? '', 'netsuite.circuit.state': event.to });
+  };
+  const onLease = (message: unknown) => {
+    const event = message as LeaseLike;
+    if (event.action === 'lost') leasesLost?.add(1, { 'netsuite.governance.key': event.key });
+  };
+
+  const token = tracingChannel(CHANNELS.token);
+  const tokenHandlers = {
+    start(message: unknown) {
+      if (!withSpans) return;
+      const event = message as TokenLike;
+      tokenSpans.set(
+        event,
+        tracer.startSpan(`netsuite.token ${event.grant}`, {
+          kind: SpanKind.INTERNAL,
+          startTime: event.startTime,
+          attributes: {
+            'netsuite.token.grant': event.grant,
+            'netsuite.token.key': event.key,
+            'netsuite.token.background': event.background,
+          },
+        }),
+      );
+    },
+    end() {},
+    asyncStart() {},
+    asyncEnd(message: unknown) {
+      const event = message as TokenLike;
+      const failed = event.error !== undefined;
+      tokens?.add(1, {
+        'netsuite.token.grant': event.grant,
+        'netsuite.token.source': event.source ?? 'none',
+        'netsuite.token.outcome': failed ? 'failure' : 'success',
+        'netsuite.token.background': event.background,
+      });
+      const span = tokenSpans.get(event);
+      if (span === undefined) return;
+      tokenSpans.delete(event);
+      if (event.source !== undefined) span.setAttribute('netsuite.token.source', event.source);
+      if (failed) {
+        span.setAttribute('error.type', codeOf(event.error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: codeOf(event.error) });
+      }
+      span.end(event.startTime + (event.durationMs ?? 0));
+    },
+    error() {},
+  };
+
+  const plain: Array<[string, (message: unknown) => void]> = [
+    [CHANNELS.exchange, onExchange],
+    [CHANNELS.retry, onRetry],
+    [CHANNELS.governance, onGovernance],
+    [CHANNELS.circuit, onCircuit],
+    [CHANNELS.lease, onLease],
+  ];
+  request.subscribe(requestHandlers);
+  token.subscribe(tokenHandlers);
+  for (const [name, listener] of plain) channel(name).subscribe(listener);
+
+  let enabled = true;
+  return {
+    disable() {
+      if (!enabled) return;
+      enabled = false;
+      request.unsubscribe(requestHandlers);
+      token.unsubscribe(tokenHandlers);
+      for (const [name, listener] of plain) channel(name).unsubscribe(listener);
+    },
+  };
+}
+
+/** The channel names the bridge listens on (for tests and documentation). */
+export const bridgedChannels: readonly string[] = Object.freeze(Object.values(CHANNELS));
