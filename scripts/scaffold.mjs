@@ -164,7 +164,8 @@ for (const p of pkgs) {
     ...(p.bin ? { bin: p.bin } : {}),
     engines: { node: '>=20.19' },
     scripts: {
-      build: isApp ? 'tsup' : 'tsup && publint --strict && attw --pack . --profile esm-only',
+      build: 'tsup',
+      ...(isApp ? {} : { 'check:package': 'publint --strict && attw --pack . --profile esm-only' }),
       typecheck: 'tsc -p tsconfig.json',
       lint: 'biome check .',
       'test:unit': 'vitest run --mode unit',

@@ -44,10 +44,11 @@ describe('demo', () => {
     expect(out.steps.every((s) => Number.isInteger(s.ms) && s.ms >= 0)).toBe(true);
   });
 
-  it("is the package's demo script", () => {
-    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  it("is the root's `pnpm demo`, run through the same quiet build as `pnpm nso`", () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
       scripts: Record<string, string>;
     };
-    expect(pkg.scripts.demo).toBe('node dist/main.js demo');
+    expect(pkg.scripts.demo).toBe('node scripts/nso.mjs demo');
+    expect(pkg.scripts.nso).toBe('node scripts/nso.mjs');
   });
 });
