@@ -435,7 +435,7 @@ export function createApp(options: AppOptions): App {
       const messages = {
         unknown: 'this sign-in response was already used, or was never started here.',
         expired: 'this sign-in took too long and has expired.',
-        foreign: 'this sign-in was started in another browser or session.',
+        foreign: `this sign-in was started in another browser or session (or under another address: use ${origin} throughout).`,
       } as const;
       throw new ServerError('ERR_SERVER_INVALID_STATE', messages[taken.reason], { status: 400 });
     }

@@ -34,7 +34,19 @@ export interface ServerEnvConfig {
   readonly sessionTtlMs?: number | undefined;
   /** Risky but allowed settings, one line each for stderr (never a value such as a URL or password). */
   readonly warnings: readonly string[];
+  /** The `NETSUITE_*` variables the server took from the environment, for the start-up banner (names only). */
+  readonly netsuiteFrom: readonly string[];
 }
+
+/** Variables only the CLI reads (its `emulator.env` sets them); the server never does. */
+const CLI_ONLY = [
+  'NETSUITE_REDIRECT_URI',
+  'NETSUITE_CERTIFICATE_ID',
+  'NETSUITE_PRIVATE_KEY_FILE',
+  'NETSUITE_PRIVATE_KEY',
+  'NETSUITE_CERTIFICATE_FILE',
+  'NETSUITE_CLIENT_SECRET_FILE',
+];
 
 /** Every environment variable the server reads, with what it means (printed by `--help` and the README). */
 export const ENVIRONMENT: Readonly<Record<string, string>> = {
@@ -176,6 +188,18 @@ export function parseServerEnv(env: Readonly<Record<string, string | undefined>>
       'warning: REDIS_URL is redis:// to a host that is not loopback: sessions and encrypted tokens cross the network without TLS; use rediss://',
     );
   }
+  const cliOnly = CLI_ONLY.filter((name) => text(env, name) !== undefined);
+  if (cliOnly.length > 0) {
+    warnings.push(
+      `warning: ${cliOnly.join(', ')} ${cliOnly.length === 1 ? 'is a setting' : 'are settings'} of the CLI (its emulator.env sets them), not of this server. ` +
+        (netsuite
+          ? 'The server takes NETSUITE_ACCOUNT_ID, NETSUITE_CLIENT_ID and NETSUITE_ORIGIN from this environment, so that integration must list the redirect URI printed below; unset NETSUITE_ACCOUNT_ID to use the built-in emulator instead.'
+          : 'They are ignored.'),
+    );
+  }
+  const netsuiteFrom = netsuite
+    ? Object.keys(ENVIRONMENT).filter((name) => name.startsWith('NETSUITE_') && text(env, name) !== undefined)
+    : [];
   const ttl = integer(env, 'SESSION_TTL_SECONDS', 60, 30 * 24 * 3600);
   return {
     port,
@@ -187,5 +211,6 @@ export function parseServerEnv(env: Readonly<Record<string, string | undefined>>
     store,
     sessionTtlMs: ttl === undefined ? undefined : ttl * 1000,
     warnings,
+    netsuiteFrom,
   };
 }

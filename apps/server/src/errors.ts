@@ -3,6 +3,7 @@ import { NetSuiteError } from '@netsuite-oauth/core';
 /** Codes thrown or shown by `@netsuite-oauth/server`. */
 export type ServerErrorCode =
   | 'ERR_SERVER_INVALID_OPTION'
+  | 'ERR_SERVER_PORT_IN_USE'
   | 'ERR_SERVER_BAD_REQUEST'
   | 'ERR_SERVER_BODY_TOO_LARGE'
   | 'ERR_SERVER_CSRF'

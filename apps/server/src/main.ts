@@ -46,12 +46,18 @@ async function main(): Promise<void> {
   process.stdout.write(`  redirect URI: ${server.redirectUri}\n`);
   process.stdout.write(`  token store:  ${created.description}\n`);
   if (server.emulator && server.demoLogin) {
-    process.stdout.write(`  NetSuite:     built-in emulator at ${server.emulator.url}\n`);
+    process.stdout.write(
+      `  NetSuite:     built-in emulator at ${server.emulator.url} (NETSUITE_ACCOUNT_ID is unset)\n`,
+    );
     process.stdout.write(
       `  log in with:  ${server.demoLogin.email} / ${server.demoLogin.password} (emulator only)\n`,
     );
   } else {
-    process.stdout.write(`  NetSuite:     account ${netsuite?.accountId}\n`);
+    process.stdout.write(
+      `  NetSuite:     account ${netsuite?.accountId}${netsuite?.origin ? ` at ${netsuite.origin}` : ''}\n`,
+    );
+    process.stdout.write(`  settings:     ${config.netsuiteFrom.join(', ')} from the environment\n`);
+    process.stdout.write(`                (the integration must list the redirect URI above)\n`);
   }
   process.stdout.write('Press Ctrl+C to stop.\n\n');
   let stopping = false;

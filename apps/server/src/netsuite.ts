@@ -116,7 +116,9 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
           key: m2mSettings.privateKeyPem,
           certificateId: m2mSettings.certificateId,
           clientId: m2mSettings.clientId,
-          audience: endpoints.tokenUrl,
+          // The account's own token URL, also behind an origin override: it names the account, so NetSuite (and
+          // the emulator) refuse an assertion meant for another account (section_162755359851).
+          accountId: endpoints.accountId,
           now,
         });
         return { type: 'client_credentials', ...account, signer };

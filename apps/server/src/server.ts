@@ -158,10 +158,25 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const log = options.log ?? (() => {});
 
   let app: App | undefined;
+  let canonical: URL | undefined;
   let baseHeaders = securityHeaders({ formActionOrigins: [], hsts: false });
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (!app) {
       send(res, 503, { 'Content-Type': 'text/plain; charset=utf-8' }, 'starting\n', baseHeaders);
+      return;
+    }
+    const moved = canonical && loopbackAlias(req, canonical);
+    if (moved) {
+      // Cookies set for 127.0.0.1 are not sent to localhost (and the reverse): a sign-in started under one name
+      // and finished under the other would fail, so a page asked for under another loopback name goes to the
+      // configured origin first.
+      send(
+        res,
+        307,
+        { Location: moved, 'Content-Type': 'text/plain; charset=utf-8' },
+        `see ${moved}\n`,
+        baseHeaders,
+      );
       return;
     }
     app.handle(req, res).catch(() => {
@@ -183,9 +198,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   server.keepAliveTimeout = keepAliveTimeout;
   server.maxConnections = maxConnections;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new ServerError(
+              'ERR_SERVER_PORT_IN_USE',
+              `port ${port} on ${host} is already in use: set PORT to a free port (PORT=0 picks one)`,
+              { cause: error },
+            )
+          : error,
+      );
+    });
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
@@ -200,6 +225,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await closeServer(server);
     throw new ServerError('ERR_SERVER_INVALID_OPTION', 'publicOrigin must be an http(s) origin', { cause });
   }
+  if (isLoopbackUrl(new URL(publicOrigin))) canonical = new URL(publicOrigin);
   if (publicOrigin.startsWith('http:') && !isLoopbackUrl(new URL(publicOrigin))) {
     // __Host- cookies need a secure context: https, or a loopback host that browsers treat as one.
     await closeServer(server);
@@ -295,6 +321,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       return closing;
     },
   };
+}
+
+/**
+ * The same page on the configured loopback origin, for a GET or HEAD that came in under another loopback name
+ * (`localhost` for `127.0.0.1`, or the reverse); undefined for anything else.
+ */
+function loopbackAlias(req: IncomingMessage, canonical: URL): string | undefined {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  const host = req.headers.host;
+  if (host === undefined || host.toLowerCase() === canonical.host || !isLoopbackHost(host)) return undefined;
+  const path = req.url ?? '/';
+  // Only a path: never let `//other.example` become the redirect's host.
+  if (!path.startsWith('/') || path.startsWith('//')) return undefined;
+  return `${canonical.origin}${path}`;
 }
 
 async function closeServer(server: Server): Promise<void> {

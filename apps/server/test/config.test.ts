@@ -29,6 +29,7 @@ describe('parseServerEnv', () => {
       store: { kind: 'file', path: undefined, key: undefined },
       sessionTtlMs: undefined,
       warnings: [],
+      netsuiteFrom: [],
     });
   });
 
@@ -86,6 +87,24 @@ describe('parseServerEnv', () => {
   it('reads BEHIND_TLS_PROXY', () => {
     expect(parseServerEnv({ BEHIND_TLS_PROXY: '1' }).behindTlsProxy).toBe(true);
     expect(parseServerEnv({ BEHIND_TLS_PROXY: 'false' }).behindTlsProxy).toBe(false);
+  });
+
+  it("names the NETSUITE_* variables it took, and warns about the CLI's own ones (emulator.env)", () => {
+    const cliEnv = {
+      NETSUITE_ACCOUNT_ID: '1234567_SB1',
+      NETSUITE_CLIENT_ID: 'abc',
+      NETSUITE_ORIGIN: 'http://127.0.0.1:4010',
+      NETSUITE_REDIRECT_URI: 'https://localhost/netsuite-oauth/callback',
+      NETSUITE_PRIVATE_KEY_FILE: '/k.pem',
+    };
+    const config = parseServerEnv(cliEnv);
+    expect(config.netsuiteFrom).toEqual(['NETSUITE_ACCOUNT_ID', 'NETSUITE_CLIENT_ID', 'NETSUITE_ORIGIN']);
+    const warning = config.warnings.find((w) => w.includes('NETSUITE_REDIRECT_URI'));
+    expect(warning).toContain('settings of the CLI');
+    expect(warning).toContain('unset NETSUITE_ACCOUNT_ID to use the built-in emulator');
+    expect(warning).not.toContain('localhost');
+    expect(parseServerEnv({}).warnings).toEqual([]);
+    expect(parseServerEnv({}).netsuiteFrom).toEqual([]);
   });
 
   it('allows http only for a NETSUITE_ORIGIN (an emulator) and says so', () => {
