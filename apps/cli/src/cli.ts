@@ -138,8 +138,8 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
       throw usageError(
         `unknown command "${word}"`,
         guess && guess !== positionals[0]
-          ? `did you mean "${guess}"? Run "netsuite-oauth --help"`
-          : 'run "netsuite-oauth --help"',
+          ? `did you mean "${guess}"? Run "pnpm nso --help"`
+          : 'run "pnpm nso --help"',
       );
     }
     spec = found.spec;
@@ -154,7 +154,7 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
     try {
       parsed = parseArgs({ args: [...argv], options, strict: true, allowPositionals: true }) as typeof parsed;
     } catch (error) {
-      throw usageError(parseMessage(error), `run "netsuite-oauth ${spec.name} --help"`);
+      throw usageError(parseMessage(error), `run "pnpm nso ${spec.name} --help"`);
     }
     // Drop the command words (they are the first positionals, wherever options sit around them).
     rest = parsed.positionals.slice(found.consumed);
@@ -163,7 +163,7 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
         rest.length < spec.positionals.min
           ? 'missing argument'
           : `unexpected argument "${rest[spec.positionals.max] ?? ''}"`,
-        `usage: netsuite-oauth ${spec.usage}`,
+        `usage: pnpm nso ${spec.usage}`,
       );
     }
     const values = parsed.values;

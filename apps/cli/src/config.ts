@@ -146,7 +146,7 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
   } catch (cause) {
     throw configError(
       `config file ${path} is not valid JSON`,
-      'see "netsuite-oauth config --help" for the format',
+      'see "pnpm nso config --help" for the format',
       cause,
     );
   }
@@ -277,14 +277,18 @@ export function resolveSettings(flags: ConfigFlags, env: Env, cwd: string): Sett
     ['NETSUITE_CERTIFICATE_ID'],
     profile.certificateId,
   );
+  // The environment beats the profile for the key and the secret in both their forms: a PEM or secret value in
+  // the environment wins over a profile's file, as every other setting does (flags > environment > profile).
+  const keyPemFromEnv =
+    nonEmpty(flags.key) === undefined && nonEmpty(env.NETSUITE_PRIVATE_KEY_FILE) === undefined
+      ? nonEmpty(env.NETSUITE_PRIVATE_KEY)
+      : undefined;
   const privateKeyFile = pick(
     'privateKeyFile',
     flags.key,
     ['NETSUITE_PRIVATE_KEY_FILE'],
-    profile.privateKeyFile,
-    {
-      path: true,
-    },
+    keyPemFromEnv === undefined ? profile.privateKeyFile : undefined,
+    { path: true },
   );
   const certificateFile = pick(
     'certificateFile',
@@ -315,24 +319,29 @@ export function resolveSettings(flags: ConfigFlags, env: Env, cwd: string): Sett
   }
 
   let privateKeyPem: string | undefined;
-  if (!privateKeyFile && nonEmpty(env.NETSUITE_PRIVATE_KEY)) {
-    privateKeyPem = (env.NETSUITE_PRIVATE_KEY ?? '').replace(/\\n/g, '\n');
+  if (keyPemFromEnv !== undefined) {
+    privateKeyPem = keyPemFromEnv.replace(/\\n/g, '\n');
     sources.privateKey = 'env';
   }
 
   let clientSecret: string | undefined;
+  const secretFromEnv =
+    nonEmpty(flags['client-secret-file']) === undefined &&
+    nonEmpty(env.NETSUITE_CLIENT_SECRET_FILE) === undefined
+      ? nonEmpty(env.NETSUITE_CLIENT_SECRET)
+      : undefined;
   const secretFile = pick(
     'clientSecretFile',
     flags['client-secret-file'],
     ['NETSUITE_CLIENT_SECRET_FILE'],
-    profile.clientSecretFile,
+    secretFromEnv === undefined ? profile.clientSecretFile : undefined,
     { path: true },
   );
   if (secretFile) {
     clientSecret = readSecretFile(secretFile, 'client secret');
     sources.clientSecret = sources.clientSecretFile ?? 'flag';
-  } else if (nonEmpty(env.NETSUITE_CLIENT_SECRET)) {
-    clientSecret = nonEmpty(env.NETSUITE_CLIENT_SECRET);
+  } else if (secretFromEnv !== undefined) {
+    clientSecret = secretFromEnv;
     sources.clientSecret = 'env';
   }
 

@@ -42,11 +42,11 @@ export const OAUTH_HINTS: Readonly<Record<string, string>> = {
   invalid_client:
     'NetSuite did not accept the client: check the client id (64 hex characters, not the Application ID), the certificate id ' +
     '(kid, from the M2M setup page), that the certificate is active, unexpired and mapped to this integration, and that the key ' +
-    'matches it (for login: the client secret). Run "netsuite-oauth doctor".',
+    'matches it (for login: the client secret). Run "pnpm nso doctor".',
   invalid_grant:
     'the grant was refused. Client credentials: the certificate id matches no active certificate (wrong kid, revoked, ' +
     'expired, or mapped in another account), the key does not match it, or the clock is off. Login: the code or refresh ' +
-    'token is expired, revoked or already used, or the redirect URI / PKCE verifier differs. Run "netsuite-oauth doctor".',
+    'token is expired, revoked or already used, or the redirect URI / PKCE verifier differs. Run "pnpm nso doctor".',
   invalid_scope:
     'a requested scope is not enabled on the integration record (Setup > Integration > Manage Integrations). Check --scopes.',
   unauthorized_client:
@@ -57,7 +57,7 @@ export const OAUTH_HINTS: Readonly<Record<string, string>> = {
   access_denied: 'the user (or the integration record policy) refused the authorization.',
   server_error:
     'NetSuite answered server_error; for client credentials this usually means the iss is the Application ID instead of the ' +
-    'client id, or the assertion is signed with RS256 (use PS256 or ES256). Run "netsuite-oauth doctor".',
+    'client id, or the assertion is signed with RS256 (use PS256 or ES256). Run "pnpm nso doctor".',
   temporarily_unavailable: 'NetSuite is temporarily unavailable; try again shortly.',
   invalid_token: 'the access token was refused (expired, revoked or for another account). Get a new one.',
 };
@@ -154,7 +154,7 @@ export function describeError(error: unknown): DescribedError {
     return {
       code,
       message: `cannot reach NetSuite: ${what}`,
-      hint: 'check --account / --origin, your network and proxy; "netsuite-oauth doctor" tests the endpoints one by one',
+      hint: 'check --account / --origin, your network and proxy; "pnpm nso doctor" tests the endpoints one by one',
       exitCode: EXIT.network,
     };
   }
@@ -164,7 +164,7 @@ export function describeError(error: unknown): DescribedError {
     return {
       code,
       message: `the authorization was refused: ${oauthError}`,
-      hint: OAUTH_HINTS[oauthError] ?? 'run "netsuite-oauth login" again',
+      hint: OAUTH_HINTS[oauthError] ?? 'run "pnpm nso login" again',
       exitCode: EXIT.auth,
     };
   }
@@ -207,7 +207,7 @@ export function describeError(error: unknown): DescribedError {
     return {
       code,
       message,
-      hint: 'check the configuration: "netsuite-oauth config show"',
+      hint: 'check the configuration: "pnpm nso config show"',
       exitCode: EXIT.config,
     };
   }
@@ -230,9 +230,9 @@ function configHint(code: string): string | undefined {
   if (code === 'ERR_CORE_INSECURE_ORIGIN' || code === 'ERR_CORE_INVALID_ORIGIN')
     return '--origin must be a bare https origin, or http://127.0.0.1:<port> for a local emulator';
   if (code.startsWith('ERR_ASSERTION_'))
-    return 'check the private key file (PEM, RSA 3072/4096 or EC P-256/384/521), NETSUITE_KEY_PASSPHRASE and --algorithm; "netsuite-oauth cert inspect" helps';
+    return 'check the private key file (PEM, RSA 3072/4096 or EC P-256/384/521), NETSUITE_KEY_PASSPHRASE and --algorithm; "pnpm nso cert inspect" helps';
   if (code === 'ERR_STORE_INTEGRITY' || code === 'ERR_STORE_KEY_NOT_FOUND' || code === 'ERR_STORE_CORRUPT')
-    return 'the token store cannot be read with this key: set the NETSUITE_OAUTH_STORE_KEY (or store.key) it was written with, or move the store file aside to start over (see "netsuite-oauth config show")';
+    return 'the token store cannot be read with this key: set the NETSUITE_OAUTH_STORE_KEY (or store.key) it was written with, or move the store file aside to start over (see "pnpm nso config show")';
   if (code.startsWith('ERR_STORE_'))
     return 'check the token store: --store, --store-path, NETSUITE_OAUTH_STORE_KEY (the file store key) or --redis-url';
   return undefined;

@@ -2,7 +2,7 @@
  * Exit codes of the CLI. Stable: scripts may branch on them.
  *
  * @example
- * netsuite-oauth token --json || [ $? -eq 4 ] && echo "credentials rejected"
+ * pnpm nso token --json || [ $? -eq 4 ] && echo "credentials rejected"
  */
 export const EXIT = {
   ok: 0,
@@ -62,7 +62,7 @@ export class CliError extends Error {
  * A bad command line (exit 2).
  *
  * @example
- * throw usageError('unknown option --x', 'run "netsuite-oauth token --help"');
+ * throw usageError('unknown option --x', 'run "pnpm nso token --help"');
  */
 export function usageError(message: string, hint?: string): CliError {
   return new CliError('ERR_CLI_USAGE', message, EXIT.usage, hint);

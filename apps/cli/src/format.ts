@@ -125,11 +125,15 @@ export interface RowWriter {
   write(row: Record<string, unknown>): void;
   /** Flush and finish; returns the number of rows written. */
   end(): number;
+  /** Table cells longer than `maxWidth` that were shortened with `…` (always 0 for JSON and CSV). */
+  readonly clipped: number;
 }
 
 /**
- * Writes rows as they arrive: a JSON array streamed element by element, CSV line by line, or a table
- * whose column widths come from the first `sample` rows (later rows are clipped to them).
+ * Writes rows as they arrive: a JSON array streamed element by element, CSV line by line, or a table whose
+ * column widths start from the first `sample` rows and grow when a later value is wider, so no value is ever cut
+ * to fit a column. Only a text cell longer than `maxWidth` is shortened (counted in `clipped`, so the command can
+ * say so); numbers and ids are never shortened.
  *
  * @example
  * const w = createRowWriter('csv', (s) => process.stdout.write(s)); w.write({ id: 1 }); w.end();
@@ -140,34 +144,42 @@ export function createRowWriter(
   options: { sample?: number; maxWidth?: number } = {},
 ): RowWriter {
   let count = 0;
+  let clipped = 0;
   let columns: string[] | undefined;
   const sample = options.sample ?? 50;
   const maxWidth = options.maxWidth ?? 60;
   const buffered: Record<string, unknown>[] = [];
   let widths: number[] | undefined;
 
+  const cell = (value: unknown): string => {
+    const text = cellText(value);
+    const flat = neutralizeControls(text.replace(/[\r\n\t]+/g, ' '));
+    if (flat.length <= maxWidth || typeof value === 'number' || /^[+-]?\d+(\.\d+)?$/.test(text)) return flat;
+    clipped += 1;
+    return clip(text, maxWidth);
+  };
   const tableLine = (cells: readonly string[]) =>
     cells
-      .map((c, i) => clip(c, widths?.[i] ?? maxWidth).padEnd(widths?.[i] ?? 0))
+      .map((c, i) => c.padEnd(widths?.[i] ?? 0))
       .join('  ')
       .trimEnd();
   const flushTable = () => {
     columns ??= columnsOf(buffered);
     const cols = columns;
-    const cells = buffered.map((row) => cols.map((c) => clip(cellText(row[c]), maxWidth)));
-    widths = cols.map((c, i) =>
-      Math.min(maxWidth, Math.max(clip(c, maxWidth).length, ...cells.map((r) => (r[i] ?? '').length))),
-    );
+    const cells = buffered.map((row) => cols.map((c) => cell(row[c])));
+    const headers = cols.map((c) => clip(c, maxWidth));
+    widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
     if (cols.length > 0) {
-      write(
-        `${tableLine(cols.map((c) => clip(c, maxWidth)))}\n${tableLine(widths.map((w) => '-'.repeat(w)))}\n`,
-      );
+      write(`${tableLine(headers)}\n${tableLine(widths.map((w) => '-'.repeat(w)))}\n`);
       for (const r of cells) write(`${tableLine(r)}\n`);
     }
     buffered.length = 0;
   };
 
   return {
+    get clipped() {
+      return clipped;
+    },
     write(row) {
       count += 1;
       if (format === 'json') {
@@ -181,7 +193,13 @@ export function createRowWriter(
         write(csvLine(cols.map((c) => row[c])));
       } else if (widths) {
         const cols = columns ?? [];
-        write(`${tableLine(cols.map((c) => cellText(row[c])))}\n`);
+        const cells = cols.map((c) => cell(row[c]));
+        // A wider value widens its column from here on: the earlier rows are already printed, but nothing is cut.
+        const w = widths;
+        cells.forEach((c, i) => {
+          if (c.length > (w[i] ?? 0)) w[i] = c.length;
+        });
+        write(`${tableLine(cells)}\n`);
       } else {
         buffered.push(row);
         if (buffered.length >= sample) flushTable();
@@ -193,4 +211,14 @@ export function createRowWriter(
       return count;
     },
   };
+}
+
+/**
+ * The note a command prints after a table in which long text cells were shortened.
+ *
+ * @example
+ * clippedNote(2) // '2 text cells longer than 60 characters are shortened with …; --json or --csv prints every value whole'
+ */
+export function clippedNote(count: number, maxWidth = 60): string {
+  return `${count} text cell${count === 1 ? '' : 's'} longer than ${maxWidth} characters ${count === 1 ? 'is' : 'are'} shortened with …; --json or --csv prints every value whole`;
 }

@@ -1,7 +1,8 @@
 import type { Colors } from './color.js';
 import { COMMANDS, type CommandSpec, GLOBAL_OPTIONS, GROUPS, type OptionSpec } from './commands.js';
 
-const BIN = 'netsuite-oauth';
+// The CLI is private to this repository: `pnpm nso` (a root script) runs it from a fresh clone, built on demand.
+const BIN = 'pnpm nso';
 
 function optionLines(options: Readonly<Record<string, OptionSpec>>, c: Colors): string[] {
   const entries = Object.entries(options).map(([name, o]) => {
@@ -21,7 +22,7 @@ function optionLines(options: Readonly<Record<string, OptionSpec>>, c: Colors): 
 export function mainHelp(version: string, c: Colors): string {
   const width = Math.max(...COMMANDS.map((cmd) => cmd.name.length));
   return [
-    `${c.bold(BIN)} ${version} — NetSuite OAuth 2.0 from the command line (client credentials, auth code + PKCE,`,
+    `${c.bold('netsuite-oauth')} ${version} — NetSuite OAuth 2.0 from the command line (client credentials, auth code + PKCE,`,
     'records, SuiteQL, RESTlets). Runs against the bundled emulator, or a real account by configuration alone.',
     '',
     c.bold('Usage'),

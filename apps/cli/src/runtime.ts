@@ -113,19 +113,6 @@ export function loadCertificate(settings: Settings): string | undefined {
 }
 
 /**
- * The token endpoint URL the assertion's `aud` must name.
- *
- * @example
- * await tokenUrl(settings) // 'https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/auth/oauth2/v1/token'
- */
-export async function tokenUrl(settings: Settings): Promise<string> {
-  const { netsuiteEndpoints } = await import('@netsuite-oauth/core');
-  const a = accountOptions(settings);
-  return netsuiteEndpoints(a.accountId, a.origin ? { origin: a.origin, allowInsecureLoopback: true } : {})
-    .tokenUrl;
-}
-
-/**
  * Builds the client-assertion signer from the settings.
  *
  * @example
@@ -138,13 +125,21 @@ export async function createSigner(ctx: Context): Promise<AssertionSigner> {
   const certificateId = need(settings, 'certificateId');
   const key = loadPrivateKey(ctx);
   const certificate = loadCertificate(settings);
-  const { createAssertionSigner } = await import('@netsuite-oauth/jwt-assertion');
-  const audience = await tokenUrl(settings);
+  const [{ createAssertionSigner }, { netsuiteEndpoints }] = await Promise.all([
+    import('@netsuite-oauth/jwt-assertion'),
+    import('@netsuite-oauth/core'),
+  ]);
+  // Checks --origin (http only on loopback) before anything is signed or sent.
+  const { accountId, ...origin } = accountOptions(settings);
+  netsuiteEndpoints(accountId, origin);
+  // `aud` is always the account's own NetSuite token URL, also when --origin sends the request elsewhere (the
+  // emulator, a proxy): it is what NetSuite checks, and it names the account, so a wrong account id is refused
+  // instead of passing unnoticed (section_162755359851).
   return await createAssertionSigner({
     key,
     certificateId,
     clientId,
-    audience,
+    accountId,
     scope: [...settings.scopes],
     ...(settings.passphrase ? { passphrase: settings.passphrase } : {}),
     ...(settings.algorithm ? { algorithm: settings.algorithm as AssertionAlgorithm } : {}),
@@ -351,7 +346,7 @@ export async function hasSession(ctx: Context, store: TokenStore): Promise<boole
 /** Fails with exit 3 unless a login session is stored. */
 export async function requireSession(ctx: Context, store: TokenStore): Promise<void> {
   if (!(await hasSession(ctx, store))) {
-    throw configError('no login session in the token store', 'run "netsuite-oauth login" first');
+    throw configError('no login session in the token store', 'run "pnpm nso login" first');
   }
 }
 

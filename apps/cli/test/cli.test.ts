@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../src/cli.js';
 import { COMMANDS } from '../src/commands.js';
@@ -25,11 +26,22 @@ describe('runCli: arguments and help', () => {
     for (const c of COMMANDS) {
       const m = memoryIo();
       expect(await runCli([...c.name.split(' '), '--help'], m.io)).toBe(0);
-      expect(m.stdout).toContain(`netsuite-oauth ${c.usage}`);
+      expect(m.stdout).toContain(`pnpm nso ${c.usage}`);
       expect(m.stdout).toContain('Examples');
       expect(c.examples.length).toBeGreaterThan(0);
       expect(m.stdout).not.toContain(ESC); // not a TTY: no colour
     }
+  });
+
+  it('README: the commands table lists every command, each row in two cells (a | inside code is escaped)', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const table = readme.slice(readme.indexOf('## Commands'), readme.indexOf('### Bulk import'));
+    const rows = table.split('\n').filter((l) => l.startsWith('| `'));
+    for (const row of rows) expect(row.replace(/\\\|/g, '').split('|').length, row).toBe(4);
+    const named = rows.map((r) => /^\| `([a-z ]+?)(?: [<"[]|`)/.exec(r)?.[1]);
+    for (const c of COMMANDS) expect(named, c.name).toContain(c.name);
+    // Every command the README shows runs as `pnpm nso`, the root script that works from a fresh clone.
+    expect(readme).not.toMatch(/^netsuite-oauth /m);
   });
 
   it('colours help on a TTY, but not with NO_COLOR', async () => {
@@ -45,7 +57,7 @@ describe('runCli: arguments and help', () => {
     const m = memoryIo();
     expect(await runCli(['tokn'], m.io)).toBe(2);
     expect(m.stderr).toBe(
-      'error: unknown command "tokn"\nhint: did you mean "token"? Run "netsuite-oauth --help"\n',
+      'error: unknown command "tokn"\nhint: did you mean "token"? Run "pnpm nso --help"\n',
     );
   });
 
@@ -64,9 +76,7 @@ describe('runCli: arguments and help', () => {
   it('rejects unknown options, missing and extra arguments (exit 2)', async () => {
     const unknown = memoryIo();
     expect(await runCli(['token', '--bogus'], unknown.io)).toBe(2);
-    expect(unknown.stderr).toBe(
-      'error: unknown option \'--bogus\'\nhint: run "netsuite-oauth token --help"\n',
-    );
+    expect(unknown.stderr).toBe('error: unknown option \'--bogus\'\nhint: run "pnpm nso token --help"\n');
     const missing = memoryIo();
     expect(await runCli(['record', 'get', 'customer'], missing.io)).toBe(2);
     expect(missing.stderr).toContain('missing argument');

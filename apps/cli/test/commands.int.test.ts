@@ -209,7 +209,7 @@ describe('login, refresh, revoke', () => {
     const again = await runCli(['refresh'], { env: fx.env });
     expect(again.code).toBe(3);
     expect(again.stderr).toBe(
-      'error: no login session in the token store\nhint: run "netsuite-oauth login" first\n',
+      'error: no login session in the token store\nhint: run "pnpm nso login" first\n',
     );
     for (const r of [login, viaSession, refreshed, revoked, again]) expectNoSecrets(r, secrets());
   });

@@ -108,6 +108,31 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ timeout: '2.5' }, { HOME: dir }, dir).timeoutMs).toBe(2500);
   });
 
+  it("takes the key and the secret from the environment over a profile's files, as the README says", () => {
+    const secretFile = join(dir, 'secret');
+    writeFileSync(secretFile, 'profile-secret\n', { mode: 0o600 });
+    const config = writeConfig({
+      default: { privateKeyFile: 'profile-key.pem', clientSecretFile: 'secret' },
+    });
+    const env = { HOME: dir, NETSUITE_OAUTH_CONFIG: config };
+    const fromEnv = resolveSettings(
+      {},
+      { ...env, NETSUITE_PRIVATE_KEY: 'env-pem', NETSUITE_CLIENT_SECRET: 'env-secret' },
+      dir,
+    );
+    expect(fromEnv.privateKeyPem).toBe('env-pem');
+    expect(fromEnv.privateKeyFile).toBeUndefined();
+    expect(fromEnv.clientSecret).toBe('env-secret');
+    expect(fromEnv.sources).toMatchObject({ privateKey: 'env', clientSecret: 'env' });
+    // Without the environment the profile's files apply; a flag beats the environment.
+    const fromProfile = resolveSettings({}, env, dir);
+    expect(fromProfile.privateKeyFile).toBe(join(dir, 'profile-key.pem'));
+    expect(fromProfile.clientSecret).toBe('profile-secret');
+    const fromFlag = resolveSettings({ key: 'flag.pem' }, { ...env, NETSUITE_PRIVATE_KEY: 'env-pem' }, dir);
+    expect(fromFlag.privateKeyFile).toBe(join(dir, 'flag.pem'));
+    expect(fromFlag.privateKeyPem).toBeUndefined();
+  });
+
   it('turns \\n in NETSUITE_PRIVATE_KEY into newlines (CI secrets)', () => {
     const s = resolveSettings({}, { HOME: dir, NETSUITE_PRIVATE_KEY: 'a\\nb' }, dir);
     expect(s.privateKeyPem).toBe('a\nb');

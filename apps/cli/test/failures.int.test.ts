@@ -56,6 +56,22 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
     expectOneLineError(missingProfile, 3, /profile "prod" not found/);
   });
 
+  it('a wrong account id is refused by the emulator even with --origin: token exit 4, doctor fails, login refused', async () => {
+    const env = { ...fx.env, NETSUITE_ACCOUNT_ID: '7654321' };
+    const token = await runCli(['token', '--fresh', '--store', 'memory'], { env });
+    expectOneLineError(token, 4, /token endpoint refused the request/);
+    const doctor = await runCli(['doctor', '--store', 'memory'], { env });
+    expect(doctor.code).toBe(1);
+    expect(doctor.stdout).toMatch(/✗ token request/);
+    expect(doctor.stdout).not.toContain('no problems found');
+    const { result } = await loginWithCli({ ...env, HOME: join(fx.dir, 'wrong-account-home') });
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      `error: you signed in to account ${fx.emu.accountId}, but the configured account is 7654321`,
+    );
+    expectNoSecrets(doctor, secrets());
+  });
+
   it("wrong key → exit 4, the token endpoint's refusal explained", async () => {
     const wrongKey = join(fx.dir, 'wrong-key.pem');
     writeFileSync(wrongKey, otherKeyPem, { mode: 0o600 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cellText,
+  clippedNote,
   createRowWriter,
   csvField,
   formatCsv,
@@ -76,9 +77,42 @@ describe('createRowWriter', () => {
     ).toBe('a,b\r\n1,x\r\n2,"y,z"\r\n');
   });
 
-  it('streams a table whose widths come from the first rows', () => {
-    const { text } = collect('table', [{ id: 1 }, { id: 2 }, { id: 333 }], 2);
-    expect(text.split('\n')).toEqual(['id', '--', '1', '2', '3…', '']);
+  it('streams a table that never cuts a value: a wider later value widens its column', () => {
+    const { text } = collect(
+      'table',
+      [
+        { id: 1, n: 'a' },
+        { id: 2, n: 'b' },
+        { id: 333, n: 'c' },
+        { id: 4, n: 'd' },
+      ],
+      2,
+    );
+    expect(text.split('\n')).toEqual(['id  n', '--  -', '1   a', '2   b', '333  c', '4    d', '']);
+  });
+
+  it('keeps every id of 20,000 rows whole (the first 50 rows are 1..50)', () => {
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({ id: String(i + 1), name: `Customer ${i + 1}` }));
+    const { text } = collect('table', rows);
+    const ids = text
+      .trimEnd()
+      .split('\n')
+      .slice(2)
+      .map((line) => line.split(/\s+/)[0]);
+    expect(ids).toEqual(rows.map((r) => r.id));
+    expect(text).not.toContain('…');
+  });
+
+  it('shortens only text longer than maxWidth, and counts it; numbers never', () => {
+    let text = '';
+    const w = createRowWriter('table', (t) => (text += t), { sample: 1, maxWidth: 5 });
+    w.write({ v: 'abc', n: 1234567 });
+    w.write({ v: 'abcdefgh', n: 12345678901 });
+    w.end();
+    expect(w.clipped).toBe(1);
+    expect(text).toContain('abcd…');
+    expect(text).toContain('12345678901');
+    expect(clippedNote(1, 5)).toContain('--json or --csv');
   });
 });
 

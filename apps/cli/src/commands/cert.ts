@@ -85,8 +85,7 @@ async function generate(ctx: Context): Promise<number> {
 async function inspect(ctx: Context): Promise<number> {
   const settings = ctx.settings();
   const file = ctx.positionals[0] ? resolve(ctx.io.cwd, ctx.positionals[0]) : settings.certificateFile;
-  if (!file)
-    throw usageError('missing certificate file', 'usage: netsuite-oauth cert inspect <file> [--key file]');
+  if (!file) throw usageError('missing certificate file', 'usage: pnpm nso cert inspect <file> [--key file]');
   const pem = readLimitedFile(file, {
     what: 'certificate file',
     maxBytes: FILE_LIMITS.certificate,

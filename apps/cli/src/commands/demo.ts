@@ -248,7 +248,7 @@ export async function run(ctx: Context): Promise<number> {
   } else {
     ctx.out(
       `\n${c.green(`All ${steps.length} steps passed`)} in ${elapsed(total)}. Secrets were masked throughout.\n` +
-        `Next: "netsuite-oauth emulator" to try every command locally; "cert generate" and "doctor" for a real account.\n`,
+        `Next: "pnpm nso emulator" to try every command locally; "cert generate" and "doctor" for a real account.\n`,
     );
   }
   return EXIT.ok;

@@ -218,7 +218,7 @@ export async function run(ctx: Context): Promise<number> {
             check: 'private key',
             status: 'fail',
             detail: `RSA ${bits} bits`,
-            hint: 'NetSuite accepts RSA keys of 3072 or 4096 bits only: "netsuite-oauth cert generate --key-type rsa-3072"',
+            hint: 'NetSuite accepts RSA keys of 3072 or 4096 bits only: "pnpm nso cert generate --key-type rsa-3072"',
           });
       } else if (type === 'ec') {
         const curve = EC_NAME[details.namedCurve ?? ''] ?? details.namedCurve ?? 'unknown';
@@ -306,7 +306,7 @@ export async function run(ctx: Context): Promise<number> {
             check: 'certificate',
             status: 'fail',
             detail: `expired on ${until}`,
-            hint: 'generate a new certificate ("netsuite-oauth cert generate"), upload and map it, and use its new certificate id',
+            hint: 'generate a new certificate ("pnpm nso cert generate"), upload and map it, and use its new certificate id',
           });
         } else if (info.matchesPrivateKey === false) {
           add({
@@ -390,7 +390,7 @@ export async function run(ctx: Context): Promise<number> {
       check: 'credentials',
       status: 'fail',
       detail: 'neither client credentials (key + certificate id) nor login (redirect URI) configured',
-      hint: 'see "netsuite-oauth config --help"',
+      hint: 'see "pnpm nso config --help"',
     });
   }
 
@@ -568,11 +568,11 @@ export async function run(ctx: Context): Promise<number> {
           ...(left > 24 * 3600 * 1000
             ? {}
             : {
-                hint: 'confidential refresh tokens last 7 days from the first login and are not extended: run "netsuite-oauth login" again soon',
+                hint: 'confidential refresh tokens last 7 days from the first login and are not extended: run "pnpm nso login" again soon',
               }),
         });
       } else if (code) {
-        add({ check: 'login session', status: 'skip', detail: 'none stored (run "netsuite-oauth login")' });
+        add({ check: 'login session', status: 'skip', detail: 'none stored (run "pnpm nso login")' });
       }
     } catch (error) {
       add({

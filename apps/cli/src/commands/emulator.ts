@@ -78,7 +78,7 @@ export async function run(ctx: Context): Promise<number> {
   } else {
     ctx.out(
       `NetSuite emulator on ${emu.url} (account ${emu.accountId})\n\n` +
-        `In another shell:\n  . ${envFile}\n  netsuite-oauth doctor\n  netsuite-oauth suiteql "SELECT id, companyname FROM customer" --limit 5\n\n` +
+        `In another shell:\n  . ${envFile}\n  pnpm nso doctor\n  pnpm nso suiteql "SELECT id, companyname FROM customer" --limit 5\n\n` +
         `login signs in as admin@example.com / emulator-password. Ctrl-C stops the emulator.\n`,
     );
   }

@@ -35,7 +35,7 @@ export async function run(ctx: Context): Promise<number> {
   }
   const out = ctx.string('out');
   if (out === undefined)
-    throw usageError('missing --out', 'usage: netsuite-oauth record export <type> --out <file>');
+    throw usageError('missing --out', 'usage: pnpm nso record export <type> --out <file>');
   const path = resolve(ctx.io.cwd, out);
   assertOutputDirectory(path);
   const format = fileFormat(path, ctx.string('format'));

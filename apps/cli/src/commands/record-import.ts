@@ -34,7 +34,7 @@ export async function run(ctx: Context): Promise<number> {
   const type = recordType(ctx.positionals[0]);
   const file = ctx.string('file');
   if (file === undefined)
-    throw usageError('missing --file', 'usage: netsuite-oauth record import <type> --file <path>');
+    throw usageError('missing --file', 'usage: pnpm nso record import <type> --file <path>');
   const path = resolve(ctx.io.cwd, file);
   const format = fileFormat(path, ctx.string('format'));
   const upsertBy = ctx.string('upsert-by');

@@ -88,7 +88,7 @@ async function login(ctx: Context): Promise<number> {
   const redirectUri = need(settings, 'redirectUri');
   if (/^http:/i.test(redirectUri) && !settings.origin) {
     ctx.note(
-      `${ctx.color.yellow('warning')}: NetSuite refuses http:// redirect URIs; register an https:// URI or a custom scheme (see "netsuite-oauth login --help")`,
+      `${ctx.color.yellow('warning')}: NetSuite refuses http:// redirect URIs; register an https:// URI or a custom scheme (see "pnpm nso login --help")`,
     );
   }
   const client = oauthClient(settings);
@@ -120,7 +120,7 @@ async function login(ctx: Context): Promise<number> {
       'ERR_CLI_NO_CALLBACK',
       'no redirect URL was pasted',
       EXIT.auth,
-      'run "netsuite-oauth login" again',
+      'run "pnpm nso login" again',
     );
   }
   ctx.redactor.register(pasted);
@@ -142,6 +142,7 @@ async function login(ctx: Context): Promise<number> {
     expectedState: request.state,
     expectedIssuer: request.issuer,
   });
+  await checkCompany(callback.company, accountOptions(settings).accountId);
   const tokens = await exchangeAuthorizationCode({
     ...accountOptions(settings),
     client,
@@ -165,6 +166,27 @@ async function login(ctx: Context): Promise<number> {
     }),
   );
   return 0;
+}
+
+/** NetSuite names the account the user signed in to (`company`); a code for another account is never exchanged. */
+async function checkCompany(company: string | undefined, accountId: string): Promise<void> {
+  if (company === undefined) return;
+  const { parseAccountId } = await import('@netsuite-oauth/core');
+  let signedIn: string;
+  try {
+    signedIn = parseAccountId(company).id;
+  } catch {
+    signedIn = company.slice(0, 32);
+  }
+  const configured = parseAccountId(accountId).id;
+  if (signedIn !== configured) {
+    throw new CliError(
+      'ERR_CLI_WRONG_ACCOUNT',
+      `you signed in to account ${signedIn}, but the configured account is ${configured}`,
+      EXIT.config,
+      `set --account or NETSUITE_ACCOUNT_ID to ${signedIn}, or sign in to ${configured}`,
+    );
+  }
 }
 
 async function refresh(ctx: Context): Promise<number> {

@@ -1,7 +1,7 @@
 import { positiveInt } from '../body.js';
 import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
-import { createRowWriter } from '../format.js';
+import { clippedNote, createRowWriter } from '../format.js';
 import { elapsed } from '../output.js';
 import { createClient } from '../runtime.js';
 
@@ -14,7 +14,7 @@ import { createClient } from '../runtime.js';
 export async function run(ctx: Context): Promise<number> {
   const query = (ctx.positionals[0] ?? '').trim();
   if (query === '')
-    throw usageError('the query is empty', 'usage: netsuite-oauth suiteql "SELECT id FROM customer"');
+    throw usageError('the query is empty', 'usage: pnpm nso suiteql "SELECT id FROM customer"');
   const limit = positiveInt(ctx, 'limit');
   const pageSize = positiveInt(ctx, 'page-size', 1000);
   if (pageSize !== undefined && pageSize < 5)
@@ -34,6 +34,7 @@ export async function run(ctx: Context): Promise<number> {
   writer.end();
   ctx.progress(undefined);
   if (ctx.format === 'table') {
+    if (writer.clipped > 0) ctx.note(clippedNote(writer.clipped));
     ctx.note(
       ctx.color.dim(
         `${count} row${count === 1 ? '' : 's'} in ${elapsed(ctx.now() - started)}${limit !== undefined && count >= limit ? ` (stopped at --limit ${limit})` : ''}`,
