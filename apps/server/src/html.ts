@@ -42,27 +42,34 @@ function render(value: unknown): string {
 /** The stylesheet, served from `/static/app.css` (the CSP allows no inline style). */
 export const STYLESHEET = `
 :root { color-scheme: light; font-family: system-ui, sans-serif; }
+*, *::before, *::after { box-sizing: border-box; }
 body { margin: 0; background: #f5f6f8; color: #1d2330; }
-header { background: #1d2b3a; color: #fff; padding: .8rem 1.5rem; display: flex; gap: 1.5rem; align-items: center; }
+header { background: #1d2b3a; color: #fff; padding: .8rem 1rem; display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; align-items: center; }
 header a { color: #cfe3ff; text-decoration: none; }
-header .brand { font-weight: 700; color: #fff; }
-main { max-width: 60rem; margin: 1.5rem auto; background: #fff; padding: 1.5rem 2rem; border-radius: 8px; box-shadow: 0 1px 3px #0002; }
+header .brand { font-weight: 700; color: #fff; flex-basis: 100%; }
+main { max-width: 60rem; margin: 1rem auto; background: #fff; padding: 1rem; border-radius: 8px; box-shadow: 0 1px 3px #0002; overflow-wrap: break-word; }
+@media (min-width: 40rem) {
+  header { padding: .8rem 1.5rem; }
+  header .brand { flex-basis: auto; }
+  main { margin: 1.5rem auto; padding: 1.5rem 2rem; }
+}
 h1 { margin-top: 0; font-size: 1.5rem; }
-table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
+.scroll { overflow-x: auto; margin: 1rem 0; }
+table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #e3e6ea; font-size: .92rem; vertical-align: top; }
 th { background: #f0f2f5; }
-dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem 1.2rem; }
+dl { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: .3rem 1.2rem; }
 dt { font-weight: 600; }
-dd { margin: 0; }
+dd { margin: 0; min-width: 0; }
 form.inline { display: inline; }
-button { background: #2563eb; color: #fff; border: 0; border-radius: 5px; padding: .5rem 1rem; font-size: .95rem; cursor: pointer; }
-button.secondary { background: #64748b; }
+button { background: #2563eb; color: #fff; border: 0; border-radius: 5px; padding: .5rem 1rem; font-size: .95rem; cursor: pointer; margin: 0 .25rem .25rem 0; }
+button.secondary { background: #475569; }
 button.danger { background: #b91c1c; }
 textarea { width: 100%; min-height: 6rem; font-family: ui-monospace, monospace; font-size: .9rem; }
 .notice { background: #ecfdf5; border: 1px solid #a7f3d0; padding: .6rem 1rem; border-radius: 5px; }
 .warning { background: #fffbeb; border: 1px solid #fcd34d; padding: .6rem 1rem; border-radius: 5px; }
 .error { background: #fef2f2; border: 1px solid #fecaca; padding: .6rem 1rem; border-radius: 5px; }
-.muted { color: #64748b; font-size: .85rem; }
-code { background: #f0f2f5; padding: 0 .25rem; border-radius: 3px; }
-nav.pager { display: flex; gap: 1rem; }
+.muted { color: #556070; font-size: .85rem; }
+code { background: #f0f2f5; padding: 0 .25rem; border-radius: 3px; overflow-wrap: anywhere; }
+nav.pager { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; }
 `;

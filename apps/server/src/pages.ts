@@ -111,7 +111,7 @@ export function table(
   for (const row of rows) {
     for (const key of Object.keys(row)) if (key !== 'links' && !columns.includes(key)) columns.push(key);
   }
-  return html`<table>
+  return html`<div class="scroll"><table>
 <thead><tr>${columns.map((c) => html`<th>${c}</th>`)}</tr></thead>
 <tbody>${rows.map(
     (row) =>
@@ -120,7 +120,7 @@ export function table(
         return i === 0 && link ? html`<td><a href="${link(row)}">${text}</a></td>` : html`<td>${text}</td>`;
       })}</tr>`,
   )}</tbody>
-</table>`;
+</table></div>`;
 }
 
 function cell(value: unknown): string {

@@ -325,3 +325,127 @@ fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', headers: { '
     expect(new URL(user.url()).pathname).toBe('/dashboard');
   });
 });
+
+/**
+ * What a reader sees on the page at this width: horizontal overflow, text spilling off the box that gives it its
+ * background, and text below WCAG 2.2 AA contrast (4.5:1, 3:1 for large text; SC 1.4.3). Runs in the page.
+ */
+async function layoutProblems(page: Page): Promise<string[]> {
+  return await page.evaluate(() => {
+    type Rgba = { r: number; g: number; b: number; a: number };
+    const problems: string[] = [];
+    const root = document.documentElement;
+    if (root.scrollWidth > window.innerWidth) {
+      problems.push(
+        `the page scrolls sideways: ${root.scrollWidth}px wide in a ${window.innerWidth}px window`,
+      );
+    }
+    const parse = (css: string): Rgba => {
+      const parts = (/rgba?\(([^)]+)\)/.exec(css)?.[1] ?? '0,0,0,0')
+        .split(/[\s,/]+/)
+        .filter(Boolean)
+        .map(Number);
+      return { r: parts[0] ?? 0, g: parts[1] ?? 0, b: parts[2] ?? 0, a: parts[3] ?? 1 };
+    };
+    const luminance = (c: Rgba) => {
+      const f = (v: number) => {
+        const s = v / 255;
+        return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+    };
+    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>('*'))) {
+      const text = Array.from(el.childNodes)
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent ?? '')
+        .join('')
+        .trim();
+      if (text === '' || el.offsetParent === null) continue;
+      const style = getComputedStyle(el);
+      if (style.visibility === 'hidden') continue;
+      let backgroundBox: HTMLElement | null = el;
+      let background: Rgba = { r: 255, g: 255, b: 255, a: 1 };
+      let clipped = false;
+      while (backgroundBox) {
+        const s = getComputedStyle(backgroundBox);
+        const bg = parse(s.backgroundColor);
+        if (bg.a > 0) {
+          background = bg;
+          break;
+        }
+        if (backgroundBox !== el && s.overflowX !== 'visible') clipped = true;
+        backgroundBox = backgroundBox.parentElement;
+      }
+      const what = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${text.slice(0, 30)}"`;
+      if (backgroundBox && backgroundBox !== document.body && !clipped) {
+        const box = backgroundBox.getBoundingClientRect();
+        const r = el.getBoundingClientRect();
+        if (r.right > box.right + 1 || r.left < box.left - 1 || r.bottom > box.bottom + 1) {
+          problems.push(`${what} spills off its background (${backgroundBox.tagName.toLowerCase()})`);
+        }
+      }
+      const fg = parse(style.color);
+      const shown = {
+        r: fg.r * fg.a + background.r * (1 - fg.a),
+        g: fg.g * fg.a + background.g * (1 - fg.a),
+        b: fg.b * fg.a + background.b * (1 - fg.a),
+        a: 1,
+      };
+      const [hi, lo] = [luminance(shown), luminance(background)].sort((x, y) => y - x) as [number, number];
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = Number.parseFloat(style.fontSize);
+      const large = size >= 24 || (Number(style.fontWeight) >= 700 && size >= 18.66);
+      if (ratio < (large ? 3 : 4.5)) problems.push(`${what} has contrast ${ratio.toFixed(2)}:1`);
+    }
+    return problems;
+  });
+}
+
+describe('every page at 390 px (a phone) and 1280 px', () => {
+  it('has no horizontal scrolling, no text off its background, and WCAG AA contrast', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    const seen: Record<string, string[]> = {};
+    const check = async (name: string) => {
+      for (const width of [390, 1280]) {
+        await page.setViewportSize({ width, height: 844 });
+        const problems = await layoutProblems(page);
+        if (problems.length > 0) seen[`${name} @${width}`] = problems;
+      }
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, `390-${name}`);
+    };
+    await page.goto(h.server.url);
+    await check('home');
+    await page.goto(`${h.server.url}/m2m`);
+    await check('m2m-anonymous');
+    await page.goto(`${h.server.url}/no-such-page`);
+    await check('not-found');
+    await page.goto(h.server.url);
+    await loginAndConsent(page, 'allow');
+    await check('dashboard');
+    await page.goto(`${h.server.url}/customers`);
+    await check('customers');
+    await page.locator('tbody tr td a').first().click();
+    await page.waitForURL(/\/customers\/\d+$/);
+    await check('customer');
+    await page.goto(`${h.server.url}/suiteql`);
+    await page.fill(
+      '#query',
+      'SELECT id, entityid, companyname, email, phone, datecreated FROM customer ORDER BY id',
+    );
+    await page.click('#run');
+    await page.waitForSelector('#row-count');
+    await check('suiteql');
+    await page.fill('#query', 'SELECT nosuchcolumn FROM nosuchtable');
+    await page.click('#run');
+    await page.waitForSelector('#query-error');
+    await check('suiteql-error');
+    await page.goto(`${h.server.url}/m2m`);
+    await page.click('#m2m-run');
+    await page.waitForSelector('#m2m-result');
+    await check('m2m');
+    expect(seen).toEqual({});
+  });
+});
