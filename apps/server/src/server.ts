@@ -330,7 +330,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
 function loopbackAlias(req: IncomingMessage, canonical: URL): string | undefined {
   if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
   const host = req.headers.host;
-  if (host === undefined || host.toLowerCase() === canonical.host || !isLoopbackHost(host)) return undefined;
+  if (host === undefined || !isLoopbackHost(host)) return undefined;
+  // Another name for this machine, not another port: cookies follow the host name.
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : (host.split(':')[0] ?? '');
+  if (name.toLowerCase() === canonical.hostname) return undefined;
   const path = req.url ?? '/';
   // Only a path: never let `//other.example` become the redirect's host.
   if (!path.startsWith('/') || path.startsWith('//')) return undefined;
