@@ -331,75 +331,56 @@ fetch(${JSON.stringify(target)}, { method: 'POST', mode: 'no-cors', headers: { '
  * background, and text below WCAG 2.2 AA contrast (4.5:1, 3:1 for large text; SC 1.4.3). Runs in the page.
  */
 async function layoutProblems(page: Page): Promise<string[]> {
-  return await page.evaluate(() => {
-    type Rgba = { r: number; g: number; b: number; a: number };
-    const problems: string[] = [];
-    const root = document.documentElement;
-    if (root.scrollWidth > window.innerWidth) {
-      problems.push(
-        `the page scrolls sideways: ${root.scrollWidth}px wide in a ${window.innerWidth}px window`,
-      );
-    }
-    const parse = (css: string): Rgba => {
-      const parts = (/rgba?\(([^)]+)\)/.exec(css)?.[1] ?? '0,0,0,0')
-        .split(/[\s,/]+/)
-        .filter(Boolean)
-        .map(Number);
-      return { r: parts[0] ?? 0, g: parts[1] ?? 0, b: parts[2] ?? 0, a: parts[3] ?? 1 };
-    };
-    const luminance = (c: Rgba) => {
-      const f = (v: number) => {
-        const s = v / 255;
-        return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
-      };
-      return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
-    };
-    for (const el of Array.from(document.body.querySelectorAll<HTMLElement>('*'))) {
-      const text = Array.from(el.childNodes)
-        .filter((n) => n.nodeType === Node.TEXT_NODE)
-        .map((n) => n.textContent ?? '')
-        .join('')
-        .trim();
-      if (text === '' || el.offsetParent === null) continue;
-      const style = getComputedStyle(el);
-      if (style.visibility === 'hidden') continue;
-      let backgroundBox: HTMLElement | null = el;
-      let background: Rgba = { r: 255, g: 255, b: 255, a: 1 };
-      let clipped = false;
-      while (backgroundBox) {
-        const s = getComputedStyle(backgroundBox);
-        const bg = parse(s.backgroundColor);
-        if (bg.a > 0) {
-          background = bg;
-          break;
-        }
-        if (backgroundBox !== el && s.overflowX !== 'visible') clipped = true;
-        backgroundBox = backgroundBox.parentElement;
-      }
-      const what = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${text.slice(0, 30)}"`;
-      if (backgroundBox && backgroundBox !== document.body && !clipped) {
-        const box = backgroundBox.getBoundingClientRect();
-        const r = el.getBoundingClientRect();
-        if (r.right > box.right + 1 || r.left < box.left - 1 || r.bottom > box.bottom + 1) {
-          problems.push(`${what} spills off its background (${backgroundBox.tagName.toLowerCase()})`);
-        }
-      }
-      const fg = parse(style.color);
-      const shown = {
-        r: fg.r * fg.a + background.r * (1 - fg.a),
-        g: fg.g * fg.a + background.g * (1 - fg.a),
-        b: fg.b * fg.a + background.b * (1 - fg.a),
-        a: 1,
-      };
-      const [hi, lo] = [luminance(shown), luminance(background)].sort((x, y) => y - x) as [number, number];
-      const ratio = (hi + 0.05) / (lo + 0.05);
-      const size = Number.parseFloat(style.fontSize);
-      const large = size >= 24 || (Number(style.fontWeight) >= 700 && size >= 18.66);
-      if (ratio < (large ? 3 : 4.5)) problems.push(`${what} has contrast ${ratio.toFixed(2)}:1`);
-    }
-    return problems;
-  });
+  return (await page.evaluate(LAYOUT_PROBLEMS)) as string[];
 }
+
+// Plain JavaScript run in the page (the tests' TypeScript has no DOM types).
+const LAYOUT_PROBLEMS = `(() => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > window.innerWidth)
+    problems.push('the page scrolls sideways: ' + root.scrollWidth + 'px wide in a ' + window.innerWidth + 'px window');
+  const parse = (css) => {
+    const parts = ((/rgba?\\(([^)]+)\\)/.exec(css) || [])[1] || '0,0,0,0').split(/[\\s,/]+/).filter(Boolean).map(Number);
+    return { r: parts[0] || 0, g: parts[1] || 0, b: parts[2] || 0, a: parts[3] === undefined ? 1 : parts[3] };
+  };
+  const luminance = (c) => {
+    const f = (v) => { const s = v / 255; return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+  };
+  for (const el of document.body.querySelectorAll('*')) {
+    const text = Array.from(el.childNodes).filter((n) => n.nodeType === 3).map((n) => n.textContent || '').join('').trim();
+    if (text === '' || el.offsetParent === null) continue;
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden') continue;
+    let box = el;
+    let background = { r: 255, g: 255, b: 255, a: 1 };
+    let clipped = false;
+    while (box) {
+      const s = getComputedStyle(box);
+      const bg = parse(s.backgroundColor);
+      if (bg.a > 0) { background = bg; break; }
+      if (box !== el && s.overflowX !== 'visible') clipped = true;
+      box = box.parentElement;
+    }
+    const what = el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + ' "' + text.slice(0, 30) + '"';
+    if (box && box !== document.body && !clipped) {
+      const b = box.getBoundingClientRect();
+      const r = el.getBoundingClientRect();
+      if (r.right > b.right + 1 || r.left < b.left - 1 || r.bottom > b.bottom + 1)
+        problems.push(what + ' spills off its background (' + box.tagName.toLowerCase() + ')');
+    }
+    const fg = parse(style.color);
+    const shown = { r: fg.r * fg.a + background.r * (1 - fg.a), g: fg.g * fg.a + background.g * (1 - fg.a), b: fg.b * fg.a + background.b * (1 - fg.a) };
+    const l1 = luminance(shown);
+    const l2 = luminance(background);
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(style.fontSize);
+    const large = size >= 24 || (Number(style.fontWeight) >= 700 && size >= 18.66);
+    if (ratio < (large ? 3 : 4.5)) problems.push(what + ' has contrast ' + ratio.toFixed(2) + ':1');
+  }
+  return problems;
+})()`;
 
 describe('every page at 390 px (a phone), and the widest ones at 1280 px', () => {
   it('has no horizontal scrolling, no text off its background, and WCAG AA contrast', async () => {
