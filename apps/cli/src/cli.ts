@@ -171,6 +171,11 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
       throw usageError('--json and --csv cannot be used together');
     const format: OutputFormat = values.json === true ? 'json' : values.csv === true ? 'csv' : 'table';
     const ctx = createContext({ spec, values, positionals: rest, io, format });
+    if (values.verbose === true) {
+      // Loaded only with --verbose: the packages it subscribes to stay out of every other start-up.
+      const { traceCalls } = await import('./verbose.js');
+      ctx.defer(traceCalls((line) => ctx.note(ctx.color.dim(line))));
+    }
     try {
       const mod = await spec.load();
       const code = await mod.run(ctx);

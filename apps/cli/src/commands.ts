@@ -94,6 +94,11 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: 'boolean',
     description: 'on failure, also print the error code and cause chain (secrets still masked)',
   },
+  verbose: {
+    type: 'boolean',
+    short: 'v',
+    description: 'one line per NetSuite call on stderr: route, status, time, attempts and retries',
+  },
 };
 
 const AUTH_EXAMPLE_ENV =

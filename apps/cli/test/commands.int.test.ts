@@ -354,3 +354,32 @@ describe('doctor, config, cert', () => {
     expect(mismatch.stderr).toContain('the certificate does not belong to this private key');
   });
 });
+
+describe('--verbose', () => {
+  it('prints one line per NetSuite call and token acquisition on stderr, stdout unchanged, no secret', async () => {
+    const quiet = await runCli(['record', 'list', 'customer', '--limit', '1', '--csv'], { env: fx.env });
+    const listed = await runCli(['record', 'list', 'customer', '--limit', '1', '--csv', '--verbose'], {
+      env: fx.env,
+    });
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toBe(quiet.stdout);
+    const id = listed.stdout.trim().split('\r\n')[1] ?? '';
+    expect(id).toMatch(/^\d+$/);
+    expect(listed.stderr).toMatch(/^netsuite GET record\/v1\/customer -> 200 in \d+ ms$/m);
+
+    const missing = await runCli(['record', 'get', 'customer', `9${id}99`, '-v'], { env: fx.env });
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(
+      /^netsuite GET record\/v1\/customer\/\{id\} -> 404 ERR_RECORD_API in \d+ ms$/m,
+    );
+    expectNoSecrets(listed, secrets());
+    expectNoSecrets(missing, secrets());
+  });
+
+  it('shows a token acquisition from the endpoint when the store has none', async () => {
+    const fresh = await runCli(['token', '--verbose', '--store', 'memory'], { env: fx.env });
+    expect(fresh.code).toBe(0);
+    expect(fresh.stderr).toMatch(/^netsuite token client_credentials -> from endpoint in \d+ ms$/m);
+    expectNoSecrets(fresh, secrets());
+  });
+});
