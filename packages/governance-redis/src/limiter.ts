@@ -15,13 +15,64 @@ export interface RedisCommandClient {
 }
 
 /**
+ * How the request under a permit ended, as record-client reports it: `'success'` (2xx), `'rejected'` (NetSuite's
+ * concurrency refusal: 429 or `SSS_REQUEST_LIMIT_EXCEEDED`), `'neutral'` (anything else). Only an adaptive
+ * limiter uses it.
+ *
+ * @example
+ * await permit.release(response.status === 429 ? 'rejected' : 'success');
+ */
+export type RedisPermitOutcome = 'success' | 'rejected' | 'neutral';
+
+/**
  * A permit; release it once the request has settled. Never rejects: a lost release expires with its lease.
  *
  * @example
- * const permit = await limiter.acquire(); try { await work() } finally { await permit.release() }
+ * const permit = await limiter.acquire(); try { await work() } finally { await permit.release('success') }
  */
 export interface RedisPermit {
-  release(): Promise<void>;
+  release(outcome?: RedisPermitOutcome): Promise<void>;
+}
+
+/**
+ * Fleet-wide adaptive concurrency (AIMD) of {@link redisConcurrencyLimiter}: the account's current limit lives in
+ * Redis, next to its permits, so every process of every host sees and moves the same one.
+ *
+ * @example
+ * redisConcurrencyLimiter({ client, key, limit: 20, adaptive: { min: 1, decreaseFactor: 0.5 } })
+ */
+export interface RedisAdaptiveOptions {
+  /** The lowest limit. @default 1 */
+  readonly min?: number;
+  /** The limit a new budget starts at (the shared limit, once in Redis, wins). @default limit */
+  readonly initial?: number;
+  /** A concurrency rejection multiplies the limit by this, above 0 and below 1. @default 0.5 */
+  readonly decreaseFactor?: number;
+  /**
+   * Runs of successes needed to climb back to (or past) the limit last rejected; below it one run (as many
+   * successes as the limit, counted across the fleet while the budget was full) raises the limit by one.
+   * @default 32
+   */
+  readonly probeWindows?: number;
+}
+
+/**
+ * The shared state of a budget, read from Redis.
+ *
+ * @example
+ * const { limit, inFlight } = await limiter.snapshot();
+ */
+export interface RedisBudgetSnapshot {
+  /** The limit in force now: the adaptive limit, or `max` for a fixed budget. */
+  readonly limit: number;
+  /** The configured limit (`limit` option or the last `setLimit`). */
+  readonly max: number;
+  /** Permits held across every process (lapsed leases not counted). */
+  readonly inFlight: number;
+  /** Adaptive: how often a concurrency rejection shrank the shared limit (0 for a fixed budget). */
+  readonly decreases: number;
+  /** Adaptive: how often a run of successes raised it. */
+  readonly increases: number;
 }
 
 /**
@@ -49,6 +100,12 @@ export interface RedisConcurrencyLimiterOptions {
    * `ERR_GOVERNANCE_REDIS_UNAVAILABLE` instead of leaving them, and every later caller, waiting forever. @default 2000
    */
   readonly commandTimeoutMs?: number;
+  /**
+   * Adapt the limit across the fleet (AIMD) from NetSuite's answers, up to `limit`: a concurrency rejection reported
+   * by any process shrinks the shared limit once per window (not once per process), successes grow it back for
+   * every process at once. `true` for the defaults. @default false
+   */
+  readonly adaptive?: boolean | RedisAdaptiveOptions;
 }
 
 /**
@@ -59,7 +116,18 @@ export interface RedisConcurrencyLimiterOptions {
  */
 export interface RedisConcurrencyLimiter {
   readonly key: string;
+  /** The configured limit (for an adaptive budget, its maximum). */
   readonly limit: number;
+  /** Whether the budget adapts its limit across the fleet. */
+  readonly adaptive: boolean;
+  /**
+   * Changes the configured limit (e.g. once NetSuite's `governanceLimits` are known); permits held above it run to
+   * their end.
+   * @throws {GovernanceRedisError} `ERR_GOVERNANCE_INVALID_OPTION` when `limit` is not a positive integer.
+   */
+  setLimit(limit: number): void;
+  /** The shared state in Redis. Rejects with `ERR_GOVERNANCE_REDIS_UNAVAILABLE` when Redis fails. */
+  snapshot(): Promise<RedisBudgetSnapshot>;
   /** Waits for a permit. Rejects with `ERR_GOVERNANCE_ABORTED` when `signal` aborts, `ERR_GOVERNANCE_REDIS_UNAVAILABLE` when Redis fails. */
   acquire(options?: { signal?: AbortSignal }): Promise<RedisPermit>;
   /** Permits currently held across all processes (expired leases not counted). */
@@ -95,12 +163,120 @@ const COUNT = `${NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZCARD', KEYS[1])`;
 
+// Adaptive budgets keep their shared limit in a hash next to the permits (KEYS[2]): limit, epoch (bumped by each
+// decrease), full (bumped whenever the budget is found full), run (successes since the last change), ceiling (the
+// limit last rejected), decreases, increases. It lives a day past its last change.
+const STATE_TTL_MS = 86_400_000;
+
+// ARGV: max, lease, id, initial. Returns { granted, epoch, fullMarkBeforeGrant }.
+const ACQUIRE_ADAPTIVE = `${NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local max = tonumber(ARGV[1])
+local lease = tonumber(ARGV[2])
+local s = redis.call('HMGET', KEYS[2], 'limit', 'epoch', 'full')
+-- Until the first change the shared limit is each caller's initial one (nothing written, so a process held to a
+-- lower limit, e.g. while it discovers the account's limit, does not set it for the others); a process whose
+-- configured limit is lower obeys it without lowering the shared one.
+local limit = tonumber(s[1]) or tonumber(ARGV[4])
+if limit > max then limit = max end
+local epoch = tonumber(s[2]) or 0
+local full = tonumber(s[3]) or 0
+local held = redis.call('ZCARD', KEYS[1])
+local granted = 0
+if held < limit then
+  redis.call('ZADD', KEYS[1], now + lease, ARGV[3])
+  if redis.call('PTTL', KEYS[1]) < lease * 2 then redis.call('PEXPIRE', KEYS[1], lease * 2) end
+  granted = 1
+end
+if held + granted >= limit then redis.call('HINCRBY', KEYS[2], 'full', 1) end
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ${STATE_TTL_MS}) end
+return {granted, epoch, full}`;
+
+// ARGV: id, outcome, epoch at grant, full mark at grant, max, min, decrease factor, probe windows, initial.
+const RELEASE_ADAPTIVE = `redis.call('ZREM', KEYS[1], ARGV[1])
+local outcome = ARGV[2]
+if outcome ~= 'success' and outcome ~= 'rejected' then return 0 end
+local s = redis.call('HMGET', KEYS[2], 'limit', 'epoch', 'full', 'ceiling')
+local max = tonumber(ARGV[5])
+local limit = math.min(tonumber(s[1]) or tonumber(ARGV[9]), max)
+local epoch = tonumber(s[2]) or 0
+redis.call('PEXPIRE', KEYS[2], ${STATE_TTL_MS})
+if outcome == 'rejected' then
+  redis.call('HSET', KEYS[2], 'run', 0)
+  if tonumber(ARGV[3]) ~= epoch then return 0 end
+  local nextLimit = math.max(tonumber(ARGV[6]), math.floor(limit * tonumber(ARGV[7])))
+  redis.call('HSET', KEYS[2], 'ceiling', limit, 'epoch', epoch + 1)
+  if nextLimit < limit then
+    redis.call('HSET', KEYS[2], 'limit', nextLimit)
+    redis.call('HINCRBY', KEYS[2], 'decreases', 1)
+  end
+  return -1
+end
+if (tonumber(s[3]) or 0) <= tonumber(ARGV[4]) then return 0 end
+local run = redis.call('HINCRBY', KEYS[2], 'run', 1)
+if limit >= max then return 0 end
+local ceiling = tonumber(s[4])
+local needed = limit
+if ceiling and limit + 1 >= ceiling then needed = limit * tonumber(ARGV[8]) end
+if run < needed then return 0 end
+if ceiling and limit >= ceiling then redis.call('HDEL', KEYS[2], 'ceiling') end
+redis.call('HSET', KEYS[2], 'limit', limit + 1, 'run', 0)
+redis.call('HINCRBY', KEYS[2], 'increases', 1)
+return 1`;
+
+const SNAPSHOT = `${NOW}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+local s = redis.call('HMGET', KEYS[2], 'limit', 'decreases', 'increases')
+return {redis.call('ZCARD', KEYS[1]), s[1] or false, s[2] or false, s[3] or false}`;
+
 const sha1 = (script: string) => createHash('sha1').update(script).digest('hex');
 const SCRIPTS = {
   acquire: [ACQUIRE, sha1(ACQUIRE)],
   renew: [RENEW, sha1(RENEW)],
   count: [COUNT, sha1(COUNT)],
+  acquireAdaptive: [ACQUIRE_ADAPTIVE, sha1(ACQUIRE_ADAPTIVE)],
+  releaseAdaptive: [RELEASE_ADAPTIVE, sha1(RELEASE_ADAPTIVE)],
+  snapshot: [SNAPSHOT, sha1(SNAPSHOT)],
 } as const;
+
+/** Where the shared adaptive state stood when a permit was granted. */
+interface GrantMark {
+  readonly epoch: number;
+  readonly full: number;
+}
+
+interface ResolvedAdaptive {
+  readonly min: number;
+  /** Undefined: the configured limit at the time the budget is first used. */
+  readonly initial: number | undefined;
+  readonly decreaseFactor: number;
+  readonly probeWindows: number;
+}
+
+function resolveAdaptive(value: unknown, limit: number): ResolvedAdaptive | undefined {
+  if (value === undefined || value === false) return undefined;
+  if (value !== true && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+    throw invalid('adaptive must be a boolean or adaptive options');
+  }
+  const o = (value === true ? {} : value) as RedisAdaptiveOptions;
+  const int = (v: unknown, name: string, fallback: number): number => {
+    if (v === undefined) return fallback;
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) {
+      throw invalid(`adaptive.${name} must be a positive integer`);
+    }
+    return v;
+  };
+  const min = int(o.min, 'min', 1);
+  const initial = o.initial === undefined ? undefined : int(o.initial, 'initial', limit);
+  if (initial !== undefined && (min > initial || initial > limit)) {
+    throw invalid('adaptive must satisfy min <= initial <= limit');
+  }
+  const decreaseFactor = o.decreaseFactor ?? 0.5;
+  if (typeof decreaseFactor !== 'number' || !(decreaseFactor > 0 && decreaseFactor < 1)) {
+    throw invalid('adaptive.decreaseFactor must be a number above 0 and below 1');
+  }
+  return { min, initial, decreaseFactor, probeWindows: int(o.probeWindows, 'probeWindows', 32) };
+}
 
 interface Waiter {
   resolve(permit: RedisPermit): void;
@@ -138,8 +314,10 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
   if (typeof key !== 'string' || key.length === 0 || key.length > 512) {
     throw invalid('key must be a non-empty string of at most 512 characters');
   }
-  const limit = options.limit;
+  let limit = options.limit;
   if (!Number.isSafeInteger(limit) || limit < 1) throw invalid('limit must be a positive integer');
+  const aimd = resolveAdaptive(options.adaptive, limit);
+  const stateKey = `${key}:aimd`;
   const leaseMs = options.leaseMs ?? 30_000;
   if (!Number.isSafeInteger(leaseMs) || leaseMs < 100 || leaseMs > 3_600_000) {
     throw invalid('leaseMs must be an integer from 100 to 3600000');
@@ -168,13 +346,14 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
     return Promise.race([call, timedOut]).finally(() => clearTimeout(timer));
   };
 
+  // Every script names both keys (the permits and the adaptive state), so a cluster would route them together.
   const run = async (name: keyof typeof SCRIPTS, args: string[]): Promise<unknown> => {
     const [script, sha] = SCRIPTS[name];
     try {
-      return await send(['EVALSHA', sha, '1', key, ...args]);
+      return await send(['EVALSHA', sha, '2', key, stateKey, ...args]);
     } catch (error) {
       if (!String((error as Error)?.message ?? '').startsWith('NOSCRIPT')) throw error;
-      return await send(['EVAL', script, '1', key, ...args]);
+      return await send(['EVAL', script, '2', key, stateKey, ...args]);
     }
   };
 
@@ -185,19 +364,36 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
   const lease = (action: LeaseEvent['action'], since: number) =>
     leaseChannel.publish({ key, limit, action, waitedMs: since === 0 ? 0 : performance.now() - since });
 
-  const release = async (id: string, renewTimer: NodeJS.Timeout) => {
+  const release = async (
+    id: string,
+    renewTimer: NodeJS.Timeout,
+    outcome: RedisPermitOutcome | undefined,
+    grantedIn: GrantMark | undefined,
+  ) => {
     clearInterval(renewTimer);
     if (leaseChannel.hasSubscribers) lease('release', 0);
     try {
-      await send(['ZREM', key, id]);
+      if (aimd && grantedIn)
+        await run('releaseAdaptive', [
+          id,
+          outcome === 'success' || outcome === 'rejected' ? outcome : 'neutral',
+          String(grantedIn.epoch),
+          String(grantedIn.full),
+          String(limit),
+          String(aimd.min),
+          String(aimd.decreaseFactor),
+          String(aimd.probeWindows),
+          String(Math.min(aimd.initial ?? limit, limit)),
+        ]);
+      else await send(['ZREM', key, id]);
     } catch {
-      // The lease expires on its own.
+      // The lease expires on its own (and an adaptive outcome is lost).
     }
     wake?.();
     if (queue.length > 0) void pump();
   };
 
-  const grant = (id: string): RedisPermit => {
+  const grant = (id: string, grantedIn: GrantMark | undefined): RedisPermit => {
     const renewTimer = setInterval(
       () => {
         run('renew', [String(leaseMs), id]).then(
@@ -212,8 +408,8 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
     renewTimer.unref();
     let released: Promise<void> | undefined;
     return {
-      release() {
-        released ??= release(id, renewTimer);
+      release(outcome) {
+        released ??= release(id, renewTimer, outcome, grantedIn);
         return released;
       },
     };
@@ -230,8 +426,20 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
         if (!head) break;
         const id = randomUUID();
         let granted: boolean;
+        let grantedIn: GrantMark | undefined;
         try {
-          granted = Number(await run('acquire', [String(limit), String(leaseMs), id])) === 1;
+          if (aimd) {
+            const answer = (await run('acquireAdaptive', [
+              String(limit),
+              String(leaseMs),
+              id,
+              String(Math.min(aimd.initial ?? limit, limit)),
+            ])) as unknown[];
+            granted = Number(answer?.[0]) === 1;
+            grantedIn = { epoch: Number(answer?.[1]), full: Number(answer?.[2]) };
+          } else {
+            granted = Number(await run('acquire', [String(limit), String(leaseMs), id])) === 1;
+          }
         } catch (cause) {
           // A timed-out script may still run once Redis answers again: take that permit back, or it would count
           // against the budget until its lease ends. Redis runs one connection's commands in order.
@@ -247,7 +455,7 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
           return;
         }
         if (granted) {
-          const permit = grant(id);
+          const permit = grant(id, grantedIn);
           if (head.settled) {
             // Aborted while Redis was answering: give the permit straight back.
             queue.shift();
@@ -284,7 +492,35 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
 
   return {
     key,
-    limit,
+    get limit() {
+      return limit;
+    },
+    adaptive: aimd !== undefined,
+    setLimit(next) {
+      if (!Number.isSafeInteger(next) || next < 1) throw invalid('limit must be a positive integer');
+      limit = next;
+      wake?.();
+    },
+    async snapshot() {
+      try {
+        const [held, current, decreases, increases] = (await run('snapshot', [])) as unknown[];
+        return {
+          limit: aimd ? Math.min(current ? Number(current) : (aimd.initial ?? limit), limit) : limit,
+          max: limit,
+          inFlight: Number(held),
+          decreases: Number(decreases || 0),
+          increases: Number(increases || 0),
+        };
+      } catch (cause) {
+        throw new GovernanceRedisError(
+          'ERR_GOVERNANCE_REDIS_UNAVAILABLE',
+          'redis failed to read the budget',
+          {
+            cause,
+          },
+        );
+      }
+    },
     get waiting() {
       return queue.filter((w) => !w.settled).length;
     },

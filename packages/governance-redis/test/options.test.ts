@@ -64,7 +64,7 @@ describe('redisConcurrencyLimiter options', () => {
     const permit = await limiter.acquire();
     await permit.release();
     expect(calls[0]?.[0]).toBe('EVALSHA');
-    expect(calls.at(-1)).toEqual(['ZREM', 'k', calls[0]?.[6]]);
+    expect(calls.at(-1)).toEqual(['ZREM', 'k', calls[0]?.[7]]);
   });
 
   it('a waiter aborted while Redis answers gives the permit straight back; the next waiter still gets one', async () => {
