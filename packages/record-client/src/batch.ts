@@ -416,11 +416,16 @@ export function createBatchApi(context: BatchContext): BatchApi {
     const runId = resume?.runId ?? o.runId ?? randomUUID();
     // With an in-process limiter of L permits, up to L chunks run, each under one permit from its submission to its
     // results: the submit, the job (which holds a slot) and the read of its results once the job should be over.
-    const local = context.limiter as Partial<LocalConcurrencyLimiter> | undefined;
-    const limit = typeof local?.limit === 'number' ? local.limit : undefined;
-    const holdSlot = (o.jobHoldsSlot ?? true) && limit !== undefined;
-    const most = limit ?? Number.POSITIVE_INFINITY;
-    const window = Math.max(1, Math.min(requested ?? limit ?? 4, most));
+    // An account's limiter (createAccountGovernance) knows its limit once ready: sized when the run starts.
+    let holdSlot = false;
+    let window = 1;
+    const size = () => {
+      const local = context.limiter as Partial<LocalConcurrencyLimiter> | undefined;
+      const limit = typeof local?.limit === 'number' ? local.limit : undefined;
+      holdSlot = (o.jobHoldsSlot ?? true) && limit !== undefined;
+      window = Math.max(1, Math.min(requested ?? limit ?? 4, limit ?? Number.POSITIVE_INFINITY));
+    };
+    size();
     let acknowledged = resume?.acknowledged ?? 0;
     let started = false;
     const timing = new Timing();
@@ -597,6 +602,22 @@ export function createBatchApi(context: BatchContext): BatchApi {
         });
       }
       signal?.addEventListener('abort', onAbort, { once: true });
+      const ready = (context.limiter as { ready?: () => Promise<unknown> } | undefined)?.ready;
+      if (typeof ready === 'function') {
+        try {
+          await ready.call(context.limiter);
+        } catch (cause) {
+          signal?.removeEventListener('abort', onAbort);
+          throw new RecordClientError(
+            'ERR_RECORD_LIMITER',
+            'the concurrency limiter failed to hand out a permit',
+            {
+              cause,
+            },
+          );
+        }
+        size();
+      }
       const source =
         typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
           ? (input as AsyncIterable<unknown>)[Symbol.asyncIterator]()

@@ -3,6 +3,7 @@ import { type BatchApi, createBatchApi } from './batch.js';
 import { type CircuitBreaker, type CircuitBreakerOptions, createCircuitBreaker } from './circuit-breaker.js';
 import { RecordClientError } from './errors.js';
 import { createExport, type ExportRowsOptions, type ExportRun } from './export.js';
+import { type AccountGovernance, type GovernanceLimits, isAccountGovernance } from './governance.js';
 import { checkHooks, type RequestHooks } from './hooks.js';
 import {
   type ConcurrencyLimiter,
@@ -20,7 +21,7 @@ import {
   type SuiteQLRow,
 } from './suiteql.js';
 import { resolveTokenSource, type TokenSource } from './token.js';
-import { createTransport } from './transport.js';
+import { createTransport, type Transport } from './transport.js';
 import { checkSignal } from './validate.js';
 
 /**
@@ -41,10 +42,12 @@ export interface NetSuiteClientOptions {
   /**
    * The concurrency budget: a number sizes an in-process limiter, {@link ConcurrencyLimiterOptions} make one
    * (`{ limit: 20, adaptive: true }` for an adaptive one), or pass a {@link ConcurrencyLimiter} (shared
-   * in-process, or `redisConcurrencyLimiter()` across processes). `false` for none.
+   * in-process, or `redisConcurrencyLimiter()` across processes), or an {@link AccountGovernance} from
+   * `createAccountGovernance()` (the account's shared limiter, sized from configuration or NetSuite's
+   * `governanceLimits`). `false` for none.
    * @default 5 (NetSuite's limit for Standard and development accounts)
    */
-  readonly concurrency?: number | ConcurrencyLimiterOptions | ConcurrencyLimiter | false;
+  readonly concurrency?: number | ConcurrencyLimiterOptions | ConcurrencyLimiter | AccountGovernance | false;
   /** Retry settings; `false` disables retries. */
   readonly retry?: RetryOptions | false;
   /** Per-attempt timeout. @default 30000 */
@@ -126,20 +129,6 @@ export interface NetSuiteClient {
   governanceLimits(options?: { signal?: AbortSignal }): Promise<GovernanceLimits>;
 }
 
-/**
- * The account's concurrency limits as NetSuite reports them.
- *
- * @example
- * const limits: GovernanceLimits = await client.governanceLimits();
- */
-export interface GovernanceLimits {
-  readonly accountConcurrencyLimit: number;
-  readonly accountUnallocatedConcurrencyLimit: number | undefined;
-  readonly integrationConcurrencyLimit: number;
-  /** `integrationSpecific`, `accountLimit` or `internal`. */
-  readonly integrationLimitType: string | undefined;
-}
-
 function positive(value: unknown, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
@@ -171,9 +160,16 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
   });
   const token = resolveTokenSource(options.token);
   let limiter: ConcurrencyLimiter | undefined;
+  // The governance call that sizes an account's limiter cannot take a permit of the limiter it sizes: the
+  // governance sends it under a one-permit-wide budget of the account instead.
+  let unlimitedTransport: Transport | undefined;
   const concurrency = options.concurrency ?? 5;
   if (typeof concurrency === 'number') limiter = createConcurrencyLimiter(concurrency);
-  else if (concurrency === false) limiter = undefined;
+  else if (isAccountGovernance(concurrency)) {
+    limiter = concurrency.forAccount(endpoints.accountId, (signal) =>
+      readGovernanceLimits(unlimitedTransport as Transport, endpoints.systemUrl, signal),
+    );
+  } else if (concurrency === false) limiter = undefined;
   else if (
     concurrency !== null &&
     typeof concurrency === 'object' &&
@@ -240,6 +236,7 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
     hooks: checkHooks(options.hooks),
   };
   const transport = createTransport(transportConfig);
+  unlimitedTransport = limiter ? createTransport({ ...transportConfig, limiter: undefined }) : transport;
   const suiteql = createSuiteQL(transport, endpoints.suiteqlUrl);
   const suiteqlByKey = createSuiteQLByKey(transport, endpoints.suiteqlUrl);
   const restlet = createRestlet(transport, endpoints.restletUrl);
@@ -253,7 +250,7 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
     batch: createBatchApi({
       transport,
       // A batch chunk sends its submission under the permit its job then holds.
-      unlimited: limiter ? createTransport({ ...transportConfig, limiter: undefined }) : transport,
+      unlimited: unlimitedTransport,
       limiter,
       recordUrl: endpoints.recordUrl,
       restOrigin: endpoints.restOrigin,
@@ -262,37 +259,41 @@ export function createNetSuiteClient(options: NetSuiteClientOptions): NetSuiteCl
     suiteql,
     suiteqlByKey,
     restlet,
-    async governanceLimits(callOptions) {
-      const signal = checkSignal(callOptions?.signal);
-      const response = await transport.send({
-        method: 'GET',
-        url: `${endpoints.systemUrl}/governanceLimits`,
-        signal,
-      });
-      const body = response.body as Record<string, unknown> | undefined;
-      const account = body?.accountConcurrencyLimit;
-      const integration = body?.integrationConcurrencyLimit ?? account;
-      if (
-        typeof account !== 'number' ||
-        !Number.isSafeInteger(account) ||
-        account < 1 ||
-        typeof integration !== 'number' ||
-        !Number.isSafeInteger(integration) ||
-        integration < 1
-      ) {
-        throw new RecordClientError(
-          'ERR_RECORD_INVALID_RESPONSE',
-          'netsuite sent governance limits without positive integers',
-        );
-      }
-      const unallocated = body?.accountUnallocatedConcurrencyLimit;
-      const type = body?.integrationLimitType;
-      return {
-        accountConcurrencyLimit: account,
-        accountUnallocatedConcurrencyLimit: typeof unallocated === 'number' ? unallocated : undefined,
-        integrationConcurrencyLimit: integration,
-        integrationLimitType: typeof type === 'string' ? type : undefined,
-      };
+    governanceLimits(callOptions) {
+      return readGovernanceLimits(transport, endpoints.systemUrl, checkSignal(callOptions?.signal));
     },
+  };
+}
+
+/** `GET …/system/v1/governanceLimits`, checked (article_0625010817). */
+async function readGovernanceLimits(
+  transport: Transport,
+  systemUrl: string,
+  signal: AbortSignal | undefined,
+): Promise<GovernanceLimits> {
+  const response = await transport.send({ method: 'GET', url: `${systemUrl}/governanceLimits`, signal });
+  const body = response.body as Record<string, unknown> | undefined;
+  const account = body?.accountConcurrencyLimit;
+  const integration = body?.integrationConcurrencyLimit ?? account;
+  if (
+    typeof account !== 'number' ||
+    !Number.isSafeInteger(account) ||
+    account < 1 ||
+    typeof integration !== 'number' ||
+    !Number.isSafeInteger(integration) ||
+    integration < 1
+  ) {
+    throw new RecordClientError(
+      'ERR_RECORD_INVALID_RESPONSE',
+      'netsuite sent governance limits without positive integers',
+    );
+  }
+  const unallocated = body?.accountUnallocatedConcurrencyLimit;
+  const type = body?.integrationLimitType;
+  return {
+    accountConcurrencyLimit: account,
+    accountUnallocatedConcurrencyLimit: typeof unallocated === 'number' ? unallocated : undefined,
+    integrationConcurrencyLimit: integration,
+    integrationLimitType: typeof type === 'string' ? type : undefined,
   };
 }

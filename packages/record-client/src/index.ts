@@ -15,12 +15,7 @@ export {
   type CircuitState,
   createCircuitBreaker,
 } from './circuit-breaker.js';
-export {
-  createNetSuiteClient,
-  type GovernanceLimits,
-  type NetSuiteClient,
-  type NetSuiteClientOptions,
-} from './client.js';
+export { createNetSuiteClient, type NetSuiteClient, type NetSuiteClientOptions } from './client.js';
 export {
   type CircuitEvent,
   type ExchangeEvent,
@@ -42,6 +37,15 @@ export {
   type RecordClientErrorCode,
 } from './errors.js';
 export type { ExportRowsOptions, ExportRun } from './export.js';
+export {
+  type AccountGovernance,
+  type AccountGovernanceOptions,
+  type AccountLimit,
+  type AccountLimiter,
+  createAccountGovernance,
+  type GovernanceLimits,
+  isAccountGovernance,
+} from './governance.js';
 export type { RequestHooks } from './hooks.js';
 export {
   type AdaptiveConcurrencyLimiter,

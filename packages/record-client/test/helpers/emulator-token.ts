@@ -7,7 +7,7 @@ const b64url = (value: Buffer | string) => Buffer.from(value).toString('base64ur
  * A client-credentials token source against the emulator: registers an integration and a certificate, signs an
  * ES256 client assertion with node:crypto and posts it to the token endpoint. `invalidate` drops the cached token.
  */
-export async function emulatorTokenSource(emu: Emulator) {
+export async function emulatorTokenSource(emu: Pick<Emulator, 'admin' | 'endpoints'>) {
   const integration = await emu.admin.createIntegration({ grants: ['client_credentials'] });
   const cert = await generateTestCertificate({ keyType: 'ec-p256' });
   const { certificateId } = await emu.admin.addCertificate({
