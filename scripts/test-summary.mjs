@@ -4,7 +4,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['packages', 'apps', 'tooling'];
+const roots = ['packages', 'apps', 'tooling', 'examples'];
 let passed = 0;
 let failed = 0;
 const rows = [];

@@ -1,0 +1,149 @@
+// A worker of the fleet: one process among N, each working for every account.
+//
+// It shares with its siblings, through one Redis: each account's tokens (one token request per account per
+// expiry, whichever process asks), each account's concurrency budget (leases, fleet-wide AIMD) and the bulk
+// queue (BullMQ chunk jobs, retried with their idempotency keys when a worker dies).
+//
+// Configuration comes as JSON in FLEET_CONFIG (run.mjs and the tests write it):
+//   redisUrl, tokenKey (base64 32 bytes), accounts [{ accountId, origin, clientId, certificateId, privateKeyPem }],
+//   tokenPrefix?, budgetPrefix?, refreshAheadMs?, minValidityMs?,
+//   limits? { accountId: n } (else discovered), budget 'shared' | 'local', leaseMs, mode 'bulk' | 'load',
+//   queue? { name, concurrency, lockDurationMs, stalledIntervalMs }
+// In 'load' mode it reads commands from stdin: `load <n>` sends n concurrent GETs to every account, then prints
+// one JSON line with what happened.
+import { createInterface } from 'node:readline';
+import { startBulkWorker } from '@netsuite-oauth/bulk-queue';
+import { redisAccountLimiters } from '@netsuite-oauth/governance-redis';
+import { createAssertionSigner } from '@netsuite-oauth/jwt-assertion';
+import { createTokenManagers } from '@netsuite-oauth/oauth-flows';
+import {
+  createAccountGovernance,
+  createConcurrencyLimiter,
+  createNetSuiteClient,
+} from '@netsuite-oauth/record-client';
+import { redisTokenStore } from '@netsuite-oauth/token-store-redis';
+import { createClient } from 'redis';
+
+const config = JSON.parse(process.env.FLEET_CONFIG ?? '{}');
+const say = (event) => process.stdout.write(`${JSON.stringify(event)}\n`);
+
+const redis = createClient({ url: config.redisUrl });
+redis.on('error', () => {});
+await redis.connect();
+
+const accounts = new Map(config.accounts.map((a) => [a.accountId, a]));
+
+// Tokens: one manager for every account, its tokens and refresh locks in Redis.
+const managers = createTokenManagers({
+  store: redisTokenStore({
+    client: redis,
+    prefix: config.tokenPrefix ?? 'fleet:tokens:',
+    keys: [{ id: 'k1', key: config.tokenKey }],
+  }),
+  maxCachedKeys: 10_000,
+  refreshAheadMs: config.refreshAheadMs ?? 60_000,
+  refreshJitterMs: 0,
+  minValidityMs: config.minValidityMs ?? 30_000,
+  async resolve(accountId) {
+    const account = accounts.get(accountId);
+    if (account === undefined) return undefined;
+    const signer = await createAssertionSigner({
+      key: account.privateKeyPem,
+      certificateId: account.certificateId,
+      clientId: account.clientId,
+      audience: `${account.origin}/services/rest/auth/oauth2/v1/token`,
+    });
+    return {
+      type: 'client_credentials',
+      accountId,
+      origin: account.origin,
+      allowInsecureLoopback: true,
+      signer,
+    };
+  },
+});
+
+// Concurrency: each account's budget in Redis (shared by the fleet), sized from configuration or discovered from
+// NetSuite's governanceLimits. budget 'local' gives every process a budget of its own instead: the comparison
+// the benchmark makes (and what a fleet without a shared budget does).
+const budgets = redisAccountLimiters({
+  client: redis,
+  prefix: config.budgetPrefix ?? 'fleet:budget',
+  leaseMs: config.leaseMs ?? 30_000,
+  // A fleet on a busy host: a slow Redis answer is not an outage.
+  commandTimeoutMs: 10_000,
+  adaptive: true,
+});
+const governance = createAccountGovernance({
+  limiter: config.budget === 'local' ? (_id, limit) => createConcurrencyLimiter(limit) : budgets.limiter,
+  ...(config.limits ? { limits: config.limits } : {}),
+});
+
+const clients = new Map();
+function clientFor(accountId) {
+  let client = clients.get(accountId);
+  if (!client) {
+    const account = accounts.get(accountId);
+    if (!account) throw new Error(`no such account: ${accountId}`);
+    client = createNetSuiteClient({
+      accountId,
+      origin: account.origin,
+      allowInsecureLoopback: true,
+      token: managers.forKey(accountId),
+      concurrency: governance,
+      retry: { limit: 8, retryRejectedWrites: true },
+    });
+    clients.set(accountId, client);
+  }
+  return client;
+}
+
+async function shutdown(code) {
+  await bulk?.close().catch(() => {});
+  await managers.close().catch(() => {});
+  redis.destroy();
+  process.exit(code);
+}
+process.once('SIGTERM', () => void shutdown(0));
+
+let bulk;
+if (config.mode === 'bulk') {
+  const url = new URL(config.redisUrl);
+  bulk = startBulkWorker({
+    connection: { host: url.hostname, port: Number(url.port), maxRetriesPerRequest: null },
+    name: config.queue?.name ?? 'netsuite-bulk',
+    clientFor,
+    concurrency: config.queue?.concurrency ?? 4,
+    lockDurationMs: config.queue?.lockDurationMs ?? 30_000,
+    stalledIntervalMs: config.queue?.stalledIntervalMs ?? 30_000,
+  });
+  bulk.worker.on('active', (job) => say({ event: 'active', job: job.id }));
+  say({ event: 'ready', pid: process.pid });
+} else {
+  say({ event: 'ready', pid: process.pid });
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    const [command, arg] = line.trim().split(' ');
+    if (command === 'quit') break;
+    if (command !== 'load') continue;
+    const each = Number(arg);
+    let ok = 0;
+    const failures = {};
+    const started = performance.now();
+    await Promise.all(
+      [...accounts.keys()].flatMap((accountId) =>
+        Array.from({ length: each }, async () => {
+          try {
+            await clientFor(accountId).records.get('customer', 1);
+            ok++;
+          } catch (error) {
+            const key = `${error?.code}:${error?.status ?? ''}`;
+            failures[key] = (failures[key] ?? 0) + 1;
+          }
+        }),
+      ),
+    );
+    say({ event: 'loaded', ok, failures, ms: Math.round(performance.now() - started) });
+  }
+  await shutdown(0);
+}
