@@ -1,0 +1,5 @@
+import { strykerConfig } from '../../tooling/stryker.mjs';
+
+export default strykerConfig({
+  mutate: ['src/redis-store.ts'],
+});
