@@ -62,13 +62,6 @@ async function runFleet(scale: FleetScale, config: Record<string, unknown>): Pro
   }
 }
 
-/** Tokens that only one process saw: a process fetched a token of its own instead of sharing one. */
-function privateTokens(results: readonly WorkerResult[]): number {
-  const count = new Map<string, number>();
-  for (const r of results) for (const t of new Set(r.seen)) count.set(t, (count.get(t) ?? 0) + 1);
-  return [...count.values()].filter((n) => n === 1).length;
-}
-
 function expectClean(results: readonly WorkerResult[]): void {
   for (const r of results) {
     // A broken lock ends in the round cap with errors, not in a test timeout.
@@ -92,18 +85,26 @@ export async function singleFlightFleet(scale: FleetScale): Promise<string> {
     const results = await runFleet(scale, config);
     expectClean(results);
     const posts = (await setup.emu.admin.counters()).tokenByGrant.client_credentials ?? 0;
-    const tokens = new Set(results.flatMap((r) => r.seen));
-    // A duplicate request shows as a token only its fetcher saw (the others kept the shared one).
-    expect(privateTokens(results)).toBe(0);
-    // Every request made a token the fleet served; one refresh may still have been running at the stop.
-    expect(posts - tokens.size).toBeGreaterThanOrEqual(0);
-    expect(posts - tokens.size).toBeLessThanOrEqual(1);
-    const cycles = tokens.size;
-    expect(cycles).toBeGreaterThanOrEqual(scale.cycles);
+    // Each token request ends in a compare-and-set of its token: won when it is the cycle's one refresh, lost
+    // when another process had already stored a token for the cycle (a duplicate request).
+    const won = results.reduce((n, r) => n + (r.writes?.won ?? 0), 0);
+    const lost = results.reduce((n, r) => n + (r.writes?.lost ?? 0), 0);
+    // A process that waited out the lock (its holder stalled past lockWaitMs on a busy machine) fetches without
+    // it, by design: for client credentials the lock only saves requests. Only such a wait may explain a
+    // duplicate; with the lock working and the machine keeping up, both are 0.
+    const refused = results.reduce((n, r) => n + (r.locks?.refused ?? 0), 0);
+    const perProcess = JSON.stringify(results.map((r) => ({ locks: r.locks, writes: r.writes })));
+    expect(lost, `duplicates beyond the lock waits that ran out; per process: ${perProcess}`).toBeLessThanOrEqual(
+      refused,
+    );
+    // One refresh may still have been on the wire when the workers stopped.
+    expect(posts - won).toBeGreaterThanOrEqual(0);
+    expect(posts - won).toBeLessThanOrEqual(1);
+    for (const r of results) expect(new Set(r.seen).size).toBeGreaterThanOrEqual(scale.cycles);
     return (
       `single flight across processes: ${scale.processes} processes × ${scale.callers} callers, ` +
-      `${cycles} expiry cycles → ${posts} token requests, 0 duplicates (every token shared by all processes ` +
-      `that were running; ${posts - tokens.size} refresh unseen at the stop)`
+      `${won} expiry cycles → ${posts} token requests, ${lost} duplicates (refreshes whose token another ` +
+      `process had already stored), ${refused} lock waits ran out; every process saw ≥ ${scale.cycles} tokens`
     );
   } finally {
     await setup.emu.close();
@@ -136,7 +137,6 @@ export async function rotationFleet(scale: FleetScale): Promise<string> {
       const config = workerConfig(setup, scale, key, 'refresh_token');
       const results = await runFleet(scale, config);
       expectClean(results);
-      expect(privateTokens(results)).toBe(0);
       const refreshed = new Set(results.flatMap((r) => r.seen).filter((t) => t !== tokens.accessToken));
       expect(refreshed.size).toBeGreaterThanOrEqual(scale.cycles - 1);
       // One refresh per new access token (one may still have been running at the stop): no refresh token was

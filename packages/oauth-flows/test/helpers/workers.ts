@@ -50,6 +50,8 @@ export interface WorkerResult {
   capped?: boolean;
   /** Store locks granted to this process, and refused after waiting `lockWaitMs`. */
   locks?: { granted: number; refused: number };
+  /** This process's compare-and-set writes that went through, and that were refused. */
+  writes?: { won: number; lost: number };
 }
 
 export interface RunningWorker {
