@@ -175,7 +175,7 @@ describe('the demo in Chromium', () => {
     await page.goto(`${h.server.url}/dashboard`);
     expect(new URL(page.url()).pathname).toBe('/');
     expect(new URL(page.url()).searchParams.get('returnTo')).toBe('/dashboard');
-  });
+  }, 120_000); // a dozen page loads and a browser sign-in: a busy 2-core machine needs more than the default 30 s
 
   it('shows a helpful page when consent is denied', async () => {
     const page = await newPage();
