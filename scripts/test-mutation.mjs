@@ -30,6 +30,17 @@ let failed = false;
 for (const name of wanted.length ? wanted : ALL) {
   const dir = join(root, 'packages', name);
   console.log(`\n::: mutation testing ${name}`);
+  // The TypeScript checker reads the workspace dependencies' built declarations.
+  const build = spawnSync('pnpm', ['turbo', 'run', 'build', `--filter=@netsuite-oauth/${name}^...`], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' },
+  });
+  if (build.status !== 0) {
+    failed = true;
+    rows.push({ name, score: 'dependencies did not build' });
+    continue;
+  }
   const run = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.mjs'], {
     cwd: dir,
     stdio: 'inherit',
