@@ -13,6 +13,7 @@ import { grantKey, type NetSuiteGateway } from './gateway.js';
 import { STYLESHEET } from './html.js';
 import { readForm, securityHeaders, send } from './http.js';
 import {
+  callsPage,
   customerPage,
   customersPage,
   dashboardPage,
@@ -22,6 +23,7 @@ import {
   suiteqlPage,
 } from './pages.js';
 import { derivedToken, digest, randomId, safeEqual } from './random.js';
+import type { RecentCalls } from './recent-calls.js';
 import { safeReturnTo } from './return-to.js';
 import { type Session, SessionManager } from './session.js';
 import type { KeyValueStore } from './store.js';
@@ -42,6 +44,8 @@ export interface AppOptions {
   readonly now?: () => number;
   /** One line per request (method, path without query, status) and per unexpected error (name and code only). */
   readonly log?: (line: string) => void;
+  /** The server's recent NetSuite calls, for the `/calls` page. */
+  readonly calls?: RecentCalls;
 }
 
 /** The request handler of the demo server. */
@@ -405,7 +409,14 @@ export function createApp(options: AppOptions): App {
       }
     }
 
+    if (path === '/calls' && get) {
+      const redirect = await requireConnection(ctx);
+      if (redirect) return redirect;
+      return { status: 200, body: callsPage({ calls: options.calls?.list() ?? [] }) };
+    }
+
     const known = [
+      '/calls',
       '/',
       '/connect',
       '/callback',

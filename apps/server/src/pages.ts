@@ -1,4 +1,5 @@
 import { html, type SafeHtml } from './html.js';
+import type { RecentCall } from './recent-calls.js';
 import type { Connection } from './session.js';
 
 /** What the layout needs to know about the visitor. */
@@ -11,7 +12,7 @@ export interface LayoutContext {
 /** Renders a complete page. */
 export function layout(title: string, ctx: LayoutContext, body: SafeHtml): string {
   const nav = ctx.connected
-    ? html`<a href="/dashboard">Dashboard</a><a href="/customers">Customers</a><a href="/suiteql">SuiteQL</a><a href="/m2m">Machine to machine</a>`
+    ? html`<a href="/dashboard">Dashboard</a><a href="/customers">Customers</a><a href="/suiteql">SuiteQL</a><a href="/m2m">Machine to machine</a><a href="/calls">Recent calls</a>`
     : html`<a href="/">Home</a><a href="/m2m">Machine to machine</a>`;
   const notice = ctx.notice
     ? html`<p class="${ctx.noticeKind ?? 'notice'}" role="status" id="notice">${ctx.notice}</p>`
@@ -226,6 +227,27 @@ ${
     ? html`<p id="m2m-result">Token obtained; it expires at ${time(options.result.expiresAt)}.</p>${table(options.result.rows)}`
     : html``
 }`,
+  );
+}
+
+/** The server's last calls to NetSuite (route templates, statuses, times, retries), newest first. */
+export function callsPage(options: { calls: readonly RecentCall[] }): string {
+  const rows = options.calls.map((call) => ({
+    time: new Date(call.at).toISOString().slice(11, 23),
+    call: `${call.method} ${call.route}`,
+    outcome: call.outcome,
+    ms: call.ms,
+    attempts: call.attempts,
+    retries: call.retries.join(', '),
+  }));
+  return layout(
+    'Recent calls',
+    { connected: true },
+    html`<h1>Recent calls to NetSuite</h1>
+<p>The last ${String(options.calls.length)} calls this server made to NetSuite, newest first, from the record
+client's diagnostics events: the route with ids left out, the status, the time and any retries. No id, token or
+data is kept.</p>
+${rows.length > 0 ? html`<div id="calls">${table(rows)}</div>` : html`<p id="calls-none">No calls yet.</p>`}`,
   );
 }
 

@@ -15,6 +15,7 @@ import { ServerError } from './errors.js';
 import type { NetSuiteGateway } from './gateway.js';
 import { securityHeaders, send } from './http.js';
 import { createNetSuiteGateway, type M2MSettings } from './netsuite.js';
+import { recordRecentCalls } from './recent-calls.js';
 import type { KeyValueStore } from './store.js';
 
 /** A real NetSuite account (or any server speaking its protocol) to connect to. */
@@ -291,7 +292,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     throw error;
   }
 
+  const calls = recordRecentCalls(50, now);
   app = createApp({
+    calls,
     gateway,
     store: options.store,
     publicOrigin,
@@ -314,6 +317,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     demoLogin: emulator ? EMULATOR_LOGIN : undefined,
     close() {
       closing ??= (async () => {
+        calls.close();
         await closeServer(server);
         await gateway.close();
         await emulator?.close();

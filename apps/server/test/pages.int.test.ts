@@ -38,6 +38,28 @@ describe('pages over HTTP against the emulator', () => {
     expect(rowIds(page1.body)[0]).not.toBe(rowIds(page0.body)[0]);
   });
 
+  it('shows the recent NetSuite calls (route templates, statuses) to a connected user only', async () => {
+    const anonymous = await new Agent(origin).request('/calls');
+    expect(anonymous.status).toBe(303);
+    const agent = new Agent(origin);
+    await connect(agent);
+    const customers = await agent.request('/customers');
+    const id = customers.body.match(/href="\/customers\/(\d+)"/)?.[1] ?? '';
+    await agent.request(`/customers/${id}`);
+    const calls = await agent.request('/calls');
+    expect(calls.status).toBe(200);
+    const rows = [...calls.body.matchAll(/<tr><td>[^<]*<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td>/g)].map(
+      (m) => [m[1], m[2]],
+    );
+    // Newest first: the record read, then the SuiteQL page of the list before it.
+    expect(rows.slice(0, 2)).toEqual([
+      ['GET record/v1/customer/{id}', '200'],
+      ['POST query/v1/suiteql', '200'],
+    ]);
+    expect(calls.body).not.toContain(`/customer/${id}`);
+    for (const secret of h.secrets) expect(calls.body).not.toContain(secret);
+  });
+
   it('runs SuiteQL only from a POST with the CSRF token: a cross-site link or form runs nothing', async () => {
     const agent = new Agent(origin);
     await connect(agent);
