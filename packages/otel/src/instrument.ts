@@ -10,7 +10,6 @@ import {
   SpanStatusCode,
   type TracerProvider,
   trace,
-  type UpDownCounter,
 } from '@opentelemetry/api';
 import { OtelBridgeError } from './errors.js';
 
@@ -20,7 +19,6 @@ const CHANNELS = {
   exchange: 'netsuite-oauth:record-client:exchange',
   retry: 'netsuite-oauth:record-client:retry',
   circuit: 'netsuite-oauth:record-client:circuit',
-  governance: 'netsuite-oauth:record-client:governance',
   token: 'netsuite-oauth:oauth-flows:token',
   lease: 'netsuite-oauth:governance-redis:lease',
 } as const;
@@ -91,12 +89,6 @@ interface RetryLike {
   readonly delayMs: number;
 }
 
-interface GovernanceLike {
-  readonly accountId: string;
-  readonly action: 'acquire' | 'release';
-  readonly queuedMs: number;
-}
-
 interface CircuitLike {
   readonly name: string | undefined;
   readonly from: string;
@@ -153,7 +145,8 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
   const meter = meterProvider.getMeter(INSTRUMENTATION_SCOPE);
 
   let duration: Histogram | undefined;
-  let inFlight: UpDownCounter | undefined;
+  // Calls in flight per account: plain counts, reported when metrics are collected (no SDK call per request).
+  const inFlight = new Map<string, number>();
   let throttled: Counter | undefined;
   let queued: Histogram | undefined;
   let tokens: Counter | undefined;
@@ -164,9 +157,12 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
       description: 'Duration of NetSuite calls (every attempt, permit wait and backoff)',
       unit: 's',
     });
-    inFlight = meter.createUpDownCounter('netsuite.client.active_requests', {
+    const active = meter.createObservableUpDownCounter('netsuite.client.active_requests', {
       description: 'NetSuite calls in flight, per account',
       unit: '{request}',
+    });
+    active.addCallback((result) => {
+      for (const [accountId, count] of inFlight) result.observe(count, accountOf(accountId));
     });
     throttled = meter.createCounter('netsuite.client.throttled', {
       description: 'NetSuite responses with HTTP 429 (concurrency limit exceeded)',
@@ -207,7 +203,7 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
   const requestHandlers = {
     start(message: unknown) {
       const event = message as RequestLike;
-      inFlight?.add(1, accountOf(event.accountId));
+      if (withMetrics) inFlight.set(event.accountId, (inFlight.get(event.accountId) ?? 0) + 1);
       if (!withSpans) return;
       calls.set(
         event.callId,
@@ -227,7 +223,7 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
     asyncEnd(message: unknown) {
       const event = message as RequestLike;
       const failed = event.error !== undefined;
-      inFlight?.add(-1, accountOf(event.accountId));
+      if (withMetrics) inFlight.set(event.accountId, (inFlight.get(event.accountId) ?? 1) - 1);
       if (duration !== undefined) {
         const attrs: Attributes = {
           'netsuite.account_id': event.accountId,
@@ -241,10 +237,10 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
       const span = calls.get(event.callId);
       if (span === undefined) return;
       calls.delete(event.callId);
-      if (event.status !== undefined) span.setAttribute('http.response.status_code', event.status);
-      if (event.attempts !== undefined) span.setAttribute('netsuite.attempts', event.attempts);
-      if (event.netsuiteOperationId !== undefined)
-        span.setAttribute('netsuite.operation_id', event.netsuiteOperationId);
+      const attrs: Attributes = { 'netsuite.attempts': event.attempts ?? 0 };
+      if (event.status !== undefined) attrs['http.response.status_code'] = event.status;
+      if (event.netsuiteOperationId !== undefined) attrs['netsuite.operation_id'] = event.netsuiteOperationId;
+      span.setAttributes(attrs);
       if (failed) {
         // The error's code only: its message may quote NetSuite's error detail.
         span.setAttribute('error.type', codeOf(event.error));
@@ -258,8 +254,15 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
   const onExchange = (message: unknown) => {
     const event = message as ExchangeLike;
     if (event.status === 429) throttled?.add(1, accountOf(event.accountId));
+    // The permit wait, from the exchange itself: no subscription to the permit events, so the client builds none.
+    queued?.record(event.queuedMs / 1000, accountOf(event.accountId));
     const span = calls.get(event.callId);
     if (span === undefined) return;
+    // A call answered by its first attempt says all in its own attributes; an event marks each attempt of the rest.
+    if (event.attempt === 1 && event.outcome === 'response' && (event.status ?? 0) < 300) {
+      span.setAttribute('netsuite.queued_ms', event.queuedMs);
+      return;
+    }
     const attrs: Attributes = {
       'netsuite.attempt': event.attempt,
       'netsuite.outcome': event.outcome,
@@ -281,10 +284,6 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
     };
     if (event.status !== undefined) attrs['http.response.status_code'] = event.status;
     span.addEvent('retry', attrs);
-  };
-  const onGovernance = (message: unknown) => {
-    const event = message as GovernanceLike;
-    if (event.action === 'acquire') queued?.record(event.queuedMs / 1000, accountOf(event.accountId));
   };
   const onCircuit = (message: unknown) => {
     const event = message as CircuitLike;
@@ -340,7 +339,6 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
   const plain: Array<[string, (message: unknown) => void]> = [
     [CHANNELS.exchange, onExchange],
     [CHANNELS.retry, onRetry],
-    [CHANNELS.governance, onGovernance],
     [CHANNELS.circuit, onCircuit],
     [CHANNELS.lease, onLease],
   ];
