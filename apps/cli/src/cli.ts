@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { OAuthErrorContext } from '@netsuite-oauth/oauth-flows';
 import { colors, useColor } from './color.js';
 import {
   COMMANDS,
@@ -8,9 +9,9 @@ import {
   GROUPS,
   type OptionSpec,
 } from './commands.js';
-import { createContext, type Io, type OptionValues } from './context.js';
-import { describeError } from './describe-error.js';
-import { EXIT, usageError } from './errors.js';
+import { type Context, createContext, type Io, type OptionValues } from './context.js';
+import { describeError, loadErrorHints } from './describe-error.js';
+import { CliError, EXIT, usageError } from './errors.js';
 import { neutralizeControls, type OutputFormat } from './format.js';
 import { commandHelp, groupHelp, mainHelp } from './help.js';
 import { createRedactor } from './mask.js';
@@ -63,6 +64,19 @@ function closest(word: string): string | undefined {
   return bestScore <= 2 ? best : undefined;
 }
 
+/** Which grant an OAuth error in this command answered: the causes of `invalid_grant` differ by grant. */
+function oauthContext(ctx: Context): OAuthErrorContext {
+  const command = ctx.spec.name;
+  if (command === 'login') return 'authorization_code';
+  if (command === 'refresh' || command === 'revoke' || ctx.string('auth') === 'session')
+    return 'refresh_token';
+  try {
+    return ctx.settings().certificateId ? 'client_credentials' : 'refresh_token';
+  } catch {
+    return 'client_credentials';
+  }
+}
+
 /**
  * Runs the CLI on `argv` (without `node` and the script) and returns the exit code. Never throws:
  * every failure becomes one line plus a hint on stderr.
@@ -80,8 +94,10 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
   const redactor = createRedactor();
   const debug = argv.includes('--debug') || io.env.NETSUITE_OAUTH_DEBUG === '1';
 
-  const fail = (error: unknown, r = redactor): number => {
-    const d = describeError(error);
+  const fail = async (error: unknown, r = redactor, ctx?: Context): Promise<number> => {
+    // The packages' meanings of NetSuite's errors; a usage error needs none (and --help loads no package).
+    const hints = error instanceof CliError ? undefined : await loadErrorHints().catch(() => undefined);
+    const d = describeError(error, { hints, oauthContext: ctx && oauthContext(ctx) });
     // Messages can quote NetSuite's words (and so record data): no control character reaches the terminal.
     io.stderr.write(`${errColor.red('error')}: ${neutralizeControls(r.redact(d.message), '\n')}\n`);
     if (d.hint) io.stderr.write(`${errColor.dim('hint')}: ${neutralizeControls(r.redact(d.hint), '\n')}\n`);
@@ -183,11 +199,11 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
     } catch (error) {
       // The context's redactor knows the secrets the command loaded.
       ctx.progress(undefined);
-      return fail(error, ctx.redactor);
+      return await fail(error, ctx.redactor, ctx);
     } finally {
       await ctx.cleanup();
     }
   } catch (error) {
-    return fail(error);
+    return await fail(error);
   }
 }

@@ -1,3 +1,4 @@
+import type { OAuthErrorContext } from '@netsuite-oauth/oauth-flows';
 import { CliError, EXIT, type ExitCode } from './errors.js';
 
 /** How the CLI reports one failure. */
@@ -37,51 +38,33 @@ const NETWORK_CODES = new Set([
   'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
 ]);
 
-/** Plain-words explanations of OAuth `error` values NetSuite returns (subsect_158521832417, subsect_158521885412). */
-export const OAUTH_HINTS: Readonly<Record<string, string>> = {
-  invalid_client:
-    'NetSuite did not accept the client: check the client id (64 hex characters, not the Application ID), the certificate id ' +
-    '(kid, from the M2M setup page), that the certificate is active, unexpired and mapped to this integration, and that the key ' +
-    'matches it (for login: the client secret). Run "pnpm nso doctor".',
-  invalid_grant:
-    'the grant was refused. Client credentials: the certificate id matches no active certificate (wrong kid, revoked, ' +
-    'expired, or mapped in another account), the key does not match it, or the clock is off. Login: the code or refresh ' +
-    'token is expired, revoked or already used, or the redirect URI / PKCE verifier differs. Run "pnpm nso doctor".',
-  invalid_scope:
-    'a requested scope is not enabled on the integration record (Setup > Integration > Manage Integrations). Check --scopes.',
-  unauthorized_client:
-    'this grant is not enabled on the integration record: tick "Client Credentials (Machine to Machine) Grant" or "Authorization Code Grant".',
-  unsupported_grant_type: 'the token endpoint does not support this grant type.',
-  invalid_request:
-    'NetSuite called the request malformed: a parameter is missing or sent twice (e.g. two client authentication methods).',
-  access_denied: 'the user (or the integration record policy) refused the authorization.',
-  server_error:
-    'NetSuite answered server_error; for client credentials this usually means the iss is the Application ID instead of the ' +
-    'client id, or the assertion is signed with RS256 (use PS256 or ES256). Run "pnpm nso doctor".',
-  temporarily_unavailable: 'NetSuite is temporarily unavailable; try again shortly.',
-  invalid_token: 'the access token was refused (expired, revoked or for another account). Get a new one.',
-};
+/** The packages' plain-words meanings of NetSuite's errors, loaded only when an error is printed. */
+export interface ErrorHints {
+  oauth(error: string, context?: OAuthErrorContext): string | undefined;
+  api(errorCode: string | undefined, status?: number): string | undefined;
+}
 
-/** Plain-words explanations of NetSuite REST error codes (section_156570709583). */
-export const API_HINTS: Readonly<Record<string, string>> = {
-  INVALID_LOGIN:
-    'NetSuite refused the token (401 INVALID_LOGIN). It says no more on the wire; the Login Audit Trail (Setup > Users/Roles > ' +
-    'User Management > View Login Audit Trail) has the reason. Usual causes: the token expired or was revoked, the role lacks ' +
-    '"Log in using OAuth 2.0 Access Tokens" or "REST Web Services", the scope does not cover this service, the integration ' +
-    'record is disabled, or the role holds "OAuth 2.0 Authorized Applications Management".',
-  INSUFFICIENT_PERMISSION: 'the role behind the token lacks the permission for this record or operation.',
-  NONEXISTENT_ID: 'there is no record with that id (or the role cannot see it).',
-  INVALID_CONTENT: 'NetSuite rejected a field value in the body; the path in the message says which.',
-  INVALID_REQUEST: 'the URL or a parameter is malformed.',
-  CONCURRENCY_LIMIT_EXCEEDED:
-    'the account-wide concurrency limit was hit (it is shared by every integration); retry later or lower concurrency.',
-  SSS_REQUEST_LIMIT_EXCEEDED: 'the RESTlet concurrency limit was hit; retry later.',
-  NONEXISTENT_FIELD: 'a field in the request does not exist on this record type.',
-  INVALID_PARAMETER: 'a query parameter has an invalid value.',
-  NONEXISTENT_OFFSET: 'the page offset is past the end of the results.',
-  UNEXPECTED_ERROR:
-    'NetSuite hit an internal error; retry, and contact support with the error id if it persists.',
-};
+/**
+ * Loads {@link ErrorHints} from oauth-flows and record-client (not at start-up: `--help` imports no package).
+ *
+ * @example
+ * describeError(error, { hints: await loadErrorHints() })
+ */
+export async function loadErrorHints(): Promise<ErrorHints> {
+  const [{ oauthErrorHint }, { apiErrorHint }] = await Promise.all([
+    import('@netsuite-oauth/oauth-flows'),
+    import('@netsuite-oauth/record-client'),
+  ]);
+  return { oauth: oauthErrorHint, api: apiErrorHint };
+}
+
+/** How {@link describeError} explains an error: the packages' hints and which grant an OAuth error answered. */
+export interface DescribeOptions {
+  readonly hints?: ErrorHints | undefined;
+  readonly oauthContext?: OAuthErrorContext | undefined;
+}
+
+const DOCTOR = ' Run "pnpm nso doctor".';
 
 function causes(error: unknown): ErrorLike[] {
   const chain: ErrorLike[] = [];
@@ -131,14 +114,15 @@ function networkCode(error: unknown): string | undefined {
  * @example
  * describeError(new CliError('ERR_CLI_USAGE', 'unknown command "x"', 2)).exitCode // 2
  */
-export function describeError(error: unknown): DescribedError {
+export function describeError(error: unknown, options: DescribeOptions = {}): DescribedError {
   if (error instanceof CliError) {
     return { code: error.code, message: error.message, hint: error.hint, exitCode: error.exitCode };
   }
   const e = (error ?? {}) as ErrorLike;
   const code = str(e.code) ?? 'ERR_CLI_UNEXPECTED';
   // A token source that failed inside the record client: the cause is the real story.
-  if (code === 'ERR_RECORD_TOKEN' && e.cause) return describeError(e.cause);
+  if (code === 'ERR_RECORD_TOKEN' && e.cause) return describeError(e.cause, options);
+  const hints = options.hints;
   const message = str(e.message) || String(error);
 
   if (isNetworkError(error) && typeof e.status !== 'number') {
@@ -164,7 +148,7 @@ export function describeError(error: unknown): DescribedError {
     return {
       code,
       message: `the authorization was refused: ${oauthError}`,
-      hint: OAUTH_HINTS[oauthError] ?? 'run "pnpm nso login" again',
+      hint: hints?.oauth(oauthError, 'authorize') ?? 'run "pnpm nso login" again',
       exitCode: EXIT.auth,
     };
   }
@@ -173,7 +157,7 @@ export function describeError(error: unknown): DescribedError {
     return {
       code,
       message: `token endpoint refused the request: ${oauthError}${status}`,
-      hint: OAUTH_HINTS[oauthError],
+      hint: withDoctor(oauthError, hints?.oauth(oauthError, options.oauthContext)),
       exitCode:
         oauthError === 'server_error' || oauthError === 'temporarily_unavailable' ? EXIT.failure : EXIT.auth,
     };
@@ -192,7 +176,7 @@ export function describeError(error: unknown): DescribedError {
     return {
       code,
       message: `NetSuite answered ${e.status}${apiCode ? ` ${apiCode}` : ''}${what}${detail ? `: ${detail.slice(0, 300)}` : ''}`,
-      hint: (apiCode && API_HINTS[apiCode]) ?? (e.status === 401 ? API_HINTS.INVALID_LOGIN : undefined),
+      hint: hints?.api(apiCode, e.status),
       exitCode: auth ? EXIT.auth : EXIT.api,
     };
   }
@@ -222,6 +206,11 @@ export function describeError(error: unknown): DescribedError {
     hint: 'run again with --debug for details',
     exitCode: EXIT.failure,
   };
+}
+
+function withDoctor(oauthError: string, hint: string | undefined): string | undefined {
+  if (hint === undefined) return undefined;
+  return /^(invalid_client|invalid_grant|server_error)$/.test(oauthError) ? `${hint}${DOCTOR}` : hint;
 }
 
 function configHint(code: string): string | undefined {

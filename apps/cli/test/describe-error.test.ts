@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { describeError, isNetworkError } from '../src/describe-error.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { describeError, type ErrorHints, isNetworkError, loadErrorHints } from '../src/describe-error.js';
 import { CliError, EXIT } from '../src/errors.js';
 
 class FakeError extends Error {
@@ -8,6 +8,11 @@ class FakeError extends Error {
     Object.assign(this, fields);
   }
 }
+
+let hints: ErrorHints;
+beforeAll(async () => {
+  hints = await loadErrorHints();
+});
 
 describe('describeError', () => {
   it('passes CLI errors through', () => {
@@ -19,7 +24,7 @@ describe('describeError', () => {
     });
   });
 
-  it('explains OAuth errors from the token endpoint (exit 4)', () => {
+  it('explains OAuth errors from the token endpoint (exit 4), in the words of oauth-flows', () => {
     const d = describeError(
       new FakeError({
         name: 'OAuthResponseError',
@@ -27,9 +32,20 @@ describe('describeError', () => {
         error: 'invalid_client',
         status: 401,
       }),
+      { hints, oauthContext: 'client_credentials' },
     );
     expect(d.message).toBe('token endpoint refused the request: invalid_client (HTTP 401)');
-    expect(d.hint).toContain('not the Application ID');
+    expect(d.hint).toContain("the client id is not the integration's Client ID");
+    expect(d.hint).toMatch(/Run "pnpm nso doctor"\.$/);
+    // Login: the most likely cause of invalid_grant is the code, not a certificate.
+    const code = describeError(
+      new FakeError({ code: 'ERR_OAUTH_RESPONSE', error: 'invalid_grant', status: 400 }),
+      {
+        hints,
+        oauthContext: 'authorization_code',
+      },
+    );
+    expect(code.hint).toMatch(/^the authorization code expired/);
     expect(d.exitCode).toBe(EXIT.auth);
     expect(describeError(new FakeError({ error: 'server_error', status: 500 })).exitCode).toBe(EXIT.failure);
   });
@@ -44,6 +60,7 @@ describe('describeError', () => {
         method: 'GET',
         path: '/services/rest/record/v1/customer/1',
       }),
+      { hints },
     );
     expect(login.message).toBe(
       'NetSuite answered 401 INVALID_LOGIN to GET /services/rest/record/v1/customer/1',

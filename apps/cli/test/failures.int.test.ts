@@ -86,12 +86,13 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
     expectNoSecrets(doctor, secrets());
   });
 
-  it('doctor explains a refused token request with the Login Audit Trail reasons', async () => {
+  it('doctor explains a refused token request, the most likely cause first', async () => {
     const env = { ...fx.env, NETSUITE_CERTIFICATE_ID: 'Zm9yZ2VkLWNlcnRpZmljYXRlLWlkLW5vdC1tYXBwZWQ' };
     const result = await runCli(['doctor'], { env });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(/✗ token request\s+token endpoint refused the request: invalid_grant/);
-    expect(result.stdout).toContain('MissingKey');
+    expect(result.stdout).toMatch(/most likely the certificate id \(kid\) matches no active certificate/);
+    expect(result.stdout).toContain('Login Audit Trail');
     expectNoSecrets(result, secrets());
     const json = JSON.parse((await runCli(['doctor', '--json'], { env })).stdout) as {
       ok: boolean;

@@ -456,38 +456,14 @@ export function createApp(options: AppOptions): App {
         status: 400,
       });
     }
-    let params: ReturnType<NetSuiteGateway['parseCallback']>;
-    try {
-      params = gateway.parseCallback(ctx.url, tx.state, tx.issuer);
-    } catch (error) {
-      // NetSuite's `error=` (e.g. access denied) has its own page; anything else is a bad request, not a 500.
-      if ((error as { name?: unknown }).name === 'AuthorizationResponseError') throw error;
-      const issuer = (error as { code?: unknown }).code === 'ERR_OAUTH_ISSUER_MISMATCH';
-      throw new ServerError(
-        'ERR_SERVER_INVALID_CALLBACK',
-        issuer
-          ? 'this sign-in response names another authorization server (iss)'
-          : 'this sign-in response is malformed',
-        { status: 400, cause: error },
-      );
-    }
+    // The gateway says what went wrong in the server's own errors: NetSuite's error= (e.g. access denied), a
+    // malformed response or another issuer, a refused code.
+    const params = gateway.parseCallback(ctx.url, tx.state, tx.issuer);
     // The session this sign-in creates; its grant is stored no longer than the session lives.
     const expiresAt = sessions.expiryOfNew();
     const tokenKey = grantKey(expiresAt);
-    try {
-      await gateway.connect(tokenKey, params.code, tx.codeVerifier, tx.redirectUri);
-    } catch (error) {
-      // The code is redeemed once and never retried (RFC 6749 §10.5): a refused code means starting again.
-      const e = error as { name?: unknown; error?: unknown };
-      if (e.name === 'OAuthResponseError' && e.error === 'invalid_grant') {
-        throw new ServerError(
-          'ERR_SERVER_CODE_REJECTED',
-          'netsuite refused the sign-in code: it expired or was already used',
-          { status: 400, cause: error },
-        );
-      }
-      throw error;
-    }
+    // The code is redeemed once and never retried (RFC 6749 §10.5): a refused code means starting again.
+    await gateway.connect(tokenKey, params.code, tx.codeVerifier, tx.redirectUri);
     // Connecting again while connected: the previous grant is revoked at NetSuite and deleted here, not left
     // behind for its remaining lifetime. Its session ends too (a new id at every login, against fixation).
     const previous = ctx.session;
@@ -633,25 +609,40 @@ export function describeError(error: unknown): DescribedError {
       503: 'Temporarily unavailable',
       415: 'Unsupported form',
     };
-    const hint =
+    const signIn =
       error.code === 'ERR_SERVER_INVALID_STATE' ||
       error.code === 'ERR_SERVER_CODE_REJECTED' ||
-      error.code === 'ERR_SERVER_INVALID_CALLBACK'
-        ? 'For your safety each sign-in link works once, for a few minutes, in the browser that started it. Start again from the home page.'
-        : error.code === 'ERR_SERVER_AUTHORIZATION_DENIED'
-          ? 'Nothing was connected. You can try again and choose Allow on NetSuite’s consent page.'
-          : undefined;
+      error.code === 'ERR_SERVER_INVALID_CALLBACK';
+    const byCode: Partial<Record<ServerError['code'], { title: string; hint?: string }>> = {
+      ERR_SERVER_AUTHORIZATION_DENIED:
+        error.status === 403
+          ? {
+              title: 'Access was not granted',
+              hint: 'Nothing was connected. You can try again and choose Allow on NetSuite’s consent page.',
+            }
+          : {
+              title: 'NetSuite did not authorize the connection',
+              hint: 'You can try again from the home page.',
+            },
+      ERR_SERVER_NOT_CONNECTED: {
+        title: 'Connect to NetSuite again',
+        hint: 'Connect again from the home page.',
+      },
+      ERR_SERVER_NETSUITE_REFUSED: { title: 'NetSuite refused the request' },
+      ERR_SERVER_NETSUITE_ERROR: {
+        title: error.status === 404 ? 'Record not found' : 'NetSuite returned an error',
+      },
+      ERR_SERVER_NETSUITE_UNREACHABLE: { title: 'NetSuite could not be reached' },
+    };
+    const known = byCode[error.code];
     return {
       status: error.status,
-      title:
-        error.code === 'ERR_SERVER_INVALID_STATE' ||
-        error.code === 'ERR_SERVER_CODE_REJECTED' ||
-        error.code === 'ERR_SERVER_INVALID_CALLBACK'
-          ? 'This sign-in link cannot be used'
-          : (titles[error.status] ?? 'Error'),
+      title: signIn ? 'This sign-in link cannot be used' : (known?.title ?? titles[error.status] ?? 'Error'),
       message: capitalize(error.message),
       code: error.code,
-      hint,
+      hint: signIn
+        ? 'For your safety each sign-in link works once, for a few minutes, in the browser that started it. Start again from the home page.'
+        : (error.hint ?? known?.hint),
     };
   }
   // The session and token store (Redis, the file store) failed: a clear 503, never a stack trace.
@@ -670,105 +661,7 @@ export function describeError(error: unknown): DescribedError {
       hint: 'Try again in a moment.',
     };
   }
-  // record-client wraps token-source failures, and the token manager the failure to build a grant (the
-  // machine-to-machine key or certificate): describe what actually went wrong.
-  if (
-    error instanceof Error &&
-    ((error as { code?: unknown }).code === 'ERR_RECORD_TOKEN' ||
-      (error as { code?: unknown }).code === 'ERR_OAUTH_RESOLVE_FAILED') &&
-    error.cause instanceof Error
-  ) {
-    return describeError(error.cause);
-  }
-  if (error instanceof Error) {
-    const e = error as Error & {
-      code?: unknown;
-      status?: unknown;
-      error?: unknown;
-      errorDescription?: unknown;
-      title?: unknown;
-      detail?: unknown;
-      errorCode?: unknown;
-    };
-    const code = typeof e.code === 'string' ? e.code : undefined;
-    if (e.name === 'AuthorizationResponseError' || code === 'ERR_OAUTH_AUTHORIZATION_ERROR') {
-      const denied = e.error === 'access_denied';
-      return {
-        status: denied ? 403 : 400,
-        title: denied ? 'Access was not granted' : 'NetSuite did not authorize the connection',
-        message: denied
-          ? 'You declined the request on NetSuite’s consent page, so nothing was connected.'
-          : `NetSuite answered with the error “${String(e.error)}”.`,
-        code: 'ERR_SERVER_AUTHORIZATION_DENIED',
-        hint: 'You can try again from the home page.',
-      };
-    }
-    if (
-      code === 'ERR_OAUTH_REAUTHENTICATION_REQUIRED' ||
-      (e.name === 'OAuthResponseError' && e.error === 'invalid_grant')
-    ) {
-      return {
-        status: 401,
-        title: 'Connect to NetSuite again',
-        message: 'NetSuite no longer accepts this connection’s tokens (they expired or were revoked).',
-        code: 'ERR_SERVER_NOT_CONNECTED',
-        hint: 'Connect again from the home page.',
-      };
-    }
-    if (e.name === 'OAuthResponseError') {
-      return {
-        status: 502,
-        title: 'NetSuite refused the request',
-        message: `NetSuite’s token endpoint answered “${String(e.error)}”${typeof e.status === 'number' ? ` (HTTP ${e.status})` : ''}.`,
-        code: code,
-        hint:
-          e.error === 'invalid_client'
-            ? 'Check the integration record: client id, secret, and that the grant is enabled.'
-            : 'Try again; if it keeps failing, check the integration record in NetSuite.',
-      };
-    }
-    if (e.name === 'NetSuiteApiError') {
-      const status = typeof e.status === 'number' ? e.status : 502;
-      const detail =
-        typeof e.detail === 'string'
-          ? e.detail
-          : typeof e.title === 'string'
-            ? e.title
-            : 'NetSuite returned an error';
-      if (status === 401) {
-        return {
-          status: 401,
-          title: 'Connect to NetSuite again',
-          message: 'NetSuite did not accept the access token.',
-          code: 'ERR_SERVER_NOT_CONNECTED',
-          hint: 'Connect again from the home page.',
-        };
-      }
-      return {
-        status: status === 404 ? 404 : status >= 500 || status === 429 ? 502 : 400,
-        title: status === 404 ? 'Record not found' : 'NetSuite returned an error',
-        message: `${detail}${typeof e.errorCode === 'string' ? ` (${e.errorCode})` : ''}`.slice(0, 600),
-        code: code,
-        hint: status === 429 ? 'NetSuite is busy (concurrency limit); try again in a moment.' : undefined,
-      };
-    }
-    if (
-      code?.startsWith('ERR_OAUTH_') ||
-      code?.startsWith('ERR_RECORD_') ||
-      code?.startsWith('ERR_CLIENT_')
-    ) {
-      const network = /NETWORK|TIMEOUT|ABORTED|CIRCUIT/.test(code);
-      return {
-        status: network ? 502 : 500,
-        title: network ? 'NetSuite could not be reached' : 'The request to NetSuite failed',
-        message: network
-          ? 'The server could not reach NetSuite in time.'
-          : 'The request to NetSuite failed; see the code below.',
-        code,
-        hint: 'Try again in a moment.',
-      };
-    }
-  }
+  // NetSuite's errors arrive translated by the gateway (netsuite-errors.ts): anything else is unexpected.
   return {
     status: 500,
     title: 'Something went wrong',

@@ -4,6 +4,9 @@ import { NetSuiteError } from '@netsuite-oauth/core';
 export type ServerErrorCode =
   | 'ERR_SERVER_INVALID_OPTION'
   | 'ERR_SERVER_PORT_IN_USE'
+  | 'ERR_SERVER_NETSUITE_REFUSED'
+  | 'ERR_SERVER_NETSUITE_ERROR'
+  | 'ERR_SERVER_NETSUITE_UNREACHABLE'
   | 'ERR_SERVER_BAD_REQUEST'
   | 'ERR_SERVER_BODY_TOO_LARGE'
   | 'ERR_SERVER_CSRF'
@@ -28,11 +31,18 @@ export class ServerError extends NetSuiteError {
   declare readonly code: ServerErrorCode;
   /** HTTP status of the error page. */
   readonly status: number;
+  /** What the user can do about it, safe to show (e.g. the package's meaning of NetSuite's error). */
+  readonly hint: string | undefined;
 
-  constructor(code: ServerErrorCode, message: string, options: { status?: number; cause?: unknown } = {}) {
+  constructor(
+    code: ServerErrorCode,
+    message: string,
+    options: { status?: number; cause?: unknown; hint?: string | undefined } = {},
+  ) {
     super(code, message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ServerError';
     this.status = options.status ?? 500;
+    this.hint = options.hint;
   }
 }
 

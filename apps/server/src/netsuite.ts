@@ -4,6 +4,7 @@ import {
   createAuthorizationRequest,
   createTokenManagers,
   exchangeAuthorizationCode,
+  OAuthResponseError,
   parseAuthorizationCallback,
   type TokenManager,
   type TokenManagerGrant,
@@ -18,6 +19,7 @@ import {
 import type { TokenEntry } from '@netsuite-oauth/token-store';
 import { ServerError } from './errors.js';
 import { grantKeyExpiry, type NetSuiteGateway, type RowPage, type TokenInfo } from './gateway.js';
+import { type GatewayStep, toServerError } from './netsuite-errors.js';
 import type { KeyValueStore } from './store.js';
 
 /** The machine-to-machine (client credentials) settings: an integration and a certificate mapped to it. */
@@ -204,7 +206,7 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
     };
   }
 
-  return {
+  const gateway: NetSuiteGateway = {
     accountId: endpoints.accountId,
     tokenUrl: endpoints.tokenUrl,
     loginOrigins:
@@ -289,6 +291,43 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
       await managers.close();
     },
   };
+  return translated(gateway);
+}
+
+/**
+ * The gateway as the web layer sees it: every package error leaves it translated once ({@link toServerError}),
+ * by what the gateway was doing.
+ */
+function translated(gateway: NetSuiteGateway): NetSuiteGateway {
+  const guard =
+    <A extends unknown[], R>(step: GatewayStep, fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (error) {
+        throw toServerError(error, step);
+      }
+    };
+  const m2m = gateway.m2m;
+  return {
+    ...gateway,
+    startAuthorization: guard('authorize', gateway.startAuthorization),
+    parseCallback(url, expectedState, expectedIssuer) {
+      try {
+        return gateway.parseCallback(url, expectedState, expectedIssuer);
+      } catch (error) {
+        throw toServerError(error, 'callback');
+      }
+    },
+    connect: guard('connect', gateway.connect),
+    tokenInfo: guard('use', gateway.tokenInfo),
+    refresh: guard('use', gateway.refresh),
+    listCustomers: guard('use', gateway.listCustomers),
+    getCustomer: guard('use', gateway.getCustomer),
+    suiteql: guard('use', gateway.suiteql),
+    m2m: m2m && { ...m2m, run: guard('m2m', m2m.run) },
+    close: gateway.close,
+  };
 }
 
 /**
@@ -301,7 +340,7 @@ export function connectionEnded(error: unknown): boolean {
     const e = current as Error & { code?: unknown; error?: unknown };
     if (e.code === 'ERR_OAUTH_REAUTHENTICATION_REQUIRED' || e.code === 'ERR_SERVER_NOT_CONNECTED')
       return true;
-    if (e.name === 'OAuthResponseError' && e.error === 'invalid_grant') return true;
+    if (current instanceof OAuthResponseError && current.error === 'invalid_grant') return true;
     current = e.cause;
   }
   return false;

@@ -13,6 +13,12 @@ export {
 export { isJwtAssertionError, JwtAssertionError, type JwtAssertionErrorCode } from './errors.js';
 export type { NetSuiteCurve, PrivateJwk, PrivateKeyInput } from './keys.js';
 export {
+  checkClientCredentialsSetup,
+  type SetupCheckOptions,
+  type SetupCheckStatus,
+  type SetupFinding,
+} from './setup-check.js';
+export {
   type AssertionScope,
   type AssertionSigner,
   type AssertionSignerOptions,

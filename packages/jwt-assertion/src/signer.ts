@@ -2,6 +2,7 @@ import { sign as cryptoSign, randomFillSync, type SignKeyObjectInput, X509Certif
 import { isLoopbackUrl, netsuiteEndpoints } from '@netsuite-oauth/core';
 import { type AssertionAlgorithm, chooseAlgorithm, hashOf, signOptionsFor } from './algorithms.js';
 import { JwtAssertionError } from './errors.js';
+import { certificateIdProblem, clientIdProblem } from './ids.js';
 import { describeKey, importPrivateKey, type PrivateKeyInput } from './keys.js';
 
 /**
@@ -144,10 +145,6 @@ const RESERVED_CLAIMS = new Set([
   'alg',
   'claims',
 ]);
-
-const GUID = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
-const FINGERPRINT = /^(?:[0-9a-f]{2}:){19,}[0-9a-f]{2}$|^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
-const PRINTABLE = /^[\x21-\x7e]+$/;
 
 function checkKeys(options: object, allowed: Set<string>, where: string): void {
   for (const name of Object.keys(options)) {
@@ -358,35 +355,15 @@ export function createAssertionSigner(options: AssertionSignerOptions): Promise<
     'ERR_ASSERTION_MISSING_KID',
     'certificateId is required: the Certificate ID NetSuite shows in OAuth 2.0 Client Credentials (M2M) Setup (JWT kid)',
   );
-  if (FINGERPRINT.test(certificateId)) {
-    throw new JwtAssertionError(
-      'ERR_ASSERTION_INVALID_KID',
-      'certificateId looks like a certificate fingerprint; use the Certificate ID NetSuite generated for the mapping',
-    );
-  }
-  if (!PRINTABLE.test(certificateId)) {
-    throw new JwtAssertionError(
-      'ERR_ASSERTION_INVALID_KID',
-      'certificateId must be printable ASCII without spaces (the Certificate ID NetSuite generated)',
-    );
-  }
+  const kidProblem = certificateIdProblem(certificateId);
+  if (kidProblem) throw new JwtAssertionError('ERR_ASSERTION_INVALID_KID', kidProblem);
   const clientId = requiredString(
     options.clientId,
     'ERR_ASSERTION_MISSING_ISS',
     'clientId is required: the integration record’s Client ID (JWT iss)',
   );
-  if (GUID.test(clientId)) {
-    throw new JwtAssertionError(
-      'ERR_ASSERTION_INVALID_ISS',
-      'clientId looks like the Application ID (a GUID); use the integration record’s Client ID',
-    );
-  }
-  if (!PRINTABLE.test(clientId)) {
-    throw new JwtAssertionError(
-      'ERR_ASSERTION_INVALID_ISS',
-      'clientId must be printable ASCII without spaces (the integration record’s Client ID)',
-    );
-  }
+  const issProblem = clientIdProblem(clientId);
+  if (issProblem) throw new JwtAssertionError('ERR_ASSERTION_INVALID_ISS', issProblem);
   let audience: string;
   if (options.audience !== undefined) audience = checkAudience(options.audience);
   else if (options.accountId !== undefined) {

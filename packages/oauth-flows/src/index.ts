@@ -23,6 +23,7 @@ export {
   type TokenInvalidateEvent,
   type TokenLockEvent,
 } from './diagnostics.js';
+export { type OAuthErrorContext, oauthErrorHint } from './error-hints.js';
 export {
   AuthorizationResponseError,
   isOAuthFlowError,

@@ -26,6 +26,7 @@ export {
   type RetryReason,
   recordClientChannels,
 } from './diagnostics.js';
+export { apiErrorHint } from './error-hints.js';
 export {
   BatchItemError,
   type BatchItemErrorInit,
