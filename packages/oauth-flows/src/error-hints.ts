@@ -24,7 +24,7 @@ const HINTS: Readonly<Record<string, string | Partial<Record<OAuthErrorContext |
   unsupported_grant_type: 'the token endpoint does not support this grant type.',
   invalid_request:
     'the request was malformed: a parameter is missing or sent twice (e.g. two client authentication methods).',
-  access_denied: 'the user (or the integration record’s policy) declined the authorization.',
+  access_denied: 'the user (or the integration record policy) refused the authorization.',
   server_error: {
     client_credentials:
       'for client credentials this usually means the iss holds the Application ID instead of the Client ID, or the assertion is signed with RS256 (use PS256 or ES256).',
