@@ -9,8 +9,8 @@
 //   tokenPrefix?, budgetPrefix?, refreshAheadMs?, minValidityMs?,
 //   limits? { accountId: n } (else discovered), budget 'shared' | 'local', leaseMs, mode 'bulk' | 'load',
 //   queue? { name, concurrency, lockDurationMs, stalledIntervalMs }
-// In 'load' mode it reads commands from stdin: `load <n>` sends n concurrent GETs to every account, then prints
-// one JSON line with what happened.
+// In 'load' mode it reads commands from stdin: `load <n>` sends n concurrent GETs to every account, `run <ms>
+// <callers>` keeps callers GETs per account going for ms; each prints one JSON line with what happened.
 import { createInterface } from 'node:readline';
 import { startBulkWorker } from '@netsuite-oauth/bulk-queue';
 import { redisAccountLimiters } from '@netsuite-oauth/governance-redis';
@@ -123,27 +123,35 @@ if (config.mode === 'bulk') {
   say({ event: 'ready', pid: process.pid });
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
-    const [command, arg] = line.trim().split(' ');
+    const [command, arg, arg2] = line.trim().split(' ');
     if (command === 'quit') break;
-    if (command !== 'load') continue;
-    const each = Number(arg);
+    if (command !== 'load' && command !== 'run') continue;
+    // load <n>: n GETs to every account at once. run <ms> <callers>: for ms, callers GETs in a closed loop per
+    // account (the benchmark), counting the successes of each account.
+    const each = Number(command === 'load' ? arg : arg2);
+    const deadline = command === 'run' ? performance.now() + Number(arg) : Number.POSITIVE_INFINITY;
     let ok = 0;
+    const okBy = {};
     const failures = {};
     const started = performance.now();
     await Promise.all(
       [...accounts.keys()].flatMap((accountId) =>
         Array.from({ length: each }, async () => {
-          try {
-            await clientFor(accountId).records.get('customer', 1);
-            ok++;
-          } catch (error) {
-            const key = `${error?.code}:${error?.status ?? ''}`;
-            failures[key] = (failures[key] ?? 0) + 1;
-          }
+          do {
+            try {
+              await clientFor(accountId).records.get('customer', 1);
+              ok++;
+              okBy[accountId] = (okBy[accountId] ?? 0) + 1;
+            } catch (error) {
+              const key = `${error?.code}:${error?.status ?? ''}`;
+              failures[key] = (failures[key] ?? 0) + 1;
+            }
+          } while (performance.now() < deadline);
         }),
       ),
     );
-    say({ event: 'loaded', ok, failures, ms: Math.round(performance.now() - started) });
+    const ms = Math.round(performance.now() - started);
+    say({ event: command === 'run' ? 'ran' : 'loaded', ok, okBy, failures, ms });
   }
   await shutdown(0);
 }
