@@ -118,6 +118,9 @@ if (config.mode === 'bulk') {
     stalledIntervalMs: config.queue?.stalledIntervalMs ?? 30_000,
   });
   bulk.worker.on('active', (job) => say({ event: 'active', job: job.id }));
+  // The parent (run.mjs, a test) closes stdin when it goes: do not outlive it.
+  process.stdin.resume();
+  process.stdin.once('end', () => void shutdown(0));
   say({ event: 'ready', pid: process.pid });
 } else {
   say({ event: 'ready', pid: process.pid });
