@@ -159,6 +159,25 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
       );
     }
     spec = found.spec;
+    if (spec.passThrough) {
+      // Everything but the command word goes to the command's own parser, --help included.
+      const at = argv.indexOf(spec.name);
+      const ctx = createContext({
+        spec,
+        values: {},
+        positionals: [...argv.slice(0, at), ...argv.slice(at + 1)],
+        io,
+        format: 'table',
+      });
+      try {
+        return (await (await spec.load()).run(ctx)) ?? EXIT.ok;
+      } catch (error) {
+        ctx.progress(undefined);
+        return await fail(error, ctx.redactor, ctx);
+      } finally {
+        await ctx.cleanup();
+      }
+    }
     if (first.values.help === true) {
       io.stdout.write(commandHelp(spec, outColor));
       return EXIT.ok;

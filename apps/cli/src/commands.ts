@@ -20,6 +20,8 @@ export interface CommandSpec {
   readonly examples: readonly string[];
   /** Accepts --json / --csv. */
   readonly formats?: readonly ('json' | 'csv')[];
+  /** Takes its arguments as they are (they go to another command's parser, e.g. the emulator's), `--help` included. */
+  readonly passThrough?: boolean;
   load(): Promise<{ run(ctx: Context): Promise<number | undefined> }>;
 }
 
@@ -128,23 +130,18 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'emulator',
     summary: 'run a local NetSuite emulator with a ready integration, for trying every command',
-    usage: 'emulator [--port n] [--dir folder]',
+    usage: 'emulator [netsuite-emulator flags]',
     description:
-      'Starts the emulator on 127.0.0.1, registers an integration (both grants) with a fresh key and certificate, and\n' +
-      'writes the settings to <dir>/emulator.env (mode 0600, with the throwaway client secret) and the key to\n' +
-      '<dir>/emulator-key.pem. In another shell: source that file, then run any command. Stops on Ctrl-C.\n' +
-      'Sign-in for "login": admin@example.com / emulator-password.',
+      'The emulator package\'s own command (netsuite-emulator), with the same flags: "pnpm nso emulator --help" lists\n' +
+      'them (--port, --account, --seed-customers, --concurrency, --env-file, ...). It writes the settings, client secret\n' +
+      'and key to ~/.config/netsuite-oauth/emulator/emulator.env (mode 0600) unless --env-file names another file.\n' +
+      'In another shell: source that file, then run any command. Stops on Ctrl-C. Sign-in for "login":\n' +
+      'admin@example.com / emulator-password.',
     positionals: { min: 0, max: 0 },
-    options: {
-      port: { type: 'string', valueName: 'n', description: 'port on 127.0.0.1 (default: a free one)' },
-      dir: {
-        type: 'string',
-        valueName: 'folder',
-        description: 'where to write emulator.env and the key (default: ~/.config/netsuite-oauth/emulator)',
-      },
-    },
+    options: {},
+    passThrough: true,
     examples: [
-      'pnpm nso emulator --port 4000',
+      'pnpm nso emulator --port 4000 --seed-customers 1000',
       '. ~/.config/netsuite-oauth/emulator/emulator.env && pnpm nso suiteql "SELECT id, companyname FROM customer"',
     ],
     load: () => import('./commands/emulator.js'),

@@ -22,8 +22,12 @@ describe('runCli: arguments and help', () => {
     }
   });
 
-  it('has help with examples for every command', async () => {
-    for (const c of COMMANDS) {
+  it('has help with examples for every command (the emulator shows its own flags)', async () => {
+    const emulator = memoryIo();
+    expect(await runCli(['emulator', '--help'], emulator.io)).toBe(0);
+    expect(emulator.stdout).toContain('--env-file <file>');
+    expect(emulator.stdout).toContain('--seed-customers <n>');
+    for (const c of COMMANDS.filter((spec) => !spec.passThrough)) {
       const m = memoryIo();
       expect(await runCli([...c.name.split(' '), '--help'], m.io)).toBe(0);
       expect(m.stdout).toContain(`pnpm nso ${c.usage}`);

@@ -20,10 +20,14 @@ function readEnvFile(path: string): Record<string, string> {
 
 describe('emulator command', () => {
   it('serves a ready integration that the other commands use, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [MAIN, 'emulator', '--dir', dir, '--json'], {
-      env: { PATH: process.env.PATH ?? '', HOME: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [MAIN, 'emulator', '--port', '0', '--seed-customers', '3', '--json'],
+      {
+        env: { PATH: process.env.PATH ?? '', HOME: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
@@ -42,6 +46,8 @@ describe('emulator command', () => {
         },
       );
       expect(info.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      // The default env file, with the emulator's own flags (--seed-customers is not a flag of the CLI's own).
+      expect(info.envFile).toBe(join(dir, '.config', 'netsuite-oauth', 'emulator', 'emulator.env'));
       expect(statSync(info.envFile).mode & 0o077).toBe(0);
       const env: Record<string, string> = { ...readEnvFile(info.envFile), HOME: dir };
       expect(env.NETSUITE_ORIGIN).toBe(info.url);
@@ -56,6 +62,10 @@ describe('emulator command', () => {
       );
       expect(rows.code).toBe(0);
       expect(JSON.parse(rows.stdout)).toHaveLength(2);
+      const all = await runCli(['suiteql', 'SELECT id FROM customer', '--json', '--store', 'memory'], {
+        env,
+      });
+      expect(JSON.parse(all.stdout)).toHaveLength(3);
       for (const r of [token, rows]) expectNoSecrets(r, [env.NETSUITE_CLIENT_SECRET]);
     } finally {
       child.kill('SIGTERM');

@@ -1,3 +1,5 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isLoopbackHost } from '@netsuite-oauth/core';
 import { generateTestCertificate } from './certificate.js';
@@ -13,8 +15,9 @@ Usage: netsuite-emulator [options]
   --account <id>         account id, e.g. 1234567_SB1 (default); repeat it for more
                          accounts, each on the next port (or any free port with
                          --port 0), with its own ready-made integration
-  --redirect-uri <uri>   redirect URI of the ready-made integration (repeatable;
-                         default http://127.0.0.1:3000/callback)
+  --redirect-uri <uri>   redirect URI of the ready-made integration (repeatable; default
+                         http://127.0.0.1:3000/callback (the demo server) and
+                         https://localhost/netsuite-oauth/callback (the CLI's login))
   --seed-customers <n>   customers to seed (default 30; other types keep their defaults)
   --no-seed              seed no records (the login user is still created)
   --concurrency <n>      account concurrency limit (default 5)
@@ -23,6 +26,9 @@ Usage: netsuite-emulator [options]
                          async jobs and batches (default 0)
   --admin-token <value>  require X-Emulator-Admin-Token on the /_emulator admin API
                          (without it, the admin API answers only to a loopback Host)
+  --env-file <file>      write the setup as shell exports to <file> (mode 0600; the
+                         key and certificate beside it) instead of printing the
+                         client secret and private key; source it in another shell
   --json                 print the setup as one JSON line
   -h, --help             show this help
 `;
@@ -34,7 +40,8 @@ export type CliStart =
 
 /**
  * The `netsuite-emulator` command without the process around it: parses flags, starts an emulator with a
- * ready-made integration and returns what to print. The bin adds signal handling.
+ * ready-made integration and returns what to print. The bin adds signal handling; the repository's CLI
+ * (`pnpm nso emulator`) runs the same function with the same flags, writing `--env-file` by default.
  *
  * @example
  * const { emulator, output } = await startFromArgs(['--port', '0', '--json']);
@@ -54,6 +61,7 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
       'request-ms': { type: 'string' },
       'record-ms': { type: 'string' },
       'admin-token': { type: 'string' },
+      'env-file': { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -91,7 +99,7 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
       `warning: --host ${values.host} is not a loopback address and no --admin-token is set: the test credentials and data are reachable from the network, and the admin API answers only to a loopback Host until --admin-token is set`,
     );
   }
-  const redirectUris = values['redirect-uri'] ?? ['http://127.0.0.1:3000/callback'];
+  const redirectUris = values['redirect-uri'] ?? [...DEFAULT_REDIRECT_URIS];
   const cert = generateTestCertificate({ keyType: 'ec-p256' });
   const ready = await Promise.all(
     emu.accounts.map(async (account) => {
@@ -127,6 +135,26 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
     user: { email: DEFAULT_USER_EMAIL, password: DEFAULT_USER_PASSWORD },
     ...(more.length > 0 ? { accounts: more } : {}),
   };
+  const envFile = values['env-file'];
+  if (envFile !== undefined) {
+    const files = writeEnvFile(resolve(envFile), setup, cert.certificatePem);
+    const { clientSecret: _secret, privateKeyPem: _key, ...shown } = setup;
+    if (values.json) {
+      return { emulator: emu, output: `${JSON.stringify({ ...shown, ...files })}\n`, warnings };
+    }
+    return {
+      emulator: emu,
+      warnings,
+      output: [
+        `NetSuite emulator listening on ${emu.url} (account ${emu.accountId})`,
+        `  token URL      ${emu.endpoints.tokenUrl}`,
+        `  login user     ${DEFAULT_USER_EMAIL} / ${DEFAULT_USER_PASSWORD}`,
+        `Ready-made integration: its settings, client secret and key are in ${files.envFile} (mode 0600).`,
+        `In another shell:  . ${shellQuote(files.envFile)}`,
+        '',
+      ].join('\n'),
+    };
+  }
   if (values.json) return { emulator: emu, output: `${JSON.stringify(setup)}\n`, warnings };
   return {
     emulator: emu,
@@ -153,4 +181,52 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
       '',
     ].join('\n'),
   };
+}
+
+/** The ready-made integration's redirect URIs: the demo server's and the CLI login's. */
+const DEFAULT_REDIRECT_URIS = ['http://127.0.0.1:3000/callback', 'https://localhost/netsuite-oauth/callback'];
+
+function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * Writes the setup as `export NETSUITE_…=` lines (what the CLI reads) to `envFile`, mode 0600, with the key
+ * (0600) and certificate beside it: the secret and key go to files, never to the terminal.
+ */
+function writeEnvFile(
+  envFile: string,
+  setup: {
+    url: string;
+    accountId: string;
+    clientId: string;
+    clientSecret?: string | undefined;
+    certificateId: string;
+    privateKeyPem: string;
+    redirectUris: readonly string[];
+  },
+  certificatePem: string,
+): { envFile: string; keyFile: string; certificateFile: string; settings: Record<string, string> } {
+  const dir = dirname(envFile);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const keyFile = join(dir, 'emulator-key.pem');
+  const certificateFile = join(dir, 'emulator-cert.pem');
+  writeFileSync(keyFile, setup.privateKeyPem, { mode: 0o600 });
+  chmodSync(keyFile, 0o600);
+  writeFileSync(certificateFile, certificatePem);
+  const redirectUri = setup.redirectUris.find((u) => !u.startsWith('http://')) ?? setup.redirectUris[0] ?? '';
+  const settings: Record<string, string> = {
+    NETSUITE_ORIGIN: setup.url,
+    NETSUITE_ACCOUNT_ID: setup.accountId,
+    NETSUITE_CLIENT_ID: setup.clientId,
+    NETSUITE_CERTIFICATE_ID: setup.certificateId,
+    NETSUITE_PRIVATE_KEY_FILE: keyFile,
+    NETSUITE_CERTIFICATE_FILE: certificateFile,
+    NETSUITE_REDIRECT_URI: redirectUri,
+  };
+  const lines = Object.entries(settings).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
+  lines.push(`export NETSUITE_CLIENT_SECRET=${shellQuote(setup.clientSecret ?? '')}`);
+  writeFileSync(envFile, `${lines.join('\n')}\n`, { mode: 0o600 });
+  chmodSync(envFile, 0o600);
+  return { envFile, keyFile, certificateFile, settings };
 }

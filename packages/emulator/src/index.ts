@@ -16,6 +16,7 @@ export {
   type TestCertificateOptions,
   type TestKeyType,
 } from './certificate.js';
+export { type CliStart, startFromArgs } from './cli.js';
 export { type CostModel, DEFAULT_COST_MODEL } from './cost-model.js';
 export type { Counters } from './counters.js';
 export { EmulatorError, type EmulatorErrorCode, isEmulatorError } from './errors.js';

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type CliStart, startFromArgs } from '../src/cli.js';
 import { isEmulatorError } from '../src/index.js';
@@ -93,6 +96,26 @@ describe('netsuite-emulator command', () => {
     await started.emulator?.close();
     started = await startFromArgs(['--port', '0', '--no-seed']);
     expect(started.warnings).toEqual([]);
+  });
+
+  it('--env-file writes the settings (0600, key beside it) and prints neither the secret nor the key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'emu-env-'));
+    try {
+      const envFile = join(dir, 'sub', 'emulator.env');
+      started = await startFromArgs(['--port', '0', '--no-seed', '--env-file', envFile]);
+      const text = readFileSync(envFile, 'utf8');
+      const secret = /NETSUITE_CLIENT_SECRET='([^']+)'/.exec(text)?.[1] ?? 'missing';
+      expect(statSync(envFile).mode & 0o077).toBe(0);
+      expect(statSync(join(dir, 'sub', 'emulator-key.pem')).mode & 0o077).toBe(0);
+      expect(text).toContain(`export NETSUITE_ORIGIN='${started.emulator?.url}'`);
+      // The CLI's login redirect URI is registered by default, next to the demo server's.
+      expect(text).toContain("export NETSUITE_REDIRECT_URI='https://localhost/netsuite-oauth/callback'");
+      expect(started.output).not.toContain(secret);
+      expect(started.output).not.toContain('PRIVATE KEY');
+      expect(started.output).toContain(envFile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('prints a human summary by default', async () => {
