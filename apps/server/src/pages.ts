@@ -69,6 +69,36 @@ function time(epochMs: number | undefined): string {
   return epochMs === undefined ? 'unknown' : new Date(epochMs).toISOString();
 }
 
+/**
+ * `in 59 minutes`, `3 days ago`: how far `epochMs` is from `now`, in the largest whole unit (English, as the page).
+ *
+ * @example
+ * relativeTime(now + 3_540_000, now) // 'in 59 minutes'
+ */
+export function relativeTime(epochMs: number, now: number): string {
+  const seconds = Math.round((epochMs - now) / 1000);
+  const abs = Math.abs(seconds);
+  const [value, unit] =
+    abs < 60
+      ? [abs, 'second']
+      : abs < 3600
+        ? [Math.round(abs / 60), 'minute']
+        : abs < 172_800
+          ? [Math.round(abs / 3600), 'hour']
+          : [Math.round(abs / 86_400), 'day'];
+  if (abs < 5) return 'just now';
+  const words = `${value} ${unit}${value === 1 ? '' : 's'}`;
+  return seconds >= 0 ? `in ${words}` : `${words} ago`;
+}
+
+/** A moment as people read it (relative), with the exact UTC time in a `<time>` element and its tooltip. */
+function when(epochMs: number | undefined, now: number): SafeHtml {
+  if (epochMs === undefined) return html`unknown`;
+  const iso = time(epochMs);
+  const utc = `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+  return html`<time datetime="${iso}" title="${utc}">${relativeTime(epochMs, now)}</time> <span class="muted">(${utc})</span>`;
+}
+
 /** The dashboard: the connected account, role and token expiry (never the token). */
 export function dashboardPage(options: {
   csrf: string;
@@ -79,10 +109,6 @@ export function dashboardPage(options: {
   notice?: string | undefined;
 }): string {
   const c = options.connection;
-  const left =
-    options.accessTokenExpiresAt === undefined
-      ? ''
-      : ` (${Math.max(0, Math.round((options.accessTokenExpiresAt - options.now) / 1000))} s left)`;
   return layout(
     'Dashboard',
     { connected: true, notice: options.notice },
@@ -91,9 +117,9 @@ export function dashboardPage(options: {
 <dt>Account</dt><dd id="account">${c.company ?? c.accountId}</dd>
 <dt>Role</dt><dd id="role">${c.role ?? 'unknown'}</dd>
 <dt>Entity</dt><dd id="entity">${c.entity ?? 'unknown'}</dd>
-<dt>Connected at</dt><dd>${time(c.connectedAt)}</dd>
-<dt>Access token expires</dt><dd id="access-expiry">${time(options.accessTokenExpiresAt)}${left}</dd>
-<dt>Refresh token expires</dt><dd id="refresh-expiry">${time(options.refreshTokenExpiresAt)}</dd>
+<dt>Connected</dt><dd id="connected-at">${when(c.connectedAt, options.now)}</dd>
+<dt>Access token expires</dt><dd id="access-expiry">${when(options.accessTokenExpiresAt, options.now)}</dd>
+<dt>Refresh token expires</dt><dd id="refresh-expiry">${when(options.refreshTokenExpiresAt, options.now)}</dd>
 </dl>
 <p class="muted">Tokens are kept on the server in an encrypted token store; they are never sent to the browser.</p>
 <p>

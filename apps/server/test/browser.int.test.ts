@@ -106,7 +106,11 @@ describe('the demo in Chromium', () => {
     expect(await page.textContent('#notice')).toContain('Connected to NetSuite');
     expect(await page.textContent('#role')).toBe('1000');
     expect(await page.textContent('#account')).toBe(h.emulator.accountId);
-    expect(await page.textContent('#access-expiry')).toMatch(/^\d{4}-\d\d-\d\dT/);
+    expect(await page.textContent('#access-expiry')).toMatch(
+      /^in (59 minutes|60 minutes|1 hour) \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
+    );
+    expect(await page.getAttribute('#access-expiry time', 'datetime')).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+    expect(await page.textContent('#connected-at')).toMatch(/^just now|seconds ago/);
     await shot(page, '04-dashboard');
 
     // Tokens are on the server only: the browser holds one opaque HttpOnly cookie, and no page shows a token.

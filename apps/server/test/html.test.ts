@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, html } from '../src/html.js';
-import { errorPage, table } from '../src/pages.js';
+import { errorPage, relativeTime, table } from '../src/pages.js';
 
 describe('html escaping', () => {
   it('escapes the five HTML metacharacters', () => {
@@ -25,5 +25,17 @@ describe('html escaping', () => {
     const page = errorPage({ status: 400, title: '<x>', message: '"><script>', connected: false });
     expect(page).not.toContain('<script>');
     expect(page).toContain('&quot;&gt;&lt;script&gt;');
+  });
+});
+
+describe('relativeTime', () => {
+  const now = Date.UTC(2026, 0, 1);
+  it('says how far a moment is, in the largest whole unit', () => {
+    expect(relativeTime(now + 3_540_000, now)).toBe('in 59 minutes');
+    expect(relativeTime(now + 60_000, now)).toBe('in 1 minute');
+    expect(relativeTime(now - 2 * 3_600_000, now)).toBe('2 hours ago');
+    expect(relativeTime(now + 7 * 86_400_000, now)).toBe('in 7 days');
+    expect(relativeTime(now + 30_000, now)).toBe('in 30 seconds');
+    expect(relativeTime(now - 2_000, now)).toBe('just now');
   });
 });
