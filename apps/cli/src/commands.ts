@@ -338,11 +338,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'record delete',
     summary: 'delete a record',
-    usage: 'record delete <type> <id>',
+    usage: 'record delete <type> <id> [--yes]',
+    description:
+      'On a terminal it asks you to type the id back first; --yes (or no terminal, e.g. a script) skips that.',
     positionals: { min: 2, max: 2 },
-    options: { auth: { type: 'string', valueName: 'kind', description: 'm2m or session' } },
+    options: {
+      auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
+      yes: { type: 'boolean', short: 'y', description: 'delete without asking' },
+    },
     formats: ['json'],
-    examples: ['pnpm nso record delete customer 107'],
+    examples: ['pnpm nso record delete customer 107', 'pnpm nso record delete customer 107 --yes'],
     load: () => import('./commands/record.js'),
   },
   {

@@ -48,6 +48,20 @@ describe('runCli: arguments and help', () => {
     expect(readme).not.toMatch(/^netsuite-oauth /m);
   });
 
+  it('asks before record delete on a terminal: a wrong answer deletes nothing, --yes skips the question', async () => {
+    const asked = memoryIo({ NO_COLOR: '1' }, { tty: true });
+    Object.assign(asked.stdin, { isTTY: true });
+    asked.stdin.end('106\n');
+    expect(await runCli(['record', 'delete', 'customer', '107'], asked.io)).toBe(1);
+    expect(asked.stderr).toContain('Delete customer 107 in NetSuite? Type the id to confirm');
+    expect(asked.stderr).toContain('error: not deleted: customer 107 was not confirmed');
+    const yes = memoryIo({ NO_COLOR: '1' }, { tty: true });
+    Object.assign(yes.stdin, { isTTY: true });
+    // It goes on to the request, which needs an account: exit 3, without a question.
+    expect(await runCli(['record', 'delete', 'customer', '107', '--yes'], yes.io)).toBe(3);
+    expect(yes.stderr).not.toContain('Type the id');
+  });
+
   it('colours help on a TTY, but not with NO_COLOR', async () => {
     const tty = memoryIo({}, { tty: true });
     await runCli(['--help'], tty.io);

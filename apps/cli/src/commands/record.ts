@@ -1,8 +1,9 @@
 import { positiveInt, readJsonBody } from '../body.js';
 import type { Context } from '../context.js';
-import { usageError } from '../errors.js';
+import { CliError, EXIT, usageError } from '../errors.js';
 import { createRowWriter } from '../format.js';
 import { printObject } from '../output.js';
+import { readLine } from '../prompt.js';
 import { createClient } from '../runtime.js';
 
 const TYPE = /^[A-Za-z][A-Za-z0-9_]{0,99}$/;
@@ -103,6 +104,18 @@ export async function run(ctx: Context): Promise<number> {
     return 0;
   }
   const id = recordId(ctx.positionals[1]);
+  // On a terminal a delete is confirmed by typing the id back; scripts (no TTY) and --yes skip the question.
+  if (ctx.io.stdin.isTTY === true && ctx.io.stderr.isTTY === true && !ctx.flag('yes')) {
+    ctx.io.stderr.write(`Delete ${type} ${id} in NetSuite? Type the id to confirm (--yes skips this): `);
+    const answer = await readLine(ctx, 120_000);
+    if (answer !== id) {
+      throw new CliError(
+        'ERR_CLI_NOT_CONFIRMED',
+        `not deleted: ${type} ${id} was not confirmed`,
+        EXIT.failure,
+      );
+    }
+  }
   const client = await createClient(ctx);
   await client.records.delete(type, id);
   printObject(ctx, { deleted: true, type, id });

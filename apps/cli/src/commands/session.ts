@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import type { AuthorizationPrompt, TokenSet } from '@netsuite-oauth/oauth-flows';
 import type { Context } from '../context.js';
 import { CliError, EXIT } from '../errors.js';
 import { tokenScopes } from '../jwt-claims.js';
 import { maskSecret } from '../mask.js';
 import { duration, printObject } from '../output.js';
+import { readLine } from '../prompt.js';
 import {
   accountOptions,
   need,
@@ -37,29 +37,6 @@ function openBrowser(command: [string, string[]], url: string): Promise<boolean>
     } catch {
       resolve(false);
     }
-  });
-}
-
-/** Reads one non-empty line from stdin (the pasted redirect URL). */
-function readLine(ctx: Context): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: ctx.io.stdin, terminal: false });
-    let done = false;
-    const finish = (value: string | undefined) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      rl.close();
-      // A pipe left open would keep the process alive after the command is done.
-      (ctx.io.stdin as { destroy?: () => void }).destroy?.();
-      resolve(value);
-    };
-    const timer = setTimeout(() => finish(undefined), PASTE_TIMEOUT_MS);
-    timer.unref();
-    rl.on('line', (line) => {
-      if (line.trim() !== '') finish(line.trim());
-    });
-    rl.once('close', () => finish(undefined));
   });
 }
 
@@ -114,7 +91,7 @@ async function login(ctx: Context): Promise<number> {
       : `Open this URL in a browser, sign in and approve:\n\n  ${request.url}\n`,
   );
   ctx.note(`Then paste the full URL you were sent to (it starts with ${redirectUri}):`);
-  const pasted = await readLine(ctx);
+  const pasted = await readLine(ctx, PASTE_TIMEOUT_MS);
   if (!pasted) {
     throw new CliError(
       'ERR_CLI_NO_CALLBACK',
