@@ -98,6 +98,14 @@ export async function runCli(argv: readonly string[], io: Io, version = '0.0.0')
     // The packages' meanings of NetSuite's errors; a usage error needs none (and --help loads no package).
     const hints = error instanceof CliError ? undefined : await loadErrorHints().catch(() => undefined);
     const d = describeError(error, { hints, oauthContext: ctx && oauthContext(ctx) });
+    if (argv.includes('--json')) {
+      // A program asked for JSON: the error is one JSON line on stderr too (stdout stays for results).
+      const hint = d.hint === undefined ? {} : { hint: r.redact(d.hint) };
+      io.stderr.write(
+        `${JSON.stringify({ error: { code: d.code, message: r.redact(d.message), ...hint, exitCode: d.exitCode } })}\n`,
+      );
+      return d.exitCode;
+    }
     // Messages can quote NetSuite's words (and so record data): no control character reaches the terminal.
     io.stderr.write(`${errColor.red('error')}: ${neutralizeControls(r.redact(d.message), '\n')}\n`);
     if (d.hint) io.stderr.write(`${errColor.dim('hint')}: ${neutralizeControls(r.redact(d.hint), '\n')}\n`);

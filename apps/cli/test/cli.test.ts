@@ -62,6 +62,22 @@ describe('runCli: arguments and help', () => {
     expect(yes.stderr).not.toContain('Type the id');
   });
 
+  it('with --json, an error is one JSON line on stderr (code, message, hint, exit code), stdout empty', async () => {
+    const m = memoryIo();
+    expect(await runCli(['token', '--json'], m.io)).toBe(3);
+    expect(m.stdout).toBe('');
+    const lines = m.stderr.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? '')).toMatchObject({
+      error: {
+        code: 'ERR_CLI_CONFIG',
+        message: 'missing account id',
+        exitCode: 3,
+        hint: expect.stringContaining('NETSUITE_ACCOUNT_ID'),
+      },
+    });
+  });
+
   it('colours help on a TTY, but not with NO_COLOR', async () => {
     const tty = memoryIo({}, { tty: true });
     await runCli(['--help'], tty.io);
