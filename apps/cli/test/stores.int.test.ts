@@ -99,7 +99,12 @@ describe('token stores and profiles', () => {
     // The file is encrypted as a whole: a wrong key is refused clearly, nothing is overwritten.
     const wrong = await runCli(['token', '--json'], { env: { ...env, NETSUITE_OAUTH_STORE_KEY: wrongKey } });
     expect(wrong.code).toBe(3);
-    expect(wrong.stderr).toMatch(/^error: .*integrity.*\nhint: the token store cannot be read with this key/);
+    const reported = JSON.parse(wrong.stderr) as {
+      error: { message: string; hint: string; exitCode: number };
+    };
+    expect(reported.error.message).toMatch(/integrity/);
+    expect(reported.error.hint).toMatch(/^the token store cannot be read with this key/);
+    expect(reported.error.exitCode).toBe(3);
     expect(wrong.stdout).toBe('');
     const stillThere = await runCli(['token', '--json'], { env });
     expect(JSON.parse(stillThere.stdout)).toMatchObject({ fromStore: true });
