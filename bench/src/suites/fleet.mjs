@@ -19,15 +19,6 @@ export async function run({ quick, log }) {
     accountId: `${7300001 + i}`,
     concurrencyLimit: 2 + (i % 5),
     requestMs: 100 + 50 * (i % 4),
-    seed: {
-      customers: 1,
-      contacts: 0,
-      employees: 0,
-      vendors: 0,
-      inventoryItems: 0,
-      salesOrders: 0,
-      invoices: 0,
-    },
   }));
   const ideal = accounts.reduce((sum, a) => sum + (a.concurrencyLimit * 1000) / a.requestMs, 0);
   const limits = Object.fromEntries(accounts.map((a) => [a.accountId, a.concurrencyLimit]));
