@@ -83,6 +83,15 @@ export async function handleAdminHttp(
         return jsonReply(200, { certificateId: id, revoked: true });
       case 'GET certificates':
         return jsonReply(200, { items: await admin.listCertificates(id ?? '') });
+      case 'PUT roles': {
+        const body = await json(call);
+        if (action !== 'permissions' || !/^-?\d{1,10}$/.test(id ?? ''))
+          return adminError(404, 'ERR_EMULATOR_NOT_FOUND', 'use PUT /_emulator/roles/{roleId}/permissions');
+        await admin.setRolePermissions(Number(id), body as never);
+        return jsonReply(200, { roleId: Number(id), ...body });
+      }
+      case 'POST sandbox-refresh':
+        return jsonReply(200, await admin.sandboxRefresh());
       case 'POST test-certificates': {
         const body = await json(call);
         return jsonReply(

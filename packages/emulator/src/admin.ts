@@ -91,6 +91,12 @@ export interface CertificateInfo {
   readonly revoked: boolean;
 }
 
+/** The role permissions the emulator models, for {@link EmulatorAdmin.setRolePermissions}. */
+export interface RolePermissions {
+  /** "Manage own OAuth 2.0 Client Credentials certificates": needed on the certificates endpoint. */
+  readonly manageOwnCertificates: boolean;
+}
+
 /** Options of {@link EmulatorAdmin.deployRestlet}: entry points by HTTP method. */
 export interface DeployRestletOptions {
   readonly scriptId: string;
@@ -140,6 +146,16 @@ export interface EmulatorAdmin {
   addCertificate(options: AddCertificateOptions): Promise<CertificateInfo>;
   revokeCertificate(certificateId: string): Promise<void>;
   listCertificates(clientId: string): Promise<CertificateInfo[]>;
+  /**
+   * Grants or withdraws a role's "Manage own OAuth 2.0 Client Credentials certificates" permission, which the
+   * certificates endpoint checks (every role has it until withdrawn).
+   */
+  setRolePermissions(roleId: number, permissions: RolePermissions): Promise<void>;
+  /**
+   * What a sandbox refresh does to the M2M setup: every certificate mapping is gone (section_162686838198.html).
+   * Resolves the number of mappings wiped.
+   */
+  sandboxRefresh(): Promise<{ certificatesWiped: number }>;
   seedRecords(type: string, records: ReadonlyArray<Record<string, unknown>>): Promise<string[]>;
   deployRestlet(options: DeployRestletOptions): Promise<{ url: string }>;
   setConcurrencyLimit(limit: number): Promise<void>;
@@ -427,8 +443,9 @@ export function createAdmin(
       }
       for (const c of state.certificates.values()) {
         if (c.fingerprint === parsed.fingerprint && (c.clientId !== integration.clientId || !c.revoked)) {
+          // One certificate maps to exactly one integration + role + entity (section_162686838198.html).
           throw new EmulatorError(
-            'ERR_EMULATOR_INVALID_CERTIFICATE',
+            'ERR_EMULATOR_DUPLICATE_CERTIFICATE',
             'this certificate is already mapped; use a new certificate',
           );
         }
@@ -462,6 +479,22 @@ export function createAdmin(
 
     async listCertificates(clientId) {
       return [...getState().certificates.values()].filter((c) => c.clientId === clientId).map(certInfo);
+    },
+
+    async setRolePermissions(roleId, permissions) {
+      const state = getState();
+      const id = intInRange(roleId, 'roleId', -1_000_000, 1_000_000_000, 0);
+      if (!isObject(permissions) || typeof permissions.manageOwnCertificates !== 'boolean')
+        throw optionError('permissions must be { manageOwnCertificates: boolean }');
+      if (permissions.manageOwnCertificates) state.rolesWithoutCertificatePermission.delete(id);
+      else state.rolesWithoutCertificatePermission.add(id);
+    },
+
+    async sandboxRefresh() {
+      const state = getState();
+      const certificatesWiped = state.certificates.size;
+      state.certificates.clear();
+      return { certificatesWiped };
     },
 
     async seedRecords(type, records) {

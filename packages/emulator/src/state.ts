@@ -18,6 +18,8 @@ export class EmulatorState {
   users = new Map<number, User>();
   usersByEmail = new Map<string, User>();
   certificates = new Map<string, CertificateMapping>();
+  /** Roles refused "Manage own OAuth 2.0 Client Credentials certificates" (every role has it unless listed). */
+  rolesWithoutCertificatePermission = new Set<number>();
   accessTokens = new Map<string, AccessTokenInfo>();
   refreshTokens = new Map<string, RefreshTokenInfo>();
   codes = new Map<string, AuthCode>();

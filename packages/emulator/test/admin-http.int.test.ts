@@ -272,7 +272,7 @@ describe("NetSuite's certificate rotation endpoint", () => {
     const created = await fetch(base, {
       method: 'POST',
       headers: { ...bearer(token), 'content-type': 'application/json' },
-      body: JSON.stringify({ certificate: cert.body.certificatePem }),
+      body: JSON.stringify({ fileContent: cert.body.certificatePem, role: 1000, entity: -5 }),
     });
     expect(created.status).toBe(200);
     const { certificate_id } = (await created.json()) as { certificate_id: string };
@@ -291,7 +291,7 @@ describe("NetSuite's certificate rotation endpoint", () => {
     const bad = await fetch(base, {
       method: 'POST',
       headers: { ...bearer(token), 'content-type': 'application/json' },
-      body: JSON.stringify({ certificate: 'nope' }),
+      body: JSON.stringify({ fileContent: 'nope', role: 1000, entity: -5 }),
     });
     expect(bad.status).toBe(400);
   });
