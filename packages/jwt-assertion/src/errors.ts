@@ -13,6 +13,8 @@ export type JwtAssertionErrorCode =
   | 'ERR_ASSERTION_MISSING_KID'
   /** `certificateId` looks like a certificate fingerprint, not NetSuite's certificate ID. */
   | 'ERR_ASSERTION_INVALID_KID'
+  /** A multi-certificate signer has no certificate left that is valid now and not refused by NetSuite. */
+  | 'ERR_ASSERTION_NO_USABLE_CERTIFICATE'
   /** `clientId` (the JWT `iss`) is missing or empty. */
   | 'ERR_ASSERTION_MISSING_ISS'
   /** `clientId` looks like the Application ID (a GUID) or contains whitespace. */

@@ -13,6 +13,14 @@ export {
 export { isJwtAssertionError, JwtAssertionError, type JwtAssertionErrorCode } from './errors.js';
 export type { NetSuiteCurve, PrivateJwk, PrivateKeyInput } from './keys.js';
 export {
+  type CertificateExpiryWarning,
+  createMultiCertificateSigner,
+  jwtAssertionChannels,
+  type MultiCertificateSigner,
+  type MultiCertificateSignerOptions,
+  type SignerCertificate,
+} from './multi-signer.js';
+export {
   checkClientCredentialsSetup,
   type SetupCheckOptions,
   type SetupCheckStatus,

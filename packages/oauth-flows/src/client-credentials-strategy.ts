@@ -38,16 +38,25 @@ export function clientCredentialsStrategy(
     entryExpiresAt: (tokens) => tokens.expiresAt,
     isTerminal: () => false,
     async fetchTokens(_base, { timeoutMs, skew }) {
+      let fallback = false;
+      const onRefused = (assertion: string) => {
+        // A signer holding several certificates passes over the refused one: one retry with the next.
+        if (!fallback && typeof signer.refused === 'function') fallback = signer.refused(assertion) === true;
+      };
       const request = (signAt: number | undefined) =>
         requestClientCredentialsTokenWith(
           { ...grant, fetch: transport.fetch, timeoutMs, now, signer },
-          { signAt, onResponse: skew.observe },
+          { signAt, onResponse: skew.observe, onRefused },
         );
       const correctedAt = () => (Math.abs(skew.skewMs) > skewThresholdMs ? now() + skew.skewMs : undefined);
       const signAt = correctedAt();
       try {
         return await request(signAt);
       } catch (error) {
+        if (fallback && error instanceof OAuthResponseError) {
+          fallback = false;
+          return await request(correctedAt());
+        }
         // A rejected assertion with a server clock far from ours is retried once on the server's clock.
         const corrected = correctedAt();
         if (

@@ -1,5 +1,5 @@
 import { isNetSuiteError } from '@netsuite-oauth/core';
-import { OAuthFlowError } from './errors.js';
+import { OAuthFlowError, OAuthResponseError } from './errors.js';
 import { type FormResponse, postForm } from './http.js';
 import {
   type AccountOptions,
@@ -21,6 +21,11 @@ import type { TokenSet } from './token-set.js';
  */
 export interface AssertionSignerLike {
   sign(...args: never[]): Promise<string>;
+  /**
+   * Optional: told which assertion NetSuite refused; true when the signer has another certificate to try. The
+   * token manager then retries once (`createMultiCertificateSigner()` of `@netsuite-oauth/jwt-assertion` fits).
+   */
+  refused?(assertion: string): boolean;
 }
 
 /**
@@ -39,6 +44,8 @@ export interface ClientCredentialsInternals {
   /** Epoch ms to sign the assertion at (server clock), when skew correction is active. */
   readonly signAt?: number | undefined;
   readonly onResponse?: ((response: FormResponse) => void) | undefined;
+  /** Told the assertion of a request NetSuite answered with an OAuth error. */
+  readonly onRefused?: ((assertion: string) => void) | undefined;
 }
 
 const ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -111,5 +118,10 @@ export async function requestClientCredentialsTokenWith(
   });
   const response = await postForm(endpoints.tokenUrl, form, {}, options);
   internals.onResponse?.(response);
-  return parseTokenResponse(response, { secrets: [assertion] });
+  try {
+    return parseTokenResponse(response, { secrets: [assertion] });
+  } catch (error) {
+    if (error instanceof OAuthResponseError) internals.onRefused?.(assertion);
+    throw error;
+  }
 }
