@@ -122,6 +122,12 @@ export async function handleAdminHttp(
           }),
         );
       }
+      case 'POST custom-fields':
+        return jsonReply(201, await admin.addCustomField((await json(call)) as never));
+      case 'POST custom-record-types':
+        return jsonReply(201, await admin.addCustomRecordType((await json(call)) as never));
+      case 'GET customizations':
+        return jsonReply(200, await admin.customizations());
       case 'PUT concurrency': {
         const body = await json(call);
         await admin.setConcurrencyLimit(body.limit as number);

@@ -3,6 +3,14 @@ import { isLoopbackUrl } from '@netsuite-oauth/core';
 import { parseCertificate } from './certificate.js';
 import { type CostModel, resolveCostModel } from './cost-model.js';
 import type { Counters } from './counters.js';
+import {
+  addCustomField,
+  addCustomRecordType,
+  type CustomFieldOptions,
+  type Customizations,
+  type CustomRecordTypeOptions,
+  listCustomizations,
+} from './customization.js';
 import { EmulatorError } from './errors.js';
 import type { Fault } from './faults.js';
 import { type ConsentPolicy, type Grant, type Integration, KNOWN_SCOPES } from './integration.js';
@@ -158,6 +166,15 @@ export interface EmulatorAdmin {
   sandboxRefresh(): Promise<{ certificatesWiped: number }>;
   seedRecords(type: string, records: ReadonlyArray<Record<string, unknown>>): Promise<string[]>;
   deployRestlet(options: DeployRestletOptions): Promise<{ url: string }>;
+  /**
+   * Adds a custom field (`custentity_…`, `custbody_…`, `custitem_…`, `custrecord_…`): the metadata catalog
+   * lists it, records accept and return it, SuiteQL sees its column.
+   */
+  addCustomField(options: CustomFieldOptions): Promise<Customizations['customFields'][number]>;
+  /** Adds a custom record type (`customrecord_…`) with its fields, served like any record type. */
+  addCustomRecordType(options: CustomRecordTypeOptions): Promise<Customizations['customRecordTypes'][number]>;
+  /** The custom fields and custom record types added so far (a reset removes them). */
+  customizations(): Promise<Customizations>;
   setConcurrencyLimit(limit: number): Promise<void>;
   setLatency(options: { route: RouteName | '*'; ms: number }): Promise<void>;
   /** Changes fields of the cost model (the rest keep their values); returns the model now in force. */
@@ -502,7 +519,7 @@ export function createAdmin(
       if (typeof type !== 'string' || !state.store.typeDef(type)) {
         throw new EmulatorError(
           'ERR_EMULATOR_UNKNOWN_RECORD_TYPE',
-          'type must be customer, contact, employee, vendor, inventoryItem, salesOrder or invoice',
+          'type must be a record type the emulator serves (customer, salesOrder, a custom record type, …)',
         );
       }
       if (!Array.isArray(records) || records.some((r) => !isObject(r)))
@@ -541,6 +558,25 @@ export function createAdmin(
       }
       state.restlets.set(restletKey(scriptId, deployId), { scriptId, deployId, handlers });
       return { url: `${hooks.origin()}/app/site/hosting/restlet.nl?script=${scriptId}&deploy=${deployId}` };
+    },
+
+    async addCustomField(options) {
+      const field = addCustomField(getState().store, options);
+      return {
+        recordType: options.recordType,
+        scriptId: field.name,
+        type: field.kind,
+        label: field.label ?? field.name,
+      };
+    },
+
+    async addCustomRecordType(options) {
+      const def = addCustomRecordType(getState().store, options);
+      return { scriptId: def.name, name: def.customName ?? def.name };
+    },
+
+    async customizations() {
+      return listCustomizations(getState().store);
     },
 
     async setConcurrencyLimit(limit) {

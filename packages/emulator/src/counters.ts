@@ -8,6 +8,8 @@ export interface Counters {
   keys: number;
   certificates: number;
   record: number;
+  /** Metadata catalog requests (`/record/v1/metadata-catalog…`). */
+  metadata: number;
   suiteql: number;
   async: number;
   system: number;
@@ -40,6 +42,7 @@ export function emptyCounters(): Counters {
     keys: 0,
     certificates: 0,
     record: 0,
+    metadata: 0,
     suiteql: 0,
     async: 0,
     system: 0,

@@ -19,6 +19,7 @@ export {
 export { type CliStart, startFromArgs } from './cli.js';
 export { type CostModel, DEFAULT_COST_MODEL } from './cost-model.js';
 export type { Counters } from './counters.js';
+export type { CustomFieldOptions, Customizations, CustomRecordTypeOptions } from './customization.js';
 export { EmulatorError, type EmulatorErrorCode, isEmulatorError } from './errors.js';
 export type { ConsentPolicy, Grant } from './integration.js';
 export type { EmulatorAccountOptions, EmulatorOptions } from './options.js';

@@ -8,6 +8,7 @@ import type { Call } from './call.js';
 import { handleCertificates } from './certificates-api.js';
 import { faultReply } from './faults.js';
 import { concurrencyReply, HttpReply, JSON_TYPE, nsError, readBody, send, sleep } from './http.js';
+import { handleMetadata } from './metadata.js';
 import { handleKeys, handleRevoke, handleToken } from './oauth.js';
 import { handleRecord } from './records.js';
 import type { RequestLogEntry } from './request-log.js';
@@ -187,6 +188,9 @@ async function dispatch(context: PipelineContext, call: Call, route: RouteName):
     case 'record':
       authenticateBearer(call, 'rest_webservices');
       return handleRecord(call);
+    case 'metadata':
+      authenticateBearer(call, 'rest_webservices');
+      return handleMetadata(call);
     case 'suiteql':
       authenticateBearer(call, 'rest_webservices');
       return handleSuiteql(call);

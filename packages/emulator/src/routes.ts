@@ -6,6 +6,7 @@ export type RouteName =
   | 'authorize'
   | 'certificates'
   | 'record'
+  | 'metadata'
   | 'suiteql'
   | 'async'
   | 'system'
@@ -20,6 +21,7 @@ export const ROUTE_NAMES: readonly RouteName[] = [
   'authorize',
   'certificates',
   'record',
+  'metadata',
   'suiteql',
   'async',
   'system',
@@ -31,6 +33,7 @@ export const ROUTE_NAMES: readonly RouteName[] = [
 /** Routes that count against the account's concurrency limit (REST web services and RESTlets share it). */
 export const GOVERNED_ROUTES: ReadonlySet<RouteName> = new Set<RouteName>([
   'record',
+  'metadata',
   'suiteql',
   'async',
   'system',
@@ -40,6 +43,11 @@ export const GOVERNED_ROUTES: ReadonlySet<RouteName> = new Set<RouteName>([
 
 /** The route a request path belongs to. */
 export function classifyRoute(path: string): RouteName {
+  if (
+    path === '/services/rest/record/v1/metadata-catalog' ||
+    path.startsWith('/services/rest/record/v1/metadata-catalog/')
+  )
+    return 'metadata';
   if (path.startsWith('/services/rest/record/v1/')) return 'record';
   if (path === '/services/rest/query/v1/suiteql') return 'suiteql';
   if (path === '/app/site/hosting/restlet.nl') return 'restlet';

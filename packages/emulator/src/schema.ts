@@ -10,12 +10,16 @@ export interface FieldDef {
   readonly readOnly?: boolean;
   /** For `enum` fields: internal id → display name (`refName`). */
   readonly options?: Readonly<Record<string, string>>;
+  /** Shown as `title` in the metadata catalog; defaults to the name split into words. */
+  readonly label?: string;
+  /** Added through the admin API (`custentity_…`, `custbody_…`, `custitem_…`, `custrecord_…`). */
+  readonly custom?: boolean;
 }
 
 export interface RecordTypeDef {
   readonly name: string;
   /** Internal ids are shared inside a family, as in NetSuite (entities, items, transactions). */
-  readonly family: 'entity' | 'item' | 'transaction';
+  readonly family: 'entity' | 'item' | 'transaction' | 'custom';
   /** SuiteQL table. */
   readonly table: string;
   /** Constant columns that tell types apart inside a shared table (`transaction.type`, `item.itemtype`). */
@@ -24,6 +28,8 @@ export interface RecordTypeDef {
   /** The field shown as `refName` when another record points here. */
   readonly refNameField: string;
   readonly hasLines: boolean;
+  /** A custom record type (`customrecord_…`) added through the admin API; its display name. */
+  readonly customName?: string;
 }
 
 const common: FieldDef[] = [

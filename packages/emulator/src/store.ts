@@ -1,5 +1,6 @@
 import type { Database, SqlValue, Statement } from 'sql.js';
 import { columnOf, type FieldDef, RECORD_TYPE_BY_NAME, RECORD_TYPES, type RecordTypeDef } from './schema.js';
+import { invalidateSuiteqlCopy } from './suiteql-worker.js';
 
 /** One line of a transaction's `item` sublist. */
 export interface ItemLine {
@@ -59,7 +60,10 @@ export class RecordStore {
   private readonly byType = new Map<string, Map<number, StoredRecord>>();
   private readonly byExternalId = new Map<string, Map<string, number>>();
   private readonly sortedIds = new Map<string, number[]>();
-  private readonly nextId = { entity: 1, item: 1, transaction: 1 };
+  /** Next internal id per family (entity, item, transaction) or per custom record type. */
+  private readonly nextId = new Map<string, number>();
+  /** Record types with the custom fields and custom record types added through the admin API. */
+  private readonly defs = new Map<string, RecordTypeDef>(RECORD_TYPE_BY_NAME);
   private tables = new Map<string, TableInfo>();
   private insertLine!: Statement;
   private deleteLines!: Statement;
@@ -99,16 +103,7 @@ export class RecordStore {
       "INSERT INTO subsidiary VALUES (1, 'Parent Company', 'F');",
     );
     this.db.run(ddl.join('\n'));
-    for (const [table, cols] of tableColumns) {
-      const names = [...cols.keys()];
-      this.tables.set(table, {
-        columns: names,
-        insert: this.db.prepare(
-          `INSERT OR REPLACE INTO "${table}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
-        ),
-        remove: this.db.prepare(`DELETE FROM "${table}" WHERE id = ?`),
-      });
-    }
+    for (const [table, cols] of tableColumns) this.prepareTable(table, [...cols.keys()]);
     this.insertLine = this.db.prepare(
       'INSERT INTO transactionline (id, "transaction", linesequencenumber, item, quantity, rate, netamount, memo) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -116,7 +111,68 @@ export class RecordStore {
   }
 
   typeDef(type: string): RecordTypeDef | undefined {
-    return RECORD_TYPE_BY_NAME.get(type);
+    return this.defs.get(type);
+  }
+
+  /** Every record type served, the built-in ones first, then custom record types in the order they were added. */
+  typeDefs(): RecordTypeDef[] {
+    return [...this.defs.values()];
+  }
+
+  /**
+   * Adds a custom field to a record type: a new SQL column (existing records hold null) that the Record API,
+   * SuiteQL and the metadata catalog all see at once.
+   */
+  addField(type: string, field: FieldDef): RecordTypeDef {
+    const def = this.mustDef(type);
+    const column = columnOf(field);
+    const table = this.tables.get(def.table);
+    if (table && !table.columns.includes(column)) {
+      this.db.run(`ALTER TABLE "${def.table}" ADD COLUMN "${column}" ${sqlType(field)}`);
+      this.prepareTable(def.table, [...table.columns, column]);
+    }
+    if (field.kind === 'date' || field.kind === 'datetime') this.dateColumns.add(column);
+    const next: RecordTypeDef = { ...def, fields: [...def.fields, field] };
+    this.defs.set(type, next);
+    // Every type on the shared table gets a new column plan; only this one a new field map.
+    this.fieldMaps.delete(type);
+    for (const other of this.defs.values())
+      if (other.table === def.table) this.columnPlans.delete(other.name);
+    this.schemaChanged();
+    return next;
+  }
+
+  /** Adds a custom record type with its own table (named by its script id, as SuiteQL names it). */
+  addType(def: RecordTypeDef): void {
+    const cols = new Map<string, string>([['id', 'INTEGER PRIMARY KEY']]);
+    for (const f of def.fields) {
+      cols.set(columnOf(f), sqlType(f));
+      if (f.kind === 'date' || f.kind === 'datetime') this.dateColumns.add(columnOf(f));
+    }
+    this.db.run(`CREATE TABLE "${def.table}" (${[...cols].map(([c, t]) => `"${c}" ${t}`).join(', ')})`);
+    this.prepareTable(def.table, [...cols.keys()]);
+    this.defs.set(def.name, def);
+    this.byType.set(def.name, new Map());
+    this.byExternalId.set(def.name, new Map());
+    this.schemaChanged();
+  }
+
+  // SuiteQL's worker holds a copy of the database, refreshed on row changes only: a new column must refresh it too.
+  private schemaChanged(): void {
+    invalidateSuiteqlCopy(this.db);
+  }
+
+  private prepareTable(table: string, names: string[]): void {
+    const old = this.tables.get(table);
+    old?.insert.free();
+    old?.remove.free();
+    this.tables.set(table, {
+      columns: names,
+      insert: this.db.prepare(
+        `INSERT OR REPLACE INTO "${table}" (${names.map((n) => `"${n}"`).join(', ')}) VALUES (${names.map(() => '?').join(', ')})`,
+      ),
+      remove: this.db.prepare(`DELETE FROM "${table}" WHERE id = ?`),
+    });
   }
 
   get(type: string, id: number): StoredRecord | undefined {
@@ -170,7 +226,9 @@ export class RecordStore {
         'externalId',
       );
     }
-    const id = this.nextId[def.family]++;
+    const sequence = def.family === 'custom' ? def.name : def.family;
+    const id = this.nextId.get(sequence) ?? 1;
+    this.nextId.set(sequence, id + 1);
     const stamp = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     for (const f of def.fields) {
       if (f.kind === 'datetime' && f.readOnly) fields[f.name] = stamp;
@@ -219,7 +277,7 @@ export class RecordStore {
     }
     this.checkRequired(def, fields, lines);
     for (const f of def.fields) {
-      if (f.name === 'lastModifiedDate')
+      if (f.name === 'lastModifiedDate' || (def.family === 'custom' && f.name === 'lastModified'))
         fields[f.name] = new Date(this.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
     }
     if (def.hasLines) fields.total = round2(lines.reduce((s, l) => s + l.amount, 0));
@@ -464,6 +522,7 @@ export class RecordStore {
       missing('Name', 'firstName');
     }
     if (def.name === 'inventoryItem' && !fields.itemId) missing('Item Name/Number', 'itemId');
+    if (def.family === 'custom' && !fields.name) missing('Name', 'name');
     if (def.hasLines) {
       if (fields.entity === undefined) missing('Customer', 'entity');
       if (lines.length === 0)

@@ -98,6 +98,11 @@ class SuiteqlRunner {
 
   constructor(private readonly db: Database) {}
 
+  /** The next query copies the database again (after a schema change, which `total_changes()` does not count). */
+  invalidate(): void {
+    this.#copied = undefined;
+  }
+
   run(job: SuiteqlJob, timeoutMs: number): Promise<SuiteqlOutcome> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ job, timeoutMs, resolve, reject });
@@ -170,6 +175,11 @@ class SuiteqlRunner {
 }
 
 const runners = new WeakMap<Database, SuiteqlRunner>();
+
+/** Makes the next SuiteQL query of `db` see a changed schema (a custom field's new column, a new table). */
+export function invalidateSuiteqlCopy(db: Database): void {
+  runners.get(db)?.invalidate();
+}
 
 /**
  * Runs a SuiteQL page against `db` off the main thread, within `timeoutMs`.
