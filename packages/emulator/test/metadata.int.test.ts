@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Emulator, isEmulatorError, startEmulator } from '../src/index.js';
+import { type Emulator, type EmulatorErrorCode, isEmulatorError, startEmulator } from '../src/index.js';
 import { accessToken, bearer, type M2M, setupM2M } from './helpers.js';
 
 let emu: Emulator;
@@ -222,7 +222,7 @@ describe('custom fields and custom record types', () => {
   });
 
   it('refuses bad custom field options with typed errors, over HTTP too', async () => {
-    const refuse = async (options: unknown, code: string) => {
+    const refuse = async (options: unknown, code: EmulatorErrorCode) => {
       const error = await emu.admin.addCustomField(options as never).catch((e: unknown) => e);
       expect(isEmulatorError(error, code)).toBe(true);
     };
