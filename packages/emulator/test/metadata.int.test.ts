@@ -263,7 +263,8 @@ describe('custom fields and custom record types', () => {
   it('a reset removes the customizations', async () => {
     await emu.admin.reset();
     expect(await emu.admin.customizations()).toEqual({ customFields: [], customRecordTypes: [] });
-    token = await accessToken(emu, (m2m = await setupM2M(emu)));
+    m2m = await setupM2M(emu);
+    token = await accessToken(emu, m2m);
     expect((await get('metadata-catalog/customrecord_project')).status).toBe(404);
   });
 });
