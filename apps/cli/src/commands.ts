@@ -223,11 +223,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'sign in by authorization code + PKCE and keep the session in the token store',
     usage: 'login [--no-browser] [--json]',
     description:
-      'Opens the NetSuite login page in a browser when there is one, otherwise prints its URL. After you approve,\n' +
-      'NetSuite redirects to your redirect URI; paste that whole URL back here. NetSuite refuses http:// redirect\n' +
-      'URIs: register an https URI (e.g. https://localhost/netsuite-oauth/callback — nothing needs to listen there,\n' +
-      'copy the URL from the address bar) or a custom scheme. Needs the client secret in NETSUITE_CLIENT_SECRET\n' +
-      'or --client-secret-file (never on the command line).',
+      'Checks the client id and secret first, then opens the NetSuite login page in a browser when there is one\n' +
+      '(otherwise prints its URL). With a loopback redirect URI (http://127.0.0.1:<port>/…, [::1] or localhost, as\n' +
+      "Oracle's own tools use) it listens there, receives NetSuite's redirect itself and shows \"you can close this\n" +
+      'tab". With an https:// or custom-scheme URI (nothing listens there) you paste back the URL you were sent to.\n' +
+      'Needs the client secret in NETSUITE_CLIENT_SECRET or --client-secret-file (never on the command line).',
     positionals: { min: 0, max: 0 },
     options: {
       'no-browser': { type: 'boolean', description: 'do not open a browser; print the URL' },
@@ -235,6 +235,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     },
     examples: [
       'export NETSUITE_CLIENT_SECRET_FILE=~/.secrets/netsuite-client-secret',
+      'pnpm nso login --redirect-uri http://127.0.0.1:52300/netsuite-oauth/callback',
       'pnpm nso login --redirect-uri https://localhost/netsuite-oauth/callback',
       'pnpm nso login --no-browser --profile sandbox',
     ],

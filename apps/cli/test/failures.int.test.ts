@@ -171,7 +171,7 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
     expectOneLineError(result, 3, /origin must use https/);
   });
 
-  it('wrong client secret → login refused with invalid_client, exit 4', async () => {
+  it('wrong client secret → login refused with invalid_client before the browser step, exit 4', async () => {
     const secretFile = join(fx.dir, 'wrong-secret');
     writeFileSync(secretFile, 'not-the-secret-0000', { mode: 0o600 });
     const { result, loginError } = await loginWithCli(fx.env, ['--client-secret-file', secretFile]);
@@ -181,6 +181,8 @@ describe('bad input: clear message, non-zero exit, no secret on screen', () => {
       /^error: token endpoint refused the request: invalid_client \(HTTP 401\)$/m,
     );
     expect(result.stderr).toMatch(/^hint: .*client secret/m);
+    // Checked before anyone signs in: no authorization URL was printed.
+    expect(result.stderr).not.toContain('authorize.nl');
     expect(result.stdout).toBe('');
     expectNoSecrets(result, [...secrets(), 'not-the-secret-0000']);
   });

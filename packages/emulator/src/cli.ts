@@ -16,8 +16,10 @@ Usage: netsuite-emulator [options]
                          accounts, each on the next port (or any free port with
                          --port 0), with its own ready-made integration
   --redirect-uri <uri>   redirect URI of the ready-made integration (repeatable; default
-                         http://127.0.0.1:3000/callback (the demo server) and
-                         https://localhost/netsuite-oauth/callback (the CLI's login))
+                         http://127.0.0.1:3000/callback (the demo server),
+                         http://127.0.0.1:52300/netsuite-oauth/callback (the CLI's
+                         login, which listens there) and
+                         https://localhost/netsuite-oauth/callback (its paste-back form))
   --seed-customers <n>   customers to seed (default 30; other types keep their defaults)
   --no-seed              seed no records (the login user is still created)
   --concurrency <n>      account concurrency limit (default 5)
@@ -183,8 +185,12 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
   };
 }
 
-/** The ready-made integration's redirect URIs: the demo server's and the CLI login's. */
-const DEFAULT_REDIRECT_URIS = ['http://127.0.0.1:3000/callback', 'https://localhost/netsuite-oauth/callback'];
+/** The ready-made integration's redirect URIs: the demo server's, the CLI login's loopback one and its paste-back one. */
+const DEFAULT_REDIRECT_URIS = [
+  'http://127.0.0.1:3000/callback',
+  'http://127.0.0.1:52300/netsuite-oauth/callback',
+  'https://localhost/netsuite-oauth/callback',
+];
 
 function shellQuote(value: string): string {
   return `'${value.replace(/'/g, "'\\''")}'`;
@@ -214,7 +220,12 @@ function writeEnvFile(
   writeFileSync(keyFile, setup.privateKeyPem, { mode: 0o600 });
   chmodSync(keyFile, 0o600);
   writeFileSync(certificateFile, certificatePem);
-  const redirectUri = setup.redirectUris.find((u) => !u.startsWith('http://')) ?? setup.redirectUris[0] ?? '';
+  // The CLI login's URI: its own callback path (the loopback one first), else one that is not http.
+  const redirectUri =
+    setup.redirectUris.find((u) => u.endsWith('/netsuite-oauth/callback')) ??
+    setup.redirectUris.find((u) => !u.startsWith('http://')) ??
+    setup.redirectUris[0] ??
+    '';
   const settings: Record<string, string> = {
     NETSUITE_ORIGIN: setup.url,
     NETSUITE_ACCOUNT_ID: setup.accountId,

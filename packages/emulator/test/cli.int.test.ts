@@ -108,8 +108,8 @@ describe('netsuite-emulator command', () => {
       expect(statSync(envFile).mode & 0o077).toBe(0);
       expect(statSync(join(dir, 'sub', 'emulator-key.pem')).mode & 0o077).toBe(0);
       expect(text).toContain(`export NETSUITE_ORIGIN='${started.emulator?.url}'`);
-      // The CLI's login redirect URI is registered by default, next to the demo server's.
-      expect(text).toContain("export NETSUITE_REDIRECT_URI='https://localhost/netsuite-oauth/callback'");
+      // The CLI's loopback login redirect URI is registered by default, next to the demo server's.
+      expect(text).toContain("export NETSUITE_REDIRECT_URI='http://127.0.0.1:52300/netsuite-oauth/callback'");
       expect(started.output).not.toContain(secret);
       expect(started.output).not.toContain('PRIVATE KEY');
       expect(started.output).toContain(envFile);
