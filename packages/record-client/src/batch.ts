@@ -20,7 +20,7 @@ import {
   localTryAcquire,
 } from './limiter.js';
 import { OrderedWork } from './ordered.js';
-import type { RecordInput } from './record-types.js';
+import type { RecordTypeName, RecordWrite } from './record-types.js';
 import type { Transport } from './transport.js';
 import { checkExternalId, checkRecordId, checkRecordType, checkSignal } from './validate.js';
 
@@ -148,36 +148,36 @@ export interface BatchRun extends AsyncIterable<BatchResult> {
  * @example
  * for await (const r of client.batch.upsert('customer', rows)) if (!r.ok) console.error(r.index, r.error.detail);
  */
-export interface BatchApi {
+export interface BatchApi<R = unknown> {
   /**
    * Creates records (POST collections).
    * @example for await (const r of client.batch.create('customer', [{ companyName: 'Acme' }])) console.log(r);
    */
-  create<T extends string>(
+  create<T extends RecordTypeName<R>>(
     type: T,
-    records: Iterable<RecordInput<T>> | AsyncIterable<RecordInput<T>>,
+    records: Iterable<RecordWrite<R, T>> | AsyncIterable<RecordWrite<R, T>>,
     options?: BatchOptions,
   ): BatchRun;
   /**
    * Updates records (PATCH collections); each names its record by `id` (internal id) or `externalId`.
    * @example client.batch.update('customer', [{ id: '647', email: 'ap@acme.example' }])
    */
-  update<T extends string>(
+  update<T extends RecordTypeName<R>>(
     type: T,
     records:
-      | Iterable<RecordInput<T> & { id?: string | number; externalId?: string }>
-      | AsyncIterable<RecordInput<T> & { id?: string | number; externalId?: string }>,
+      | Iterable<RecordWrite<R, T> & { id?: string | number; externalId?: string }>
+      | AsyncIterable<RecordWrite<R, T> & { id?: string | number; externalId?: string }>,
     options?: BatchOptions,
   ): BatchRun;
   /**
    * Creates or updates records by external id (PUT collections); each needs `externalId`.
    * @example client.batch.upsert('customer', [{ externalId: 'CRM-42', companyName: 'Acme' }])
    */
-  upsert<T extends string>(
+  upsert<T extends RecordTypeName<R>>(
     type: T,
     records:
-      | Iterable<RecordInput<T> & { externalId: string }>
-      | AsyncIterable<RecordInput<T> & { externalId: string }>,
+      | Iterable<RecordWrite<R, T> & { externalId: string }>
+      | AsyncIterable<RecordWrite<R, T> & { externalId: string }>,
     options?: BatchOptions,
   ): BatchRun;
   /**
@@ -185,7 +185,7 @@ export interface BatchApi {
    * @example client.batch.delete('customer', ['647', 'eid:CRM-42'])
    */
   delete(
-    type: string,
+    type: RecordTypeName<R>,
     ids: Iterable<string | number> | AsyncIterable<string | number>,
     options?: BatchOptions,
   ): BatchRun;
@@ -194,7 +194,7 @@ export interface BatchApi {
    * @example for await (const r of client.batch.get('customer', ['1', '2'])) if (r.ok) console.log(r.record);
    */
   get(
-    type: string,
+    type: RecordTypeName<R>,
     ids: Iterable<string | number> | AsyncIterable<string | number>,
     options?: BatchOptions,
   ): BatchRun;

@@ -21,7 +21,8 @@ export type RecordClientErrorCode =
   | 'ERR_RECORD_ASYNC_JOB_FAILED'
   | 'ERR_RECORD_LIMITER'
   | 'ERR_RECORD_HOOK'
-  | 'ERR_RECORD_BATCH_ITEM';
+  | 'ERR_RECORD_BATCH_ITEM'
+  | 'ERR_RECORD_METADATA_CACHE';
 
 /**
  * Base class of every error thrown by `@netsuite-oauth/record-client`.

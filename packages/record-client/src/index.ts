@@ -59,6 +59,16 @@ export {
   type PermitOutcome,
 } from './limiter.js';
 export type {
+  CatalogEntry,
+  JsonSchemaObject,
+  JsonSchemasOptions,
+  MetadataApi,
+  MetadataCacheOptions,
+  MetadataCallOptions,
+  MetadataOptions,
+  OpenApiDocument,
+} from './metadata.js';
+export type {
   Contact,
   Customer,
   Employee,
@@ -69,8 +79,12 @@ export type {
   NetSuiteRecord,
   RecordInput,
   RecordOf,
+  RecordRead,
   RecordRef,
+  RecordTypeName,
   RecordTypes,
+  RecordWrite,
+  RecordWriteBody,
   SalesOrder,
   Sublist,
   Transaction,

@@ -248,3 +248,44 @@ export type RecordOf<T extends string> = T extends keyof RecordTypes ? RecordTyp
  */
 export type RecordInput<T extends string> = Omit<Partial<RecordOf<T>>, 'id' | 'links'> &
   Record<string, unknown>;
+
+/**
+ * The record type names a client with record map `R` accepts: any string without generated types, the map's keys
+ * with them (a misspelt type is a compile error).
+ *
+ * @example
+ * type Names = RecordTypeName<NetSuiteRecords> // 'customer' | 'salesOrder' | …
+ */
+export type RecordTypeName<R> = IsUntyped<R> extends true ? string : Extract<keyof R, string>;
+
+/** Whether record map `R` stands for "no generated types" (`unknown`, the default). */
+type IsUntyped<R> = unknown extends R ? true : false;
+
+/**
+ * What `records.get(type, …)` resolves to for record map `R`.
+ *
+ * @example
+ * type C = RecordRead<NetSuiteRecords, 'customer'> // the generated Customer interface
+ */
+export type RecordRead<R, T extends string> =
+  IsUntyped<R> extends true ? RecordOf<T> : T extends keyof R ? R[T] : never;
+
+/**
+ * A create/update body of a generated record interface: every field optional, `null` clears one, `id` and
+ * `links` left out, and no other field (a misspelt field is a compile error).
+ *
+ * @example
+ * const body: RecordWriteBody<Customer> = { companyName: 'Acme', subsidiary: { id: '1' } }
+ */
+export type RecordWriteBody<Rec> = {
+  [K in Exclude<keyof Rec, 'id' | 'links'>]?: Exclude<Rec[K], undefined> | null;
+};
+
+/**
+ * The create/update body of record type `T` for record map `R`.
+ *
+ * @example
+ * const body: RecordWrite<NetSuiteRecords, 'customer'> = { companyName: 'Acme' }
+ */
+export type RecordWrite<R, T extends string> =
+  IsUntyped<R> extends true ? RecordInput<T> : T extends keyof R ? RecordWriteBody<R[T]> : never;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { checkWait, idInLocation, isObject, readTasks, waitForJob } from './async-job.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
 import { checkPageSize, checkPrefetch, type Page, pagedIterable, resultCap } from './paging.js';
-import type { Link, RecordInput, RecordOf } from './record-types.js';
+import type { Link, RecordOf, RecordRead, RecordTypeName, RecordWrite } from './record-types.js';
 import type { RequestSpec, Transport } from './transport.js';
 import {
   checkBody,
@@ -132,56 +132,64 @@ export interface AsyncJobResult {
  * @example
  * const { id } = await client.records.create('customer', { companyName: 'Acme' })
  */
-export interface RecordsApi {
+export interface RecordsApi<R = unknown> {
   /**
    * Reads one record.
    * @example const c = await client.records.get('customer', '647', { fields: ['email'] });
    */
-  get<T extends string>(type: T, id: string | number, options?: GetRecordOptions): Promise<RecordOf<T>>;
+  get<T extends RecordTypeName<R>>(
+    type: T,
+    id: string | number,
+    options?: GetRecordOptions,
+  ): Promise<RecordRead<R, T>>;
   /**
    * Streams the ids of a record collection, page after page.
    * @example for await (const { id } of client.records.list('customer', { q: 'email START_WITH "a"' })) console.log(id);
    */
-  list(type: string, options?: ListRecordsOptions): AsyncIterable<RecordListItem>;
+  list(type: RecordTypeName<R>, options?: ListRecordsOptions): AsyncIterable<RecordListItem>;
   /**
    * Creates a record; NetSuite answers 204 and the new id is read from `Location`.
    * @example const { id } = await client.records.create('customer', { companyName: 'Acme' });
    */
-  create<T extends string>(type: T, body: RecordInput<T>, options?: CallOptions): Promise<WriteResult>;
+  create<T extends RecordTypeName<R>>(
+    type: T,
+    body: RecordWrite<R, T>,
+    options?: CallOptions,
+  ): Promise<WriteResult>;
   /**
    * Updates a record (PATCH: fields left out are unchanged, `null` clears a field).
    * @example await client.records.update('customer', '647', { email: 'new@example.com' });
    */
-  update<T extends string>(
+  update<T extends RecordTypeName<R>>(
     type: T,
     id: string | number,
-    body: RecordInput<T>,
+    body: RecordWrite<R, T>,
     options?: UpdateRecordOptions,
   ): Promise<WriteResult>;
   /**
    * Creates or updates the record with this external id (PUT `…/{type}/eid:{externalId}`). Idempotent: retried.
    * @example await client.records.upsert('customer', 'CRM-42', { companyName: 'Acme' });
    */
-  upsert<T extends string>(
+  upsert<T extends RecordTypeName<R>>(
     type: T,
     externalId: string,
-    body: RecordInput<T>,
+    body: RecordWrite<R, T>,
     options?: CallOptions,
   ): Promise<WriteResult>;
   /**
    * Deletes a record.
    * @example await client.records.delete('customer', '647');
    */
-  delete(type: string, id: string | number, options?: CallOptions): Promise<void>;
+  delete(type: RecordTypeName<R>, id: string | number, options?: CallOptions): Promise<void>;
   /**
    * Transforms a record into another type (`POST …/{fromType}/{id}/!transform/{toType}`).
    * @example const { id } = await client.records.transform('salesOrder', '12', 'invoice');
    */
-  transform(
-    fromType: string,
+  transform<To extends RecordTypeName<R>>(
+    fromType: RecordTypeName<R>,
     id: string | number,
-    toType: string,
-    body?: Record<string, unknown>,
+    toType: To,
+    body?: RecordWrite<R, To>,
     options?: CallOptions,
   ): Promise<WriteResult>;
   /**
@@ -189,36 +197,40 @@ export interface RecordsApi {
    * to completion. Safe to retry: NetSuite deduplicates on the key.
    * @example const job = await client.records.createAsync('salesOrder', order, { idempotencyKey: orderUuid });
    */
-  createAsync<T extends string>(
+  createAsync<T extends RecordTypeName<R>>(
     type: T,
-    body: RecordInput<T>,
+    body: RecordWrite<R, T>,
     options?: AsyncJobOptions,
   ): Promise<AsyncJobResult>;
   /**
    * Updates a record as an asynchronous job (PATCH with `Prefer: respond-async`), polled to completion.
    * @example await client.records.updateAsync('customer', '647', { email: 'ap@acme.example' }, { idempotencyKey });
    */
-  updateAsync<T extends string>(
+  updateAsync<T extends RecordTypeName<R>>(
     type: T,
     id: string | number,
-    body: RecordInput<T>,
+    body: RecordWrite<R, T>,
     options?: AsyncJobOptions & Pick<UpdateRecordOptions, 'replace' | 'replaceSelectedFields'>,
   ): Promise<AsyncJobResult>;
   /**
    * Upserts by external id as an asynchronous job (PUT `…/eid:{externalId}` with `Prefer: respond-async`).
    * @example await client.records.upsertAsync('customer', 'CRM-42', { companyName: 'Acme' });
    */
-  upsertAsync<T extends string>(
+  upsertAsync<T extends RecordTypeName<R>>(
     type: T,
     externalId: string,
-    body: RecordInput<T>,
+    body: RecordWrite<R, T>,
     options?: AsyncJobOptions,
   ): Promise<AsyncJobResult>;
   /**
    * Deletes a record as an asynchronous job (DELETE with `Prefer: respond-async`).
    * @example await client.records.deleteAsync('customer', '647');
    */
-  deleteAsync(type: string, id: string | number, options?: AsyncJobOptions): Promise<AsyncJobResult>;
+  deleteAsync(
+    type: RecordTypeName<R>,
+    id: string | number,
+    options?: AsyncJobOptions,
+  ): Promise<AsyncJobResult>;
 }
 
 interface RecordsContext {

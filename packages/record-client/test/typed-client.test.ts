@@ -1,0 +1,120 @@
+// Type tests: `pnpm typecheck` compiles this file (a `@ts-expect-error` that finds no error fails the compile);
+// vitest runs the calls against a fetch that answers like NetSuite, so the typed client is the same client.
+import { describe, expectTypeOf, it } from 'vitest';
+import {
+  type BatchRun,
+  createNetSuiteClient,
+  type NetSuiteClient,
+  type NetSuiteRecord,
+  type RecordWrite,
+  type WriteResult,
+} from '../src/index.js';
+
+// The shape @netsuite-oauth/typegen writes: an interface per type, references as { id, refName? }, a map.
+interface NsRef {
+  id: string;
+  refName?: string;
+}
+interface Customer {
+  links?: Array<{ rel?: string; href?: string }>;
+  id?: string;
+  companyName?: string | null;
+  creditLimit?: number | null;
+  subsidiary?: NsRef;
+  custentity_tier?: { id?: '1' | '2'; refName?: string };
+}
+interface SalesOrder {
+  id?: string;
+  entity?: NsRef;
+  memo?: string | null;
+  item?: { items?: Array<{ item?: NsRef; quantity?: number | null }> };
+}
+interface Invoice {
+  id?: string;
+  entity?: NsRef;
+  createdFrom?: NsRef;
+}
+interface Records {
+  customer: Customer;
+  salesOrder: SalesOrder;
+  invoice: Invoice;
+}
+
+const fetchLikeNetSuite: typeof fetch = async (input, init) => {
+  const url = String(input instanceof Request ? input.url : input);
+  if (/\/record\/v1\/\w+\/\d+$/.test(url) && (init?.method ?? 'GET') === 'GET')
+    return new Response(JSON.stringify({ id: '7', companyName: 'Acme' }), {
+      headers: { 'content-type': 'application/json' },
+    });
+  return new Response(null, { status: 204, headers: { location: `${url.split('?')[0]}/8` } });
+};
+
+const options = {
+  accountId: '1234567',
+  token: async () => 'token',
+  fetch: fetchLikeNetSuite,
+  retry: false,
+  circuitBreaker: false,
+} as const;
+
+describe('typed records', () => {
+  it('types get, create, update, transform and batch calls by the record map', async () => {
+    const client = createNetSuiteClient<Records>(options);
+    const customer = await client.records.get('customer', '7');
+    expectTypeOf(customer).toEqualTypeOf<Customer>();
+    expectTypeOf(customer.companyName).toEqualTypeOf<string | null | undefined>();
+
+    expectTypeOf(
+      client.records.create('customer', { companyName: 'Acme', subsidiary: { id: '1' } }),
+    ).toEqualTypeOf<Promise<WriteResult>>();
+    await client.records.create('customer', { companyName: 'Acme', custentity_tier: { id: '1' } });
+    await client.records.update('customer', '7', { creditLimit: null });
+    await client.records.update('salesOrder', '7', { item: { items: [{ item: { id: '3' }, quantity: 2 }] } });
+    await client.records.transform('salesOrder', '7', 'invoice', { createdFrom: { id: '7' } });
+    expectTypeOf(
+      client.batch.create('customer', [{ companyName: 'A' }, { companyName: 'B' }]),
+    ).toEqualTypeOf<BatchRun>();
+    expectTypeOf<RecordWrite<Records, 'invoice'>>().toEqualTypeOf<{
+      entity?: NsRef | null;
+      createdFrom?: NsRef | null;
+    }>();
+  });
+
+  it('refuses a misspelt field, a misspelt type and a wrong value at compile time', () => {
+    const client = createNetSuiteClient<Records>(options);
+    // Compiled, never run: each call is a compile error.
+    const wrong = async () => {
+      // @ts-expect-error companyNme is not a customer field
+      await client.records.create('customer', { companyNme: 'Acme' });
+      // @ts-expect-error customr is not a record type of the map
+      await client.records.get('customr', '7');
+      // @ts-expect-error creditLimit is a number
+      await client.records.update('customer', '7', { creditLimit: '100' });
+      // @ts-expect-error tier 3 is not one of the enum's ids
+      await client.records.create('customer', { custentity_tier: { id: '3' } });
+      // @ts-expect-error a batch line with a misspelt field
+      client.batch.create('customer', [{ companyName: 'A' }, { compnyName: 'B' }]);
+      // @ts-expect-error transform into a type the map does not have
+      await client.records.transform('salesOrder', '7', 'invoce');
+      // @ts-expect-error the sublist line has no qty field
+      await client.records.update('salesOrder', '7', { item: { items: [{ qty: 1 }] } });
+    };
+    expectTypeOf(wrong).toBeFunction();
+  });
+
+  it('without a map every type name and field is accepted, as before', async () => {
+    const client = createNetSuiteClient(options);
+    expectTypeOf(client).toEqualTypeOf<NetSuiteClient>();
+    const anyRecord = await client.records.get('customrecord_anything', '7');
+    expectTypeOf(anyRecord).toEqualTypeOf<NetSuiteRecord>();
+    await client.records.create('customer', { companyName: 'Acme', custentity_whatever: 1 });
+    const widened: ReturnType<typeof createNetSuiteClient> = client;
+    expectTypeOf(widened.records.get('customer', '7')).resolves.toHaveProperty('companyName');
+  });
+
+  it('SuiteQL takes a row type', async () => {
+    const client = createNetSuiteClient<Records>(options);
+    const rows = client.suiteql<{ id: string; companyname: string }>('SELECT id, companyname FROM customer');
+    expectTypeOf(rows).toEqualTypeOf<AsyncIterable<{ id: string; companyname: string }>>();
+  });
+});
