@@ -3,10 +3,10 @@ import type { Context } from './context.js';
 /** One option of a command, in node:util parseArgs form plus help text. */
 export interface OptionSpec {
   readonly type: 'string' | 'boolean';
-  readonly short?: string;
-  readonly multiple?: boolean;
+  readonly short?: string | undefined;
+  readonly multiple?: boolean | undefined;
   readonly description: string;
-  readonly valueName?: string;
+  readonly valueName?: string | undefined;
 }
 
 /** A command: its help text, options and a lazy loader, so start-up never imports what it does not run. */
@@ -14,14 +14,14 @@ export interface CommandSpec {
   readonly name: string;
   readonly summary: string;
   readonly usage: string;
-  readonly description?: string;
+  readonly description?: string | undefined;
   readonly positionals: { readonly min: number; readonly max: number };
   readonly options: Readonly<Record<string, OptionSpec>>;
   readonly examples: readonly string[];
   /** Accepts --json / --csv. */
-  readonly formats?: readonly ('json' | 'csv')[];
+  readonly formats?: readonly ('json' | 'csv')[] | undefined;
   /** Takes its arguments as they are (they go to another command's parser, e.g. the emulator's), `--help` included. */
-  readonly passThrough?: boolean;
+  readonly passThrough?: boolean | undefined;
   load(): Promise<{ run(ctx: Context): Promise<number | undefined> }>;
 }
 

@@ -19,19 +19,19 @@ export type StoreKind = 'memory' | 'file' | 'redis';
 
 /** One named profile in the config file. Paths are relative to the config file. Secrets are never stored here, only paths to them. */
 export interface Profile {
-  readonly accountId?: string;
-  readonly origin?: string;
-  readonly clientId?: string;
-  readonly certificateId?: string;
-  readonly privateKeyFile?: string;
-  readonly certificateFile?: string;
-  readonly clientSecretFile?: string;
-  readonly scopes?: string | readonly string[];
-  readonly redirectUri?: string;
-  readonly algorithm?: string;
-  readonly store?: StoreKind;
-  readonly storePath?: string;
-  readonly redisUrl?: string;
+  readonly accountId?: string | undefined;
+  readonly origin?: string | undefined;
+  readonly clientId?: string | undefined;
+  readonly certificateId?: string | undefined;
+  readonly privateKeyFile?: string | undefined;
+  readonly certificateFile?: string | undefined;
+  readonly clientSecretFile?: string | undefined;
+  readonly scopes?: string | readonly string[] | undefined;
+  readonly redirectUri?: string | undefined;
+  readonly algorithm?: string | undefined;
+  readonly store?: StoreKind | undefined;
+  readonly storePath?: string | undefined;
+  readonly redisUrl?: string | undefined;
 }
 
 /** Everything a command may need, resolved from flags, then environment, then the profile, then defaults. */

@@ -7,7 +7,7 @@ import { createRedactor, type Redactor } from './mask.js';
 /** A writable text stream (process.stdout or a test double). */
 export interface TextOut {
   write(text: string): unknown;
-  readonly isTTY?: boolean;
+  readonly isTTY?: boolean | undefined;
 }
 
 /** The process around the CLI, injected so tests can run it in-process. */
@@ -17,8 +17,8 @@ export interface Io {
   readonly stdin: NodeJS.ReadableStream & { readonly isTTY?: boolean };
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly cwd: string;
-  readonly fetch?: typeof fetch;
-  readonly now?: () => number;
+  readonly fetch?: typeof fetch | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 /** Parsed option values of one command. */

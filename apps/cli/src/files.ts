@@ -35,9 +35,9 @@ export interface ReadLimitedOptions {
   /** Hint shown when the file cannot be read. */
   readonly hint: string;
   /** Refuse a file that group or others can read or write, or that another user owns (as ssh does with keys). */
-  readonly secret?: boolean;
+  readonly secret?: boolean | undefined;
   /** Refuse a file that group or others can write, or that another user owns (as ssh does with its config). */
-  readonly trusted?: boolean;
+  readonly trusted?: boolean | undefined;
 }
 
 /**

@@ -6,9 +6,9 @@ export interface HeadlessLoginOptions {
   readonly redirectUri: string;
   readonly email: string;
   readonly password: string;
-  readonly fetch?: typeof fetch;
+  readonly fetch?: typeof fetch | undefined;
   /** Form choice on a consent page: `allow` (default) or `deny`. */
-  readonly decision?: 'allow' | 'deny';
+  readonly decision?: 'allow' | 'deny' | undefined;
 }
 
 interface ParsedForm {

@@ -15,7 +15,7 @@ export function progressLine(options: {
   total: number | undefined;
   elapsedMs: number;
   unit: string;
-  width?: number;
+  width?: number | undefined;
 }): string {
   const { done, total, elapsedMs, unit } = options;
   const width = options.width ?? 24;

@@ -57,7 +57,7 @@ export function need(
  */
 export function accountOptions(settings: Settings): {
   accountId: string;
-  origin?: string;
+  origin?: string | undefined;
   allowInsecureLoopback: boolean;
 } {
   const accountId = need(settings, 'accountId');
@@ -143,7 +143,7 @@ export async function createSigner(ctx: Context): Promise<AssertionSigner> {
     scope: [...settings.scopes],
     ...(settings.passphrase ? { passphrase: settings.passphrase } : {}),
     ...(settings.algorithm ? { algorithm: settings.algorithm as AssertionAlgorithm } : {}),
-    ...(certificate ? { certificate } : {}),
+    certificate,
     now: ctx.now,
   });
 }
@@ -413,6 +413,6 @@ export async function createClient(ctx: Context, options: { concurrency?: number
     token,
     fetch: ctx.fetch,
     timeoutMs: settings.timeoutMs,
-    ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+    concurrency: options.concurrency,
   });
 }

@@ -38,14 +38,14 @@ export interface AppOptions {
   /** The origin browsers use to reach this server, e.g. `http://127.0.0.1:3000`. The redirect URI is built from it, never from `Host`. */
   readonly publicOrigin: string;
   /** Session lifetime. @default 8 hours */
-  readonly sessionTtlMs?: number;
+  readonly sessionTtlMs?: number | undefined;
   /** Login transaction (state + PKCE verifier) lifetime, at most 15 minutes. @default 10 minutes */
-  readonly transactionTtlMs?: number;
-  readonly now?: () => number;
+  readonly transactionTtlMs?: number | undefined;
+  readonly now?: (() => number) | undefined;
   /** One line per request (method, path without query, status) and per unexpected error (name and code only). */
-  readonly log?: (line: string) => void;
+  readonly log?: ((line: string) => void) | undefined;
   /** The server's recent NetSuite calls, for the `/calls` page. */
-  readonly calls?: RecentCalls;
+  readonly calls?: RecentCalls | undefined;
 }
 
 /** The request handler of the demo server. */
@@ -57,9 +57,9 @@ export interface App {
 
 interface Reply {
   status: number;
-  body?: string;
-  location?: string;
-  contentType?: string;
+  body?: string | undefined;
+  location?: string | undefined;
+  contentType?: string | undefined;
 }
 
 interface Context {
@@ -113,12 +113,12 @@ export function createApp(options: AppOptions): App {
   const sessions = new SessionManager({
     store: options.store,
     now,
-    ...(options.sessionTtlMs === undefined ? {} : { ttlMs: options.sessionTtlMs }),
+    ttlMs: options.sessionTtlMs,
   });
   const transactions = new TransactionStore({
     store: options.store,
     now,
-    ...(options.transactionTtlMs === undefined ? {} : { ttlMs: options.transactionTtlMs }),
+    ttlMs: options.transactionTtlMs,
   });
   const baseHeaders = securityHeaders({
     formActionOrigins: gateway.loginOrigins,
@@ -480,9 +480,9 @@ export function createApp(options: AppOptions): App {
             tokenKey,
             accountId: gateway.accountId,
             connectedAt: now(),
-            ...(params.role === undefined ? {} : { role: params.role }),
-            ...(params.entity === undefined ? {} : { entity: params.entity }),
-            ...(params.company === undefined ? {} : { company: params.company }),
+            role: params.role,
+            entity: params.entity,
+            company: params.company,
           },
           notice: 'Connected to NetSuite.',
         },

@@ -70,7 +70,7 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
   let endpoints: ReturnType<typeof netsuiteEndpoints>;
   try {
     endpoints = netsuiteEndpoints(options.accountId, {
-      ...(options.origin === undefined ? {} : { origin: options.origin }),
+      origin: options.origin,
       allowInsecureLoopback: options.allowInsecureLoopback ?? false,
     });
   } catch (cause) {
@@ -87,16 +87,16 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
   const grants = capGrantExpiry(store);
   const account = {
     accountId: endpoints.accountId,
-    ...(options.origin === undefined ? {} : { origin: options.origin }),
+    origin: options.origin,
     allowInsecureLoopback: options.allowInsecureLoopback ?? false,
   };
   const transport = {
-    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    fetch: options.fetch,
     now,
   };
   const client = {
     clientId: options.clientId,
-    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+    clientSecret: options.clientSecret,
   };
   const scopes = options.scopes ?? ['rest_webservices'];
   // One budget for every user of this server: NetSuite limits concurrent requests per account.
@@ -156,7 +156,7 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
       ...account,
       token,
       concurrency: limiter,
-      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      fetch: options.fetch,
       now,
     });
   }

@@ -48,7 +48,7 @@ export function homePage(options: {
   accountId: string;
   emulator: boolean;
   notice?: string | undefined;
-  noticeKind?: LayoutContext['noticeKind'];
+  noticeKind?: LayoutContext['noticeKind'] | undefined;
 }): string {
   return layout(
     'Home',

@@ -251,7 +251,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         port: options.emulator?.port ?? 0,
         // The server drives its emulator in process; its HTTP admin API stays locked to anyone else.
         adminToken: randomBytes(32).toString('base64url'),
-        ...(options.emulator?.now ? { now: options.emulator.now } : {}),
+        now: options.emulator?.now,
         ...(options.emulator?.suiteqlTimeoutMs === undefined
           ? {}
           : { suiteqlTimeoutMs: options.emulator.suiteqlTimeoutMs }),
@@ -300,8 +300,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     publicOrigin,
     now,
     log,
-    ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
-    ...(options.transactionTtlMs === undefined ? {} : { transactionTtlMs: options.transactionTtlMs }),
+    sessionTtlMs: options.sessionTtlMs,
+    transactionTtlMs: options.transactionTtlMs,
   });
   baseHeaders = securityHeaders({
     formActionOrigins: gateway.loginOrigins,

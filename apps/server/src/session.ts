@@ -7,9 +7,9 @@ export interface Connection {
   /** Store key of this connection's tokens (server-side only). */
   readonly tokenKey: string;
   readonly accountId: string;
-  readonly role?: string;
-  readonly entity?: string;
-  readonly company?: string;
+  readonly role?: string | undefined;
+  readonly entity?: string | undefined;
+  readonly company?: string | undefined;
   readonly connectedAt: number;
 }
 
@@ -19,9 +19,9 @@ export interface SessionData {
   readonly csrf: string;
   readonly createdAt: number;
   readonly expiresAt: number;
-  readonly connection?: Connection;
+  readonly connection?: Connection | undefined;
   /** A one-time message for the next page. */
-  readonly notice?: string;
+  readonly notice?: string | undefined;
 }
 
 /** A loaded session: its id (only ever sent in the cookie) and its data. */
@@ -39,8 +39,8 @@ export interface Session {
 export interface SessionManagerOptions {
   readonly store: KeyValueStore;
   /** Lifetime of a session, absolute. @default 8 hours */
-  readonly ttlMs?: number;
-  readonly now?: () => number;
+  readonly ttlMs?: number | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{43}$/;

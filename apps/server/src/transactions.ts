@@ -26,10 +26,10 @@ export type TakeFailure = 'unknown' | 'expired' | 'foreign';
 export interface TransactionStoreOptions {
   readonly store: KeyValueStore;
   /** Lifetime of a login transaction; at most 15 minutes. @default 10 minutes */
-  readonly ttlMs?: number;
+  readonly ttlMs?: number | undefined;
   /** Sign-ins this process lets be in progress at once; more answer 503 until some finish or expire. @default 10000 */
-  readonly maxPending?: number;
-  readonly now?: () => number;
+  readonly maxPending?: number | undefined;
+  readonly now?: (() => number) | undefined;
 }
 
 /**

@@ -17,7 +17,7 @@ interface BatchResultLike {
   readonly error?: { readonly errorCode?: string | undefined; readonly detail?: string | undefined };
 }
 
-type BatchOptionsLike = { runId: string; chunkSize: number; signal?: AbortSignal };
+type BatchOptionsLike = { runId: string; chunkSize: number; signal?: AbortSignal | undefined };
 
 /**
  * The part of a record-client `NetSuiteClient` a worker uses: `client.batch`. (Method syntax: record-client's
@@ -51,9 +51,9 @@ export interface BulkImport {
   /** The records (or ids, for `delete`). Each chunk of `chunkSize` becomes one queue job. */
   readonly records: readonly unknown[];
   /** Records per chunk job, and per REST batch request (1–100). @default 100 */
-  readonly chunkSize?: number;
+  readonly chunkSize?: number | undefined;
   /** Tries of a chunk (a killed worker's stalled chunk is recovered without using one). @default 10 */
-  readonly attempts?: number;
+  readonly attempts?: number | undefined;
 }
 
 /**
@@ -123,9 +123,9 @@ export interface BulkQueueOptions {
   /** BullMQ's connection: ioredis options or client, or an adapted node-redis client. */
   readonly connection: ConnectionOptions;
   /** The queue name; producers and workers use the same. @default 'netsuite-bulk' */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** BullMQ's key prefix. @default 'bull' */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
 }
 
 /**
@@ -338,23 +338,23 @@ export function createBulkQueue(options: BulkQueueOptions): BulkQueue {
 export interface BulkWorkerOptions {
   readonly connection: ConnectionOptions;
   /** @default 'netsuite-bulk' */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** @default 'bull' */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /**
    * The NetSuite client of an account, e.g. `createNetSuiteClient({ accountId, token: managers.forKey(accountId),
    * concurrency: governance })`: its concurrency budget is what the fleet shares. Called for every chunk; cache.
    */
   readonly clientFor: (accountId: string) => BulkClient | Promise<BulkClient>;
   /** Chunks this process runs at once (each within its account's budget). @default 4 */
-  readonly concurrency?: number;
+  readonly concurrency?: number | undefined;
   /**
    * How long a chunk's lock lives without renewal: a killed worker's chunks go back to the queue once it lapses
    * (BullMQ's stalled-job check) and run elsewhere with the same idempotency keys. @default 30000
    */
-  readonly lockDurationMs?: number;
+  readonly lockDurationMs?: number | undefined;
   /** How often this worker looks for stalled chunks. @default 30000 */
-  readonly stalledIntervalMs?: number;
+  readonly stalledIntervalMs?: number | undefined;
 }
 
 /**
@@ -420,7 +420,7 @@ async function runChunk(
   const run = client.batch[data.operation](data.type, data.records as Iterable<never>, {
     runId: data.runId,
     chunkSize: data.chunkSize,
-    ...(signal ? { signal } : {}),
+    signal,
   });
   let ok = 0;
   const failures: Array<BulkChunkResult['failures'][number]> = [];

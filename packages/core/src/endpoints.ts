@@ -7,9 +7,9 @@ export interface EndpointOptions {
    * Serve every NetSuite host family from this one origin (the emulator, a proxy, a test server).
    * Must be `https:`, or `http:` on a loopback host with {@link EndpointOptions.allowInsecureLoopback}.
    */
-  readonly origin?: string | URL;
+  readonly origin?: string | URL | undefined;
   /** Allow an `http:` origin on 127.0.0.0/8, `[::1]` or `localhost`. @default false */
-  readonly allowInsecureLoopback?: boolean;
+  readonly allowInsecureLoopback?: boolean | undefined;
 }
 
 /** Every URL a client needs for one NetSuite account. */

@@ -25,29 +25,29 @@ import { hashPassword, type User } from './user.js';
 /** Options of {@link EmulatorAdmin.createIntegration}; mirrors NetSuite's integration record. */
 export interface CreateIntegrationOptions {
   /** @default 'Emulator integration' */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** A confidential client has a secret; a public one ("Public Client" ticked) has none. @default true */
-  readonly confidential?: boolean;
+  readonly confidential?: boolean | undefined;
   /** @default ['client_credentials', 'authorization_code'] (public clients: ['authorization_code']) */
-  readonly grants?: readonly Grant[];
+  readonly grants?: readonly Grant[] | undefined;
   /** Exact redirect URIs: `https://`, a custom scheme, or `http://` on a loopback host (see `allowHttpLoopbackRedirectUris`). */
-  readonly redirectUris?: readonly string[];
+  readonly redirectUris?: readonly string[] | undefined;
   /** @default ['rest_webservices', 'restlets'] */
-  readonly scopes?: readonly string[];
+  readonly scopes?: readonly string[] | undefined;
   /** Consent Policy: Always Ask, Ask First Time, Never Ask. @default 'always' */
-  readonly consentPolicy?: ConsentPolicy;
+  readonly consentPolicy?: ConsentPolicy | undefined;
   /** Public clients' refresh-token validity, 1–720. @default 48 */
-  readonly refreshTokenValidityHours?: number;
+  readonly refreshTokenValidityHours?: number | undefined;
   /** Public clients' "Maximum Time For Token Rotation", 1–720. @default 168 */
-  readonly rotationMaxHours?: number;
+  readonly rotationMaxHours?: number | undefined;
   /** Integration State: Enabled. @default true */
-  readonly enabled?: boolean;
+  readonly enabled?: boolean | undefined;
 }
 
 /** An integration record as created; `clientSecret` is shown once, as in NetSuite. */
 export interface IntegrationInfo {
   readonly clientId: string;
-  readonly clientSecret?: string;
+  readonly clientSecret?: string | undefined;
   readonly applicationId: string;
   readonly name: string;
   readonly confidential: boolean;
@@ -64,9 +64,9 @@ export interface IntegrationInfo {
 export interface CreateUserOptions {
   readonly email: string;
   readonly password: string;
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** @default [{ id: 1000, name: 'NetSuite OAuth Integration' }] */
-  readonly roles?: ReadonlyArray<{ readonly id: number; readonly name: string }>;
+  readonly roles?: ReadonlyArray<{ readonly id: number; readonly name: string }> | undefined;
 }
 
 /** A created login user; `entityId` is what the authorize redirect reports as `entity`. */
@@ -82,9 +82,9 @@ export interface AddCertificateOptions {
   readonly clientId: string;
   readonly certificatePem: string;
   /** @default 1000 */
-  readonly roleId?: number;
+  readonly roleId?: number | undefined;
   /** @default the default user's entity */
-  readonly entityId?: number | string;
+  readonly entityId?: number | string | undefined;
 }
 
 /** A certificate mapping; `certificateId` is the `kid` of client assertions. */
@@ -117,15 +117,15 @@ export interface FaultOptions {
   /** A route name (`token`, `record`, `suiteql`, `restlet`, …) or `*` for every non-admin route. */
   readonly route: RouteName | '*';
   /** How many of the next matching requests get the fault. @default 1 */
-  readonly count?: number;
-  readonly status?: number;
+  readonly count?: number | undefined;
+  readonly status?: number | undefined;
   /** Body to send with `status` (objects as JSON). @default a NetSuite-shaped error for the status */
   readonly body?: unknown;
-  readonly latencyMs?: number;
+  readonly latencyMs?: number | undefined;
   /** Answer with a truncated JSON body. */
-  readonly malformed?: boolean;
+  readonly malformed?: boolean | undefined;
   /** Destroy the connection without answering. */
-  readonly drop?: boolean;
+  readonly drop?: boolean | undefined;
 }
 
 /**

@@ -25,13 +25,13 @@ export type TestKeyType = 'rsa-3072' | 'rsa-4096' | 'ec-p256' | 'ec-p384' | 'ec-
 /** Options of {@link generateTestCertificate}. */
 export interface TestCertificateOptions {
   /** @default 'ec-p256' (fast to generate; RSA 3072 takes about a second) */
-  readonly keyType?: TestKeyType;
+  readonly keyType?: TestKeyType | undefined;
   /** @default 'netsuite-emulator' */
-  readonly commonName?: string;
+  readonly commonName?: string | undefined;
   /** @default 365 */
-  readonly validityDays?: number;
+  readonly validityDays?: number | undefined;
   /** Clock for `notBefore`. @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 /** A self-signed certificate and its private key, both PEM. */

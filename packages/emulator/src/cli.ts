@@ -88,8 +88,8 @@ export async function startFromArgs(argv: readonly string[]): Promise<CliStart> 
     accountId,
     accounts: others.map((id, i) => ({ accountId: id, port: port === 0 ? 0 : port + i + 1 })),
     seed: values['no-seed'] ? false : customers === undefined ? {} : { customers },
-    ...(concurrency === undefined ? {} : { concurrencyLimit: concurrency }),
-    ...(values['admin-token'] === undefined ? {} : { adminToken: values['admin-token'] }),
+    concurrencyLimit: concurrency,
+    adminToken: values['admin-token'],
     costModel: {
       ...(requestMs === undefined ? {} : { requestMs }),
       ...(recordMs === undefined ? {} : { recordMs }),

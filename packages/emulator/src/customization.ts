@@ -38,11 +38,11 @@ export interface CustomFieldOptions {
   readonly scriptId: string;
   readonly type: FieldKind;
   /** Shown as `title` in the metadata catalog. @default the script id */
-  readonly label?: string;
+  readonly label?: string | undefined;
   /** For `ref`: the record type it points at. */
-  readonly refType?: string;
+  readonly refType?: string | undefined;
   /** For `enum`: internal id → display name. */
-  readonly options?: Readonly<Record<string, string>>;
+  readonly options?: Readonly<Record<string, string>> | undefined;
 }
 
 /** A custom record type to add with {@link EmulatorAdmin.addCustomRecordType} (`POST /_emulator/custom-record-types`). */
@@ -50,9 +50,9 @@ export interface CustomRecordTypeOptions {
   /** `customrecord_…`: the record type's name in the Record API and its table in SuiteQL. */
   readonly scriptId: string;
   /** Display name. @default the script id */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Custom fields (`custrecord_…`) to add at once; `recordType` is implied. */
-  readonly fields?: ReadonlyArray<Omit<CustomFieldOptions, 'recordType'>>;
+  readonly fields?: ReadonlyArray<Omit<CustomFieldOptions, 'recordType'>> | undefined;
 }
 
 /** What the account has been customised with, from {@link EmulatorAdmin.customizations}. */

@@ -6,11 +6,11 @@ import type { RouteName } from './routes.js';
 export interface Fault {
   readonly route: RouteName | '*';
   remaining: number;
-  readonly status?: number;
+  readonly status?: number | undefined;
   readonly body?: unknown;
-  readonly latencyMs?: number;
-  readonly malformed?: boolean;
-  readonly drop?: boolean;
+  readonly latencyMs?: number | undefined;
+  readonly malformed?: boolean | undefined;
+  readonly drop?: boolean | undefined;
 }
 
 /** The response an injected `status` fault sends: the error body that route sends in NetSuite, or `body` as given. */

@@ -32,10 +32,10 @@ const TITLES: Record<number, string> = {
 };
 
 export interface ErrorDetailExtra {
-  readonly 'o:errorPath'?: string;
-  readonly 'o:errorQueryParam'?: string;
-  readonly 'o:errorHeader'?: string;
-  readonly 'o:errorUrl'?: string;
+  readonly 'o:errorPath'?: string | undefined;
+  readonly 'o:errorQueryParam'?: string | undefined;
+  readonly 'o:errorHeader'?: string | undefined;
+  readonly 'o:errorUrl'?: string | undefined;
 }
 
 /** NetSuite's REST error body (section_156570709583.html). */

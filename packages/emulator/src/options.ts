@@ -12,78 +12,78 @@ import { SEED_LIMIT, type SeedOptions } from './seed.js';
  */
 export interface EmulatorOptions {
   /** @default 0 (a free port) */
-  readonly port?: number;
+  readonly port?: number | undefined;
   /** @default '127.0.0.1' */
-  readonly host?: string;
+  readonly host?: string | undefined;
   /** @default '1234567_SB1' */
-  readonly accountId?: string;
+  readonly accountId?: string | undefined;
   /** Records to create at start; `false` for none (the default login user is still created). */
-  readonly seed?: SeedOptions | false;
+  readonly seed?: SeedOptions | false | undefined;
   /** Per-account concurrent request limit shared by REST and RESTlets. @default 5 */
-  readonly concurrencyLimit?: number;
+  readonly concurrencyLimit?: number | undefined;
   /** The clock; the admin API can move it further. @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
   /** @default 3600 */
-  readonly accessTokenTtlSeconds?: number;
+  readonly accessTokenTtlSeconds?: number | undefined;
   /** Largest `exp - iat` of a client assertion (UNCONFIRMED: 3600 or 7200). @default 3600 */
-  readonly maxAssertionLifetimeSeconds?: number;
+  readonly maxAssertionLifetimeSeconds?: number | undefined;
   /** How far in the future an assertion's `iat` may be (UNCONFIRMED). @default 300 */
-  readonly assertionClockSkewSeconds?: number;
+  readonly assertionClockSkewSeconds?: number | undefined;
   /** Authorization code lifetime (UNCONFIRMED). @default 60 */
-  readonly authorizationCodeTtlSeconds?: number;
+  readonly authorizationCodeTtlSeconds?: number | undefined;
   /** Confidential clients' refresh-token lifetime. @default 168 (7 days) */
-  readonly confidentialRefreshTokenValidityHours?: number;
+  readonly confidentialRefreshTokenValidityHours?: number | undefined;
   /** Accept `http://127.0.0.1/…` style redirect URIs, as Oracle's own SDK uses; strict NetSuite refuses http. @default true */
-  readonly allowHttpLoopbackRedirectUris?: boolean;
+  readonly allowHttpLoopbackRedirectUris?: boolean | undefined;
   /** Accept `client_secret` in the form without Basic (UNCONFIRMED; NetSuite documents only Basic). @default false */
-  readonly allowClientSecretPost?: boolean;
+  readonly allowClientSecretPost?: boolean | undefined;
   /** Revoke the tokens of a code that is presented twice (UNCONFIRMED). @default true */
-  readonly revokeTokensOnCodeReuse?: boolean;
+  readonly revokeTokensOnCodeReuse?: boolean | undefined;
   /** Accept a space-separated `scope` string inside the client assertion (UNCONFIRMED). @default true */
-  readonly acceptSpaceSeparatedAssertionScope?: boolean;
+  readonly acceptSpaceSeparatedAssertionScope?: boolean | undefined;
   /** Refuse SuiteQL without `Prefer: transient` (UNCONFIRMED what NetSuite answers). @default true */
-  readonly requireTransientHeader?: boolean;
+  readonly requireTransientHeader?: boolean | undefined;
   /** Status of a duplicate idempotency key (UNCONFIRMED: 400 or 409). @default 400 */
-  readonly idempotencyConflictStatus?: 400 | 409;
+  readonly idempotencyConflictStatus?: 400 | 409 | undefined;
   /** @default 100000 */
-  readonly suiteqlMaxRows?: number;
+  readonly suiteqlMaxRows?: number | undefined;
   /**
    * Time budget of one SuiteQL query, ms. Queries run in a worker thread, so a slow one never blocks the
    * emulator; past the budget it is stopped and answered with 400 `SSS_SEARCH_TIMEOUT` (UNCONFIRMED code).
    * @default 10000
    */
-  readonly suiteqlTimeoutMs?: number;
+  readonly suiteqlTimeoutMs?: number | undefined;
   /** @default 10485760 (10 MB) */
-  readonly maxBodyBytes?: number;
+  readonly maxBodyBytes?: number | undefined;
   /** Entries kept in the request log. @default 1000 */
-  readonly requestLogSize?: number;
+  readonly requestLogSize?: number | undefined;
   /** Send the refusal reason (`MissingKey`, `AccessTokenExpired`, …) in `X-NetSuite-Emulator-Reason`. @default true */
-  readonly exposeReasons?: boolean;
+  readonly exposeReasons?: boolean | undefined;
   /** When set, the HTTP admin API requires `X-Emulator-Admin-Token: <value>`. */
-  readonly adminToken?: string;
+  readonly adminToken?: string | undefined;
   /** How long async jobs stay `pending` on the emulator clock. @default 0 */
-  readonly asyncJobDelayMs?: number;
+  readonly asyncJobDelayMs?: number | undefined;
   /**
    * What requests, records and async jobs cost in time and concurrency slots (every field UNCONFIRMED); see
    * {@link CostModel}. `emu.admin.setCostModel()` changes it at run time.
    * @default { requestMs: 0, recordMs: 0, jobHoldsSlot: true, parallelTasks: 4, batchProcessing: 'sequential' }
    */
-  readonly costModel?: Partial<CostModel>;
+  readonly costModel?: Partial<CostModel> | undefined;
   /** Most records in one batch request (article_0127092747: 100). @default 100 */
-  readonly maxBatchItems?: number;
+  readonly maxBatchItems?: number | undefined;
   /**
    * Serve `…/job/{id}/task?expandSubResources=true` with each task's result inline (UNCONFIRMED: an emulator
    * extension; `false` answers with the plain list, so a client must read each task's result).
    * @default true
    */
-  readonly expandTaskResults?: boolean;
+  readonly expandTaskResults?: boolean | undefined;
   /**
    * More NetSuite accounts in the same emulator, each on a local origin of its own (`emu.account(id).url`) with
    * its own integrations, certificates, users, records, concurrency limit, cost model, counters and clock. Each
    * takes the options above and overrides any of them; a token or assertion of one account is refused by the
    * others, as on NetSuite. @default [] (one account)
    */
-  readonly accounts?: readonly EmulatorAccountOptions[];
+  readonly accounts?: readonly EmulatorAccountOptions[] | undefined;
 }
 
 /**

@@ -6,15 +6,15 @@ export interface RequestLogEntry {
   /** Emulator clock, ISO 8601. */
   time: string;
   /** Emulator clock, epoch ms (the ISO `time` is filled in when the log is read). */
-  at?: number;
+  at?: number | undefined;
   readonly method: string;
   readonly route: RouteName;
   /** Path without the query string. */
   readonly path: string;
   status: number;
   durationMs: number;
-  clientId?: string;
+  clientId?: string | undefined;
   /** Login-audit-trail style reason for a refusal (`MissingKey`, `AccessTokenExpired`, …). */
-  reason?: string;
-  fault?: boolean;
+  reason?: string | undefined;
+  fault?: boolean | undefined;
 }

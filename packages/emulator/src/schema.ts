@@ -5,15 +5,15 @@ export interface FieldDef {
   readonly name: string;
   readonly kind: FieldKind;
   /** SuiteQL column; defaults to the lower-cased field name. */
-  readonly column?: string;
-  readonly refType?: string;
-  readonly readOnly?: boolean;
+  readonly column?: string | undefined;
+  readonly refType?: string | undefined;
+  readonly readOnly?: boolean | undefined;
   /** For `enum` fields: internal id → display name (`refName`). */
-  readonly options?: Readonly<Record<string, string>>;
+  readonly options?: Readonly<Record<string, string>> | undefined;
   /** Shown as `title` in the metadata catalog; defaults to the name split into words. */
-  readonly label?: string;
+  readonly label?: string | undefined;
   /** Added through the admin API (`custentity_…`, `custbody_…`, `custitem_…`, `custrecord_…`). */
-  readonly custom?: boolean;
+  readonly custom?: boolean | undefined;
 }
 
 export interface RecordTypeDef {
@@ -29,7 +29,7 @@ export interface RecordTypeDef {
   readonly refNameField: string;
   readonly hasLines: boolean;
   /** A custom record type (`customrecord_…`) added through the admin API; its display name. */
-  readonly customName?: string;
+  readonly customName?: string | undefined;
 }
 
 const common: FieldDef[] = [

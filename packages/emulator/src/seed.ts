@@ -3,21 +3,21 @@ import type { RecordStore } from './store.js';
 /** How many records of each type to create at start. `false` on {@link EmulatorOptions.seed} seeds nothing. */
 export interface SeedOptions {
   /** @default 30 */
-  readonly customers?: number;
+  readonly customers?: number | undefined;
   /** @default 20 */
-  readonly contacts?: number;
+  readonly contacts?: number | undefined;
   /** @default 10 */
-  readonly employees?: number;
+  readonly employees?: number | undefined;
   /** @default 10 */
-  readonly vendors?: number;
+  readonly vendors?: number | undefined;
   /** @default 20 */
-  readonly inventoryItems?: number;
+  readonly inventoryItems?: number | undefined;
   /** @default 20 */
-  readonly salesOrders?: number;
+  readonly salesOrders?: number | undefined;
   /** @default 10 */
-  readonly invoices?: number;
+  readonly invoices?: number | undefined;
   /** Seed the default login user `admin@example.com`. @default true */
-  readonly defaultUser?: boolean;
+  readonly defaultUser?: boolean | undefined;
 }
 
 export const SEED_LIMIT = 1_000_000;

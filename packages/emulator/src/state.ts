@@ -71,7 +71,7 @@ export class EmulatorState {
     roleId: number;
     entityId: number;
     grant: string;
-    family?: TokenFamily;
+    family?: TokenFamily | undefined;
   }): { token: string; expiresIn: number } {
     const now = this.now();
     const iat = Math.floor(now / 1000);

@@ -9,7 +9,7 @@ export interface ItemLine {
   quantity: number;
   rate: number;
   amount: number;
-  description?: string;
+  description?: string | undefined;
 }
 
 export interface StoredRecord {
@@ -33,9 +33,9 @@ export class RecordValidationError extends Error {
 export type NameValidation = 'ignore' | 'warning' | 'error';
 
 export interface WriteOptions {
-  readonly nameValidation?: NameValidation;
+  readonly nameValidation?: NameValidation | undefined;
   /** Sublists to replace instead of merge (`?replace=item`). */
-  readonly replace?: ReadonlySet<string>;
+  readonly replace?: ReadonlySet<string> | undefined;
 }
 
 const REF_NAMES: Record<string, string> = { subsidiary: 'Parent Company' };

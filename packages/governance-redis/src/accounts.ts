@@ -15,7 +15,7 @@ import {
  */
 export interface RedisAccountLimitersOptions extends Omit<RedisConcurrencyLimiterOptions, 'key' | 'limit'> {
   /** An account's budget lives at `<prefix>:<accountId>` (and `…:aimd`). @default 'netsuite:concurrency' */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
 }
 
 /**

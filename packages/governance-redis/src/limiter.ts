@@ -43,17 +43,17 @@ export interface RedisPermit {
  */
 export interface RedisAdaptiveOptions {
   /** The lowest limit. @default 1 */
-  readonly min?: number;
+  readonly min?: number | undefined;
   /** The limit a new budget starts at (the shared limit, once in Redis, wins). @default limit */
-  readonly initial?: number;
+  readonly initial?: number | undefined;
   /** A concurrency rejection multiplies the limit by this, above 0 and below 1. @default 0.5 */
-  readonly decreaseFactor?: number;
+  readonly decreaseFactor?: number | undefined;
   /**
    * Runs of successes needed to climb back to (or past) the limit last rejected; below it one run (as many
    * successes as the limit, counted across the fleet while the budget was full) raises the limit by one.
    * @default 32
    */
-  readonly probeWindows?: number;
+  readonly probeWindows?: number | undefined;
 }
 
 /**
@@ -92,20 +92,20 @@ export interface RedisConcurrencyLimiterOptions {
    * How long a permit lives without renewal. A holder renews it every `leaseMs / 3` while its request runs, so a
    * killed process frees its permits after at most `leaseMs`. @default 30000
    */
-  readonly leaseMs?: number;
+  readonly leaseMs?: number | undefined;
   /** Wait between tries while the budget is full (jittered ±50 %; a local release retries at once). @default 10 */
-  readonly pollMs?: number;
+  readonly pollMs?: number | undefined;
   /**
    * How long one Redis command may take. A Redis that stops answering (no TCP reset) then fails the waiters with
    * `ERR_GOVERNANCE_REDIS_UNAVAILABLE` instead of leaving them, and every later caller, waiting forever. @default 2000
    */
-  readonly commandTimeoutMs?: number;
+  readonly commandTimeoutMs?: number | undefined;
   /**
    * Adapt the limit across the fleet (AIMD) from NetSuite's answers, up to `limit`: a concurrency rejection reported
    * by any process shrinks the shared limit once per window (not once per process), successes grow it back for
    * every process at once. `true` for the defaults. @default false
    */
-  readonly adaptive?: boolean | RedisAdaptiveOptions;
+  readonly adaptive?: boolean | RedisAdaptiveOptions | undefined;
 }
 
 /**

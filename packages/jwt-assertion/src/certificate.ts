@@ -52,15 +52,15 @@ export const MAX_VALIDITY_DAYS = 730;
  */
 export interface GenerateCertificateOptions {
   /** @default 'rsa-3072' */
-  readonly keyType?: CertificateKeyType;
+  readonly keyType?: CertificateKeyType | undefined;
   /** The subject and issuer common name (1 to 64 characters). @default 'netsuite-oauth client credentials' */
-  readonly commonName?: string;
+  readonly commonName?: string | undefined;
   /** Days from `now` to `notAfter`, an integer from 1 to 730 (NetSuite's two-year maximum). @default 730 */
-  readonly validityDays?: number;
+  readonly validityDays?: number | undefined;
   /** Encrypt `privateKeyPem` (PKCS#8, AES-256-CBC) with this passphrase. @default unencrypted */
-  readonly passphrase?: string;
+  readonly passphrase?: string | undefined;
   /** The clock, in epoch milliseconds. @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 /**
@@ -328,11 +328,11 @@ export async function generateCertificate(
  */
 export interface InspectCertificateOptions {
   /** A private key to test against the certificate (any form {@link createAssertionSigner} takes). */
-  readonly privateKey?: PrivateKeyInput;
+  readonly privateKey?: PrivateKeyInput | undefined;
   /** Passphrase of an encrypted `privateKey`. */
-  readonly passphrase?: string;
+  readonly passphrase?: string | undefined;
   /** The clock (epoch milliseconds, or a function returning it). @default Date.now */
-  readonly now?: (() => number) | number;
+  readonly now?: (() => number) | number | undefined;
 }
 
 /**
@@ -350,9 +350,9 @@ export interface CertificateInfo {
   /** `rsa`, `rsa-pss`, `ec`, or another node:crypto key type NetSuite refuses (`ed25519`, ...). */
   readonly keyType: string;
   /** RSA modulus bits, or the EC field size (256, 384, 521). */
-  readonly keySize?: number;
+  readonly keySize?: number | undefined;
   /** EC curve by its JOSE name when NetSuite accepts it (`P-256`), else node's name (`secp256k1`). */
-  readonly curve?: string;
+  readonly curve?: string | undefined;
   /** SHA-256 fingerprint, `AB:CD:…`. */
   readonly fingerprint: string;
   readonly serialNumber: string;
@@ -365,9 +365,9 @@ export interface CertificateInfo {
   readonly problems: readonly string[];
   readonly notes: readonly string[];
   /** The JWT algorithm for this key, when NetSuite accepts the key. */
-  readonly recommendedAlgorithm?: AssertionAlgorithm;
+  readonly recommendedAlgorithm?: AssertionAlgorithm | undefined;
   /** Present when `privateKey` was given: whether it belongs to this certificate. */
-  readonly matchesPrivateKey?: boolean;
+  readonly matchesPrivateKey?: boolean | undefined;
 }
 
 const JOSE_CURVE: Record<string, NetSuiteCurve> = {
@@ -423,7 +423,7 @@ export function inspectCertificate(
     if (keySize === 3072 || keySize === 4096) {
       algorithm = recommendedAlgorithm({
         family: 'rsa',
-        ...(details.hashAlgorithm === undefined ? {} : { pssHash: details.hashAlgorithm }),
+        pssHash: details.hashAlgorithm,
       });
     } else {
       problems.push(`RSA key of ${keySize ?? 'unknown'} bits: NetSuite accepts only RSA 3072 or 4096 bits`);
@@ -471,8 +471,8 @@ export function inspectCertificate(
     issuer: certificate.issuer.split('\n').join(', '),
     selfSigned,
     keyType,
-    ...(keySize === undefined ? {} : { keySize }),
-    ...(curve === undefined ? {} : { curve }),
+    keySize,
+    curve,
     fingerprint: certificate.fingerprint256,
     serialNumber: certificate.serialNumber,
     notBefore,
@@ -482,8 +482,8 @@ export function inspectCertificate(
     acceptedByNetSuite: problems.length === 0,
     problems,
     notes,
-    ...(algorithm === undefined ? {} : { recommendedAlgorithm: algorithm }),
-    ...(matchesPrivateKey === undefined ? {} : { matchesPrivateKey }),
+    recommendedAlgorithm: algorithm,
+    matchesPrivateKey,
   };
 }
 

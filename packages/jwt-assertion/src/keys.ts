@@ -45,10 +45,10 @@ export interface KeyInfo {
   readonly family: 'rsa' | 'ec';
   /** RSA modulus length in bits, or the curve's field size (256, 384, 521). */
   readonly bits: number;
-  readonly curve?: NetSuiteCurve;
+  readonly curve?: NetSuiteCurve | undefined;
   /** For an `RSASSA-PSS`-only key (id-RSASSA-PSS SPKI) that is bound to one hash, that hash ('sha256', ...). */
-  readonly pssHash?: string;
-  readonly pssMinSaltLength?: number;
+  readonly pssHash?: string | undefined;
+  readonly pssMinSaltLength?: number | undefined;
 }
 
 const CURVES: Record<string, NetSuiteCurve> = {
@@ -334,7 +334,7 @@ export function describeKey(keyObject: KeyObject, option = 'key'): KeyInfo {
       return {
         ...info,
         pssHash: details.hashAlgorithm,
-        ...(details.saltLength === undefined ? {} : { pssMinSaltLength: details.saltLength }),
+        pssMinSaltLength: details.saltLength,
       };
     }
     return info;

@@ -18,10 +18,10 @@ import {
  */
 export interface SignerCertificate {
   readonly key: PrivateKeyInput;
-  readonly passphrase?: string;
+  readonly passphrase?: string | undefined;
   readonly certificateId: string;
   /** The certificate PEM or DER. Gives the order (newest `notBefore` first) and the expiry warnings. */
-  readonly certificate?: string | Uint8Array;
+  readonly certificate?: string | Uint8Array | undefined;
 }
 
 /**
@@ -56,11 +56,11 @@ export interface MultiCertificateSignerOptions
     | readonly SignerCertificate[]
     | (() => readonly SignerCertificate[] | Promise<readonly SignerCertificate[]>);
   /** How long a certificate NetSuite refused is passed over before it is tried again. @default 300000 */
-  readonly refusedForMs?: number;
+  readonly refusedForMs?: number | undefined;
   /** Days before expiry at which {@link CertificateExpiryWarning}s are sent. @default [60, 30, 14] */
-  readonly expiryWarningDays?: readonly number[];
+  readonly expiryWarningDays?: readonly number[] | undefined;
   /** Called with each expiry warning (also published on `jwtAssertionChannels.certificateExpiry`). */
-  readonly onExpiryWarning?: (warning: CertificateExpiryWarning) => void;
+  readonly onExpiryWarning?: ((warning: CertificateExpiryWarning) => void) | undefined;
 }
 
 /**

@@ -14,7 +14,7 @@ export interface SetupFinding {
   /** What was found, in plain words; never a key, secret or full id. */
   readonly detail: string;
   /** What to do, when the status is not `ok`. */
-  readonly hint?: string;
+  readonly hint?: string | undefined;
 }
 
 /** Options of {@link checkClientCredentialsSetup}: what the signer would take, every field optional. */
@@ -144,7 +144,7 @@ function certificateFinding(options: SetupCheckOptions, keyUsable: boolean): Set
   try {
     info = inspectCertificate(options.certificate as string | Uint8Array, {
       ...(keyUsable && options.key !== undefined ? { privateKey: options.key } : {}),
-      ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
+      passphrase: options.passphrase,
       now,
     });
   } catch (error) {

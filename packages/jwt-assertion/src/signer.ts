@@ -56,28 +56,28 @@ export interface AssertionSignerOptions {
   /** The private key whose certificate is mapped in NetSuite's OAuth 2.0 Client Credentials (M2M) Setup. */
   readonly key: PrivateKeyInput;
   /** Passphrase of an encrypted PEM/DER key. Used once at import and not kept. */
-  readonly passphrase?: string;
+  readonly passphrase?: string | undefined;
   /** The Certificate ID NetSuite generated for the mapping (JWT `kid`); not a fingerprint. */
   readonly certificateId: string;
   /** The integration record's Client ID (JWT `iss`); not the Application ID. */
   readonly clientId: string;
   /** The account id (`1234567`, `1234567_SB1`); `aud` becomes its token URL. */
-  readonly accountId?: string;
+  readonly accountId?: string | undefined;
   /**
    * The token URL to put in `aud`, overriding the one derived from `accountId` (the emulator, a proxy).
    * Must be `https:`, or `http:` on a loopback host.
    */
-  readonly audience?: string;
+  readonly audience?: string | undefined;
   /** @default ['rest_webservices'] */
-  readonly scope?: AssertionScope;
+  readonly scope?: AssertionScope | undefined;
   /** Overrides the algorithm inferred from the key, within what NetSuite accepts and the key fits. */
-  readonly algorithm?: AssertionAlgorithm;
+  readonly algorithm?: AssertionAlgorithm | undefined;
   /** `exp − iat` in seconds, an integer from 1 to 3600. @default 300 */
-  readonly lifetimeSeconds?: number;
+  readonly lifetimeSeconds?: number | undefined;
   /** The certificate (PEM or DER) registered in NetSuite; when given, the key is checked to match it. */
-  readonly certificate?: string | Uint8Array;
+  readonly certificate?: string | Uint8Array | undefined;
   /** The clock, in epoch milliseconds. @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 /**
@@ -88,9 +88,9 @@ export interface AssertionSignerOptions {
  */
 export interface SignOptions {
   /** A scope for this one assertion, instead of the signer's. */
-  readonly scope?: AssertionScope;
+  readonly scope?: AssertionScope | undefined;
   /** The time to stamp, in epoch milliseconds (for clock-skew correction); defaults to the signer's clock. */
-  readonly now?: number;
+  readonly now?: number | undefined;
 }
 
 /**

@@ -206,11 +206,11 @@ export interface AuthorizationCallback {
   /** The one-time authorization code: exchange it at once with {@link exchangeAuthorizationCode}. */
   readonly code: string;
   /** NetSuite's role id of the user who authorized. */
-  readonly role?: string;
+  readonly role?: string | undefined;
   /** NetSuite's entity (user) id. */
-  readonly entity?: string;
+  readonly entity?: string | undefined;
   /** The account id the user chose (underscore form for sandboxes). */
-  readonly company?: string;
+  readonly company?: string | undefined;
 }
 
 // States already seen by this process: a replayed callback is refused even if the app forgot to delete

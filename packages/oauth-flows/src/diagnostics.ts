@@ -39,9 +39,9 @@ export interface TokenEvent {
    * Where the token came from: `endpoint` (a token request to NetSuite) or `store` (another process or an
    * earlier run had already stored a usable one). Undefined on failure.
    */
-  source?: 'endpoint' | 'store';
+  source?: 'endpoint' | 'store' | undefined;
   /** Wall time, ms. */
-  durationMs?: number;
+  durationMs?: number | undefined;
   /** Set by the channel on failure. */
   error?: unknown;
 }

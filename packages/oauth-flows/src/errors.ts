@@ -44,9 +44,9 @@ export type OAuthFlowErrorCode =
 export class OAuthFlowError extends NetSuiteError {
   declare readonly code: OAuthFlowErrorCode;
   /** The HTTP status, for errors raised from a response. */
-  readonly status?: number;
+  readonly status?: number | undefined;
   /** How long the server asked to wait (`Retry-After`), in ms, when it said. */
-  readonly retryAfterMs?: number;
+  readonly retryAfterMs?: number | undefined;
 
   constructor(
     code: OAuthFlowErrorCode,

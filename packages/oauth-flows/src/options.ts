@@ -57,7 +57,7 @@ export function resolveEndpoints(options: AccountOptions): NetSuiteEndpoints {
     throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'allowInsecureLoopback must be a boolean');
   }
   return netsuiteEndpoints(options.accountId, {
-    ...(options.origin === undefined ? {} : { origin: options.origin }),
+    origin: options.origin,
     allowInsecureLoopback: options.allowInsecureLoopback ?? false,
   });
 }

@@ -13,12 +13,12 @@ export interface StoredTokens {
 // The wire form of a stored entry: short keys, versioned so a future layout can be told apart.
 interface Serialized {
   v: 1;
-  a?: string;
+  a?: string | undefined;
   e: number;
   o: number;
-  r?: string;
-  re?: number;
-  s?: string;
+  r?: string | undefined;
+  re?: number | undefined;
+  s?: string | undefined;
 }
 
 /** Placeholder access token of an entry whose access token was dropped but whose refresh token lives on. */

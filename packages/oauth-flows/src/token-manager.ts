@@ -78,7 +78,7 @@ export interface TokenManager {
    * if (!revoked) warn('NetSuite could not be reached: revoke the app under OAuth 2.0 Authorized Applications');
    * @see https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_161071224088.html
    */
-  logout(): Promise<{ revoked: boolean; error?: OAuthFlowError }>;
+  logout(): Promise<{ revoked: boolean; error?: OAuthFlowError | undefined }>;
   /** The server's clock minus the local one, ms, as last seen in a `Date` header (0 until then). */
   readonly clockSkewMs: number;
   /** Waits for a running refresh and stops; later calls reject with `ERR_OAUTH_CLOSED`. The store stays open. */
@@ -143,7 +143,7 @@ export function createTokenManager(options: TokenManagerOptions): TokenManager {
     async clear(): Promise<void> {
       await clearSlot(context, slot);
     },
-    async logout(): Promise<{ revoked: boolean; error?: OAuthFlowError }> {
+    async logout(): Promise<{ revoked: boolean; error?: OAuthFlowError | undefined }> {
       if (closed) throw closedError();
       return await logoutSlot(context, slot);
     },

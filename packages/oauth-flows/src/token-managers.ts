@@ -87,7 +87,7 @@ export interface TokenManagersStats {
 /** What `logout` resolves: whether NetSuite revoked the grant (the tokens are deleted locally either way). */
 export interface LogoutResult {
   readonly revoked: boolean;
-  readonly error?: OAuthFlowError;
+  readonly error?: OAuthFlowError | undefined;
 }
 
 /**

@@ -35,9 +35,9 @@ export class TokenSet implements TokenSetInit {
   readonly accessToken: string;
   readonly tokenType = 'Bearer' as const;
   readonly expiresAt: number;
-  readonly refreshToken?: string;
-  readonly refreshTokenExpiresAt?: number;
-  readonly scope?: string;
+  readonly refreshToken?: string | undefined;
+  readonly refreshTokenExpiresAt?: number | undefined;
+  readonly scope?: string | undefined;
 
   constructor(init: TokenSetInit) {
     this.accessToken = init.accessToken;

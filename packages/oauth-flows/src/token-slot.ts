@@ -359,7 +359,7 @@ export async function clearSlot(ctx: TokenSlotContext, slot: TokenSlot): Promise
 export async function logoutSlot(
   ctx: TokenSlotContext,
   slot: TokenSlot,
-): Promise<{ revoked: boolean; error?: OAuthFlowError }> {
+): Promise<{ revoked: boolean; error?: OAuthFlowError | undefined }> {
   const revoke = slot.grant.revoke;
   if (!revoke) throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'logout needs a refresh_token grant');
   slot.cached = undefined;

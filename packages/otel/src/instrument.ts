@@ -34,13 +34,13 @@ export const INSTRUMENTATION_SCOPE = '@netsuite-oauth/otel';
  */
 export interface InstrumentNetSuiteOptions {
   /** Where spans go. @default the global tracer provider (`trace.getTracerProvider()`) */
-  readonly tracerProvider?: TracerProvider;
+  readonly tracerProvider?: TracerProvider | undefined;
   /** Where metrics go. @default the global meter provider (`metrics.getMeterProvider()`) */
-  readonly meterProvider?: MeterProvider;
+  readonly meterProvider?: MeterProvider | undefined;
   /** Make spans. @default true */
-  readonly spans?: boolean;
+  readonly spans?: boolean | undefined;
   /** Record metrics. @default true */
-  readonly metrics?: boolean;
+  readonly metrics?: boolean | undefined;
 }
 
 /**
@@ -61,10 +61,10 @@ interface RequestLike {
   readonly method: string;
   readonly route: string;
   readonly startTime: number;
-  readonly status?: number;
-  readonly attempts?: number;
-  readonly durationMs?: number;
-  readonly netsuiteOperationId?: string;
+  readonly status?: number | undefined;
+  readonly attempts?: number | undefined;
+  readonly durationMs?: number | undefined;
+  readonly netsuiteOperationId?: string | undefined;
   readonly error?: unknown;
 }
 
@@ -100,8 +100,8 @@ interface TokenLike {
   readonly grant: string;
   readonly background: boolean;
   readonly startTime: number;
-  readonly source?: string;
-  readonly durationMs?: number;
+  readonly source?: string | undefined;
+  readonly durationMs?: number | undefined;
   readonly error?: unknown;
 }
 

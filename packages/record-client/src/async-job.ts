@@ -20,7 +20,7 @@ export interface JobWait {
   /** Gives up waiting after this long. */
   readonly waitTimeoutMs: number;
   /** Wait this long before the first poll (when the job is known to take about that long). @default 0 */
-  readonly firstPollDelayMs?: number;
+  readonly firstPollDelayMs?: number | undefined;
 }
 
 /** A completed job as its status resource described it. */

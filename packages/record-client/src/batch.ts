@@ -60,33 +60,33 @@ export interface BatchCheckpoint {
  */
 export interface BatchOptions {
   /** Names the run; chunk idempotency keys derive from it. Keep it to resume. @default crypto.randomUUID() */
-  readonly runId?: string;
+  readonly runId?: string | undefined;
   /** Continue a run from its checkpoint (same input, from its start; items before the checkpoint are skipped). */
-  readonly resume?: BatchCheckpoint;
+  readonly resume?: BatchCheckpoint | undefined;
   /** Records per request, 1–100 (NetSuite's maximum is 100). @default 100 */
-  readonly chunkSize?: number;
+  readonly chunkSize?: number | undefined;
   /**
    * Chunks in flight, at most the client's concurrency limit. @default the client's concurrency limit; 4 with a
    * shared (e.g. Redis) limiter or none
    */
-  readonly concurrency?: number;
+  readonly concurrency?: number | undefined;
   /**
    * Count a running batch job against the concurrency limit, as NetSuite may (UNCONFIRMED): each chunk holds one
    * permit of the client's in-process limiter from its submission until its results are read, and sends its reads
    * under it once the job should be over.
    * @default true
    */
-  readonly jobHoldsSlot?: boolean;
+  readonly jobHoldsSlot?: boolean | undefined;
   /** Ask NetSuite to process each chunk's records in parallel (`Prefer: batch-processing="parallel"`). @default false */
-  readonly parallel?: boolean;
+  readonly parallel?: boolean | undefined;
   /** Longest first wait between polls of a job; the client shortens it once it knows how long jobs take. @default 250 */
-  readonly pollIntervalMs?: number;
+  readonly pollIntervalMs?: number | undefined;
   /** Longest wait between polls. @default 5000 */
-  readonly maxPollIntervalMs?: number;
+  readonly maxPollIntervalMs?: number | undefined;
   /** Gives up on a job after this long. @default 900000 */
-  readonly waitTimeoutMs?: number;
+  readonly waitTimeoutMs?: number | undefined;
   /** Stops the run; what was handed out stays acknowledged. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -102,7 +102,7 @@ export interface BatchSuccess {
   /** The internal id (`eid:<external id>` when NetSuite named the record only by it); undefined if NetSuite sent none. */
   readonly id: string | undefined;
   /** The record, for `get`. */
-  readonly record?: Record<string, unknown>;
+  readonly record?: Record<string, unknown> | undefined;
 }
 
 /**

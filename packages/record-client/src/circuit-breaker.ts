@@ -9,16 +9,16 @@ import { RecordClientError } from './errors.js';
  */
 export interface CircuitBreakerOptions {
   /** Consecutive failures (network errors, timeouts, 5xx) that open the circuit. @default 5 */
-  readonly failureThreshold?: number;
+  readonly failureThreshold?: number | undefined;
   /** How long the circuit stays open before one probe is let through. @default 30000 */
-  readonly resetTimeoutMs?: number;
+  readonly resetTimeoutMs?: number | undefined;
   /** Clock. @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
   /**
    * Named in its state-change diagnostics events (`netsuite-oauth:record-client:circuit`).
    * @default the client's account id when the client makes the breaker; undefined otherwise
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

@@ -35,9 +35,9 @@ export interface NetSuiteClientOptions {
   /** The account id, e.g. `1234567_SB1`. */
   readonly accountId: string;
   /** Serve every NetSuite host from this origin (the emulator, a proxy). */
-  readonly origin?: string | URL;
+  readonly origin?: string | URL | undefined;
   /** Allow an `http:` loopback `origin`. @default false */
-  readonly allowInsecureLoopback?: boolean;
+  readonly allowInsecureLoopback?: boolean | undefined;
   /** Where bearer tokens come from: a function or an object with getAccessToken()/invalidate(). */
   readonly token: TokenSource;
   /**
@@ -48,35 +48,41 @@ export interface NetSuiteClientOptions {
    * `governanceLimits`). `false` for none.
    * @default 5 (NetSuite's limit for Standard and development accounts)
    */
-  readonly concurrency?: number | ConcurrencyLimiterOptions | ConcurrencyLimiter | AccountGovernance | false;
+  readonly concurrency?:
+    | number
+    | ConcurrencyLimiterOptions
+    | ConcurrencyLimiter
+    | AccountGovernance
+    | false
+    | undefined;
   /** Retry settings; `false` disables retries. */
-  readonly retry?: RetryOptions | false;
+  readonly retry?: RetryOptions | false | undefined;
   /** Per-attempt timeout. @default 30000 */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
   /** Total deadline of one call: queueing, attempts and backoff. @default 120000 */
-  readonly deadlineMs?: number;
+  readonly deadlineMs?: number | undefined;
   /** Circuit breaker settings or instance; `false` for none. @default createCircuitBreaker() */
-  readonly circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false;
+  readonly circuitBreaker?: CircuitBreakerOptions | CircuitBreaker | false | undefined;
   /** Extra headers on every request (e.g. `X-NetSuite-PropertyNameValidation`). Not `authorization`. */
-  readonly headers?: Readonly<Record<string, string>>;
+  readonly headers?: Readonly<Record<string, string>> | undefined;
   /**
    * ky `beforeRequest` / `afterResponse` hooks run around every attempt (see {@link RequestHooks}). Without hooks
    * requests go straight to `fetch` and ky is never loaded; with them, ky (loaded on the first request) runs each
    * attempt, which costs some client CPU per request (bench `record-get` suite).
    */
-  readonly hooks?: RequestHooks;
+  readonly hooks?: RequestHooks | undefined;
   /**
    * Largest response body read, in bytes after decoding (a gzip body is counted as it inflates); a larger one
    * fails with `ERR_RECORD_RESPONSE_TOO_LARGE`. Fits a record with many sublist lines and a full SuiteQL page
    * (1000 rows); raise it for very wide rows or large RESTlet payloads. @default 33554432 (32 MiB)
    */
-  readonly maxResponseBytes?: number;
+  readonly maxResponseBytes?: number | undefined;
   /** The metadata catalog's cache (memory or a file, each answer for a validity period). @default { ttlMs: 3600000 } */
-  readonly metadata?: MetadataOptions;
+  readonly metadata?: MetadataOptions | undefined;
   /** fetch implementation. @default globalThis.fetch */
-  readonly fetch?: typeof globalThis.fetch;
+  readonly fetch?: typeof globalThis.fetch | undefined;
   /** Clock, for `Retry-After` dates and the circuit breaker. @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 /**
@@ -168,7 +174,7 @@ export function createNetSuiteClient<R = unknown>(options: NetSuiteClientOptions
     throw new RecordClientError('ERR_RECORD_INVALID_OPTION', 'options must be an object');
   }
   const endpoints = netsuiteEndpoints(options.accountId, {
-    ...(options.origin === undefined ? {} : { origin: options.origin }),
+    origin: options.origin,
     allowInsecureLoopback: options.allowInsecureLoopback === true,
   });
   const token = resolveTokenSource(options.token);

@@ -41,13 +41,13 @@ export interface RequestEvent {
   /** Epoch ms. */
   readonly startTime: number;
   /** Final HTTP status, when a response settled the call. */
-  status?: number;
+  status?: number | undefined;
   /** Attempts sent (a replay after a rejected token is not counted). */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Wall time of the whole call, ms. */
-  durationMs?: number;
+  durationMs?: number | undefined;
   /** NetSuite's operation id (`X-N-OperationId`) of the last response, when it sent one. */
-  netsuiteOperationId?: string;
+  netsuiteOperationId?: string | undefined;
   /** Set by the channel on failure. */
   error?: unknown;
 }

@@ -2,10 +2,10 @@ import type { NetSuiteErrorDetail } from './errors.js';
 
 /** The fields read from an error response. */
 export interface ParsedErrorBody {
-  title?: string;
-  errorCode?: string;
-  errorPath?: string;
-  detail?: string;
+  title?: string | undefined;
+  errorCode?: string | undefined;
+  errorPath?: string | undefined;
+  detail?: string | undefined;
   details: NetSuiteErrorDetail[];
 }
 

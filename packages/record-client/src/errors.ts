@@ -48,12 +48,12 @@ export class RecordClientError extends NetSuiteError {
  * for (const d of error.details) console.log(d.errorCode, d.errorPath)
  */
 export interface NetSuiteErrorDetail {
-  readonly detail?: string;
-  readonly errorCode?: string;
-  readonly errorPath?: string;
-  readonly errorHeader?: string;
-  readonly errorQueryParam?: string;
-  readonly urlPath?: string;
+  readonly detail?: string | undefined;
+  readonly errorCode?: string | undefined;
+  readonly errorPath?: string | undefined;
+  readonly errorHeader?: string | undefined;
+  readonly errorQueryParam?: string | undefined;
+  readonly urlPath?: string | undefined;
 }
 
 /**

@@ -23,18 +23,18 @@ export interface ExportRowsOptions {
   /** The SuiteQL table, e.g. `customer`, `transaction`, `item`. */
   readonly from: string;
   /** Columns to read; the key column is added when missing. @default ['*'] */
-  readonly columns?: readonly string[];
+  readonly columns?: readonly string[] | undefined;
   /** A SuiteQL condition (`?` placeholders bound from `params`), e.g. `lastmodifieddate >= TO_DATE(?, 'YYYY-MM-DD')`. */
-  readonly where?: string;
+  readonly where?: string | undefined;
   /** Values for the `?` placeholders of `where`. */
-  readonly params?: readonly SuiteQLParam[];
+  readonly params?: readonly SuiteQLParam[] | undefined;
   /** The integer key the rows are ordered and split by. @default 'id' */
-  readonly key?: string;
+  readonly key?: string | undefined;
   /** Rows per request, 1–1000. @default 1000 */
-  readonly pageSize?: number;
+  readonly pageSize?: number | undefined;
   /** Requests in flight. @default the client's concurrency limit (4 with a shared limiter or none) */
-  readonly concurrency?: number;
-  readonly signal?: AbortSignal;
+  readonly concurrency?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**

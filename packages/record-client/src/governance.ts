@@ -33,19 +33,19 @@ export interface AccountGovernanceOptions {
    * `redisAccountLimiters(…).limiter` from `@netsuite-oauth/governance-redis` to share each account's budget across
    * processes. @default (accountId, limit) => createConcurrencyLimiter(limit)
    */
-  readonly limiter?: (accountId: string, limit: number) => ConcurrencyLimiter;
+  readonly limiter?: ((accountId: string, limit: number) => ConcurrencyLimiter) | undefined;
   /** Limits from configuration by account id (either form); they win over discovery. */
-  readonly limits?: Readonly<Record<string, number>>;
+  readonly limits?: Readonly<Record<string, number>> | undefined;
   /**
    * Ask NetSuite (`GET /services/rest/system/v1/governanceLimits`, administrators only) for an account without a
    * configured limit, on its first request, and use its `integrationConcurrencyLimit`. @default true
    */
-  readonly discover?: boolean;
+  readonly discover?: boolean | undefined;
   /**
    * The limit of an account with neither a configured nor a discovered one: discovery off, refused (the role is
    * not an administrator) or failed. @default 5 (Standard and development accounts)
    */
-  readonly fallbackLimit?: number;
+  readonly fallbackLimit?: number | undefined;
 }
 
 /**
@@ -59,7 +59,7 @@ export interface AccountLimit {
   readonly limit: number;
   readonly source: 'configured' | 'discovered' | 'fallback';
   /** Why discovery gave no limit: the error code of the call. */
-  readonly reason?: string;
+  readonly reason?: string | undefined;
 }
 
 /**

@@ -30,9 +30,9 @@ import { RecordClientError } from './errors.js';
  * @see https://github.com/sindresorhus/ky#hooks
  */
 export interface RequestHooks {
-  readonly beforeRequest?: readonly BeforeRequestHook[];
-  readonly afterResponse?: readonly AfterResponseHook[];
-  readonly beforeRetry?: readonly BeforeRetryHook[];
+  readonly beforeRequest?: readonly BeforeRequestHook[] | undefined;
+  readonly afterResponse?: readonly AfterResponseHook[] | undefined;
+  readonly beforeRetry?: readonly BeforeRetryHook[] | undefined;
 }
 
 const HOOK_NAMES = new Set(['beforeRequest', 'afterResponse', 'beforeRetry']);

@@ -214,22 +214,22 @@ export interface ConcurrencyLimiterOptions {
   /** The number of permits; for an adaptive limiter, the starting number. */
   readonly limit: number;
   /** Size the limit from NetSuite's answers (AIMD). @default false */
-  readonly adaptive?: boolean;
+  readonly adaptive?: boolean | undefined;
   /** Adaptive: the lowest limit. @default 1 */
-  readonly min?: number;
+  readonly min?: number | undefined;
   /** Adaptive: the highest limit. @default limit */
-  readonly max?: number;
+  readonly max?: number | undefined;
   /** Adaptive: the factor a concurrency rejection multiplies the limit by, above 0 and below 1. @default 0.5 */
-  readonly decreaseFactor?: number;
+  readonly decreaseFactor?: number | undefined;
   /**
    * Adaptive: how many runs of `limit` successes raise the limit back to (or past) the limit last rejected;
    * below it one run is enough. @default 16
    */
-  readonly probeWindows?: number;
+  readonly probeWindows?: number | undefined;
   /** Adaptive: the least time between two increases, in ms (0: none). @default 0 */
-  readonly increaseIntervalMs?: number;
+  readonly increaseIntervalMs?: number | undefined;
   /** Adaptive: the clock for `increaseIntervalMs`. @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 /**

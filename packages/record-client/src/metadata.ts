@@ -25,9 +25,9 @@ export interface CatalogEntry {
  * const schema: JsonSchemaObject = await client.metadata.jsonSchema('customer')
  */
 export interface JsonSchemaObject {
-  readonly type?: string;
-  readonly title?: string;
-  readonly properties?: Readonly<Record<string, unknown>>;
+  readonly type?: string | undefined;
+  readonly title?: string | undefined;
+  readonly properties?: Readonly<Record<string, unknown>> | undefined;
   readonly [keyword: string]: unknown;
 }
 
@@ -39,8 +39,8 @@ export interface JsonSchemaObject {
  */
 export interface OpenApiDocument {
   readonly openapi: string;
-  readonly paths?: Readonly<Record<string, unknown>>;
-  readonly components?: { readonly schemas?: Readonly<Record<string, JsonSchemaObject>> };
+  readonly paths?: Readonly<Record<string, unknown>> | undefined;
+  readonly components?: { readonly schemas?: Readonly<Record<string, JsonSchemaObject>> } | undefined;
   readonly [key: string]: unknown;
 }
 
@@ -65,7 +65,7 @@ export type MetadataCacheOptions =
  */
 export interface MetadataOptions {
   /** @default { ttlMs: 3600000 } (memory, one hour) */
-  readonly cache?: MetadataCacheOptions;
+  readonly cache?: MetadataCacheOptions | undefined;
 }
 
 /**
@@ -75,9 +75,9 @@ export interface MetadataOptions {
  * await client.metadata.jsonSchema('customer', { fresh: true, signal: AbortSignal.timeout(60_000) })
  */
 export interface MetadataCallOptions {
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Skip the cache (the answer still refreshes it). @default false */
-  readonly fresh?: boolean;
+  readonly fresh?: boolean | undefined;
 }
 
 /**
@@ -88,7 +88,7 @@ export interface MetadataCallOptions {
  */
 export interface JsonSchemasOptions extends MetadataCallOptions {
   /** Called after each type arrives. */
-  readonly onProgress?: (done: number, total: number, type: string) => void;
+  readonly onProgress?: ((done: number, total: number, type: string) => void) | undefined;
 }
 
 /**
@@ -182,7 +182,7 @@ function fileStore(path: string, accountId: string): MetadataStore {
         const parsed = JSON.parse(await fs.readFile(path, 'utf8')) as {
           version?: unknown;
           accountId?: unknown;
-          entries?: Record<string, CacheEntry>;
+          entries?: Record<string, CacheEntry> | undefined;
         };
         if (parsed.version === FILE_VERSION && parsed.accountId === accountId && parsed.entries) {
           for (const [key, entry] of Object.entries(parsed.entries)) {

@@ -5,9 +5,9 @@
  * await client.records.update('customer', '1', { subsidiary: { id: '2' } satisfies RecordRef })
  */
 export interface RecordRef {
-  readonly id?: string;
-  readonly refName?: string;
-  readonly links?: readonly Link[];
+  readonly id?: string | undefined;
+  readonly refName?: string | undefined;
+  readonly links?: readonly Link[] | undefined;
 }
 
 /**
@@ -28,8 +28,8 @@ export interface Link {
  * const r: NetSuiteRecord = await client.records.get('customrecord_x', '1')
  */
 export interface NetSuiteRecord {
-  readonly id?: string;
-  readonly links?: readonly Link[];
+  readonly id?: string | undefined;
+  readonly links?: readonly Link[] | undefined;
   readonly [field: string]: unknown;
 }
 
@@ -41,8 +41,8 @@ export interface NetSuiteRecord {
  */
 export interface Sublist<Line> {
   readonly items: readonly Line[];
-  readonly links?: readonly Link[];
-  readonly totalResults?: number;
+  readonly links?: readonly Link[] | undefined;
+  readonly totalResults?: number | undefined;
 }
 
 /**
@@ -52,20 +52,20 @@ export interface Sublist<Line> {
  * const c: Customer = await client.records.get('customer', '647')
  */
 export interface Customer extends NetSuiteRecord {
-  entityId?: string;
-  companyName?: string;
-  firstName?: string;
-  lastName?: string;
-  isPerson?: boolean;
-  email?: string;
-  phone?: string;
-  externalId?: string;
-  subsidiary?: RecordRef;
-  currency?: RecordRef;
-  entityStatus?: RecordRef;
-  isInactive?: boolean;
-  dateCreated?: string;
-  lastModifiedDate?: string;
+  entityId?: string | undefined;
+  companyName?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  isPerson?: boolean | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  externalId?: string | undefined;
+  subsidiary?: RecordRef | undefined;
+  currency?: RecordRef | undefined;
+  entityStatus?: RecordRef | undefined;
+  isInactive?: boolean | undefined;
+  dateCreated?: string | undefined;
+  lastModifiedDate?: string | undefined;
 }
 
 /**
@@ -75,14 +75,14 @@ export interface Customer extends NetSuiteRecord {
  * const c: Contact = await client.records.get('contact', '12')
  */
 export interface Contact extends NetSuiteRecord {
-  entityId?: string;
-  firstName?: string;
-  lastName?: string;
-  email?: string;
-  phone?: string;
-  company?: RecordRef;
-  subsidiary?: RecordRef;
-  externalId?: string;
+  entityId?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  company?: RecordRef | undefined;
+  subsidiary?: RecordRef | undefined;
+  externalId?: string | undefined;
 }
 
 /**
@@ -92,13 +92,13 @@ export interface Contact extends NetSuiteRecord {
  * const v: Vendor = await client.records.get('vendor', '8')
  */
 export interface Vendor extends NetSuiteRecord {
-  entityId?: string;
-  companyName?: string;
-  email?: string;
-  subsidiary?: RecordRef;
-  currency?: RecordRef;
-  externalId?: string;
-  isInactive?: boolean;
+  entityId?: string | undefined;
+  companyName?: string | undefined;
+  email?: string | undefined;
+  subsidiary?: RecordRef | undefined;
+  currency?: RecordRef | undefined;
+  externalId?: string | undefined;
+  isInactive?: boolean | undefined;
 }
 
 /**
@@ -108,13 +108,13 @@ export interface Vendor extends NetSuiteRecord {
  * const e: Employee = await client.records.get('employee', '3')
  */
 export interface Employee extends NetSuiteRecord {
-  entityId?: string;
-  firstName?: string;
-  lastName?: string;
-  email?: string;
-  subsidiary?: RecordRef;
-  department?: RecordRef;
-  isInactive?: boolean;
+  entityId?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  email?: string | undefined;
+  subsidiary?: RecordRef | undefined;
+  department?: RecordRef | undefined;
+  isInactive?: boolean | undefined;
 }
 
 /**
@@ -124,12 +124,12 @@ export interface Employee extends NetSuiteRecord {
  * await client.records.create('salesOrder', { entity: { id: '1' }, item: { items: [{ item: { id: '7' }, quantity: 2 }] } })
  */
 export interface TransactionItemLine {
-  item?: RecordRef;
-  quantity?: number;
-  rate?: number;
-  amount?: number;
-  description?: string;
-  line?: number;
+  item?: RecordRef | undefined;
+  quantity?: number | undefined;
+  rate?: number | undefined;
+  amount?: number | undefined;
+  description?: string | undefined;
+  line?: number | undefined;
   readonly [field: string]: unknown;
 }
 
@@ -140,16 +140,16 @@ export interface TransactionItemLine {
  * const t: Transaction = await client.records.get('salesOrder', '12')
  */
 export interface Transaction extends NetSuiteRecord {
-  tranId?: string;
-  tranDate?: string;
-  entity?: RecordRef;
-  subsidiary?: RecordRef;
-  currency?: RecordRef;
-  memo?: string;
-  status?: RecordRef;
-  total?: number;
-  externalId?: string;
-  item?: Sublist<TransactionItemLine> | { items: readonly TransactionItemLine[] };
+  tranId?: string | undefined;
+  tranDate?: string | undefined;
+  entity?: RecordRef | undefined;
+  subsidiary?: RecordRef | undefined;
+  currency?: RecordRef | undefined;
+  memo?: string | undefined;
+  status?: RecordRef | undefined;
+  total?: number | undefined;
+  externalId?: string | undefined;
+  item?: Sublist<TransactionItemLine> | { items: readonly TransactionItemLine[] } | undefined;
 }
 
 /**
@@ -159,8 +159,8 @@ export interface Transaction extends NetSuiteRecord {
  * const so: SalesOrder = await client.records.get('salesOrder', '12', { expandSubResources: true })
  */
 export interface SalesOrder extends Transaction {
-  orderStatus?: RecordRef;
-  shipDate?: string;
+  orderStatus?: RecordRef | undefined;
+  shipDate?: string | undefined;
 }
 
 /**
@@ -170,9 +170,9 @@ export interface SalesOrder extends Transaction {
  * const inv: Invoice = await client.records.get('invoice', '99')
  */
 export interface Invoice extends Transaction {
-  dueDate?: string;
-  amountRemaining?: number;
-  createdFrom?: RecordRef;
+  dueDate?: string | undefined;
+  amountRemaining?: number | undefined;
+  createdFrom?: RecordRef | undefined;
 }
 
 /**
@@ -182,8 +182,8 @@ export interface Invoice extends Transaction {
  * const f: ItemFulfillment = await client.records.get('itemFulfillment', '5')
  */
 export interface ItemFulfillment extends Transaction {
-  createdFrom?: RecordRef;
-  shipStatus?: RecordRef;
+  createdFrom?: RecordRef | undefined;
+  shipStatus?: RecordRef | undefined;
 }
 
 /**
@@ -193,7 +193,7 @@ export interface ItemFulfillment extends Transaction {
  * const b: VendorBill = await client.records.get('vendorBill', '31')
  */
 export interface VendorBill extends Transaction {
-  dueDate?: string;
+  dueDate?: string | undefined;
 }
 
 /**
@@ -203,13 +203,13 @@ export interface VendorBill extends Transaction {
  * const item: InventoryItem = await client.records.get('inventoryItem', '55')
  */
 export interface InventoryItem extends NetSuiteRecord {
-  itemId?: string;
-  displayName?: string;
-  description?: string;
-  basePrice?: number;
-  subsidiary?: RecordRef;
-  isInactive?: boolean;
-  externalId?: string;
+  itemId?: string | undefined;
+  displayName?: string | undefined;
+  description?: string | undefined;
+  basePrice?: number | undefined;
+  subsidiary?: RecordRef | undefined;
+  isInactive?: boolean | undefined;
+  externalId?: string | undefined;
 }
 
 /**

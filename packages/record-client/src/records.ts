@@ -23,9 +23,9 @@ import {
  */
 export interface CallOptions {
   /** Cancels the call (queueing, attempts and backoff). */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Per-attempt timeout for this call. */
-  readonly timeoutMs?: number;
+  readonly timeoutMs?: number | undefined;
 }
 
 /**
@@ -36,11 +36,11 @@ export interface CallOptions {
  */
 export interface GetRecordOptions extends CallOptions {
   /** Body fields to return (`fields=`); sublists cannot be picked. */
-  readonly fields?: readonly string[];
+  readonly fields?: readonly string[] | undefined;
   /** Expand sublists and subrecords inline. @default false */
-  readonly expandSubResources?: boolean;
+  readonly expandSubResources?: boolean | undefined;
   /** Enums as bare internal ids. @default false */
-  readonly simpleEnumFormat?: boolean;
+  readonly simpleEnumFormat?: boolean | undefined;
 }
 
 /**
@@ -51,11 +51,11 @@ export interface GetRecordOptions extends CallOptions {
  */
 export interface ListRecordsOptions extends Omit<CallOptions, 'timeoutMs'> {
   /** A collection filter (`q=`), e.g. `email START_WITH "a"`; sent URL-encoded. */
-  readonly q?: string;
+  readonly q?: string | undefined;
   /** Rows per page, 1–1000. @default 1000 */
-  readonly pageSize?: number;
+  readonly pageSize?: number | undefined;
   /** Pages fetched ahead of the consumer. @default 1 */
-  readonly prefetch?: number;
+  readonly prefetch?: number | undefined;
 }
 
 /**
@@ -77,9 +77,9 @@ export interface RecordListItem {
  */
 export interface UpdateRecordOptions extends CallOptions {
   /** Sublists to replace rather than merge (`replace=`). */
-  readonly replace?: readonly string[];
+  readonly replace?: readonly string[] | undefined;
   /** With `replace`, clear only the named fields (`replaceSelectedFields=true`). */
-  readonly replaceSelectedFields?: boolean;
+  readonly replaceSelectedFields?: boolean | undefined;
 }
 
 /**
@@ -101,13 +101,13 @@ export interface WriteResult {
  */
 export interface AsyncJobOptions extends Omit<CallOptions, 'timeoutMs'> {
   /** NetSuite deduplicates on it; a duplicate returns the earlier job. @default crypto.randomUUID() */
-  readonly idempotencyKey?: string;
+  readonly idempotencyKey?: string | undefined;
   /** First wait between polls. @default 500 */
-  readonly pollIntervalMs?: number;
+  readonly pollIntervalMs?: number | undefined;
   /** Longest wait between polls (the wait doubles up to it). @default 5000 */
-  readonly maxPollIntervalMs?: number;
+  readonly maxPollIntervalMs?: number | undefined;
   /** Gives up waiting for the job after this long. @default 900000 (NetSuite's 15-minute request limit) */
-  readonly waitTimeoutMs?: number;
+  readonly waitTimeoutMs?: number | undefined;
 }
 
 /**

@@ -14,19 +14,19 @@ export interface RestletRequest {
   /** Deployment id: numeric or `customdeploy_…`. */
   readonly deploy: string | number;
   /** @default 'GET' */
-  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | undefined;
   /** JSON body, for POST and PUT only (NetSuite answers 400 to a GET with a body). */
   readonly body?: unknown;
   /** URL parameters (how GET and DELETE take input). */
-  readonly query?: Readonly<Record<string, string | number | boolean>>;
+  readonly query?: Readonly<Record<string, string | number | boolean>> | undefined;
   /**
    * Makes a POST, PUT or DELETE retryable: sent as `X-NetSuite-Idempotency-Key`; your script must deduplicate
    * on it. Only GET is retried without one: a RESTlet's PUT and DELETE run arbitrary script code (often a
    * create), so a timed-out attempt that reached NetSuite must not run twice.
    */
-  readonly idempotencyKey?: string;
-  readonly signal?: AbortSignal;
-  readonly timeoutMs?: number;
+  readonly idempotencyKey?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly timeoutMs?: number | undefined;
 }
 
 const SCRIPT = /^(?:\d{1,12}|customscript[a-z0-9_]{0,90})$/i;

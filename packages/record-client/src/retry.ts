@@ -8,26 +8,26 @@ import { RecordClientError } from './errors.js';
  */
 export interface RetryOptions {
   /** Retries after the first attempt. @default 4 */
-  readonly limit?: number;
+  readonly limit?: number | undefined;
   /** Methods retried without an idempotency key. POST and PATCH are not idempotent. @default ['GET','PUT','DELETE','HEAD','OPTIONS'] */
-  readonly methods?: readonly string[];
+  readonly methods?: readonly string[] | undefined;
   /** Statuses that are retried (plus RESTlet `SSS_REQUEST_LIMIT_EXCEEDED`). @default [429, 502, 503, 504] */
-  readonly statusCodes?: readonly number[];
+  readonly statusCodes?: readonly number[] | undefined;
   /** First backoff cap; attempt n waits a random time in [0, min(maxDelayMs, baseDelayMs·2ⁿ)) (full jitter). @default 250 */
-  readonly baseDelayMs?: number;
+  readonly baseDelayMs?: number | undefined;
   /** Largest backoff. @default 20000 */
-  readonly maxDelayMs?: number;
+  readonly maxDelayMs?: number | undefined;
   /** Largest `Retry-After` honoured; a longer one ends the retries. @default 60000 */
-  readonly maxRetryAfterMs?: number;
+  readonly maxRetryAfterMs?: number | undefined;
   /**
    * Also retry POST and PATCH when NetSuite rejected them for concurrency (429 `CONCURRENCY_LIMIT_EXCEEDED`,
    * RESTlet `SSS_REQUEST_LIMIT_EXCEEDED`: "Request blocked", so nothing ran). @default false
    */
-  readonly retryRejectedWrites?: boolean;
+  readonly retryRejectedWrites?: boolean | undefined;
   /** A retry budget shared by every request of the client (or of several clients); `false` for none. @default createRetryBudget() */
-  readonly budget?: RetryBudget | false;
+  readonly budget?: RetryBudget | false | undefined;
   /** Random source in [0, 1), for tests. @default Math.random */
-  readonly random?: () => number;
+  readonly random?: (() => number) | undefined;
 }
 
 /** Resolved retry settings. */
@@ -68,13 +68,13 @@ export interface RetryBudget {
  */
 export interface RetryBudgetOptions {
   /** @default 500 */
-  readonly capacity?: number;
+  readonly capacity?: number | undefined;
   /** @default 5 */
-  readonly retryCost?: number;
+  readonly retryCost?: number | undefined;
   /** @default 10 */
-  readonly timeoutCost?: number;
+  readonly timeoutCost?: number | undefined;
   /** @default 1 */
-  readonly successRefund?: number;
+  readonly successRefund?: number | undefined;
 }
 
 function nonNegative(value: number | undefined, fallback: number, name: string): number {

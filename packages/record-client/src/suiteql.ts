@@ -27,12 +27,12 @@ export type SuiteQLRow = Record<string, unknown>;
  */
 export interface SuiteQLOptions {
   /** Values for the query's `?` placeholders, in order (NetSuite 2026.2 `params`). */
-  readonly params?: readonly SuiteQLParam[];
+  readonly params?: readonly SuiteQLParam[] | undefined;
   /** Rows per page, 1–1000. @default 1000 */
-  readonly pageSize?: number;
+  readonly pageSize?: number | undefined;
   /** Pages fetched ahead of the consumer, within the concurrency budget. @default 2 */
-  readonly prefetch?: number;
-  readonly signal?: AbortSignal;
+  readonly prefetch?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /**
@@ -45,12 +45,12 @@ export interface SuiteQLByKeyOptions {
   /** The key column (as it is named in the rows: lower case or the alias). Its values must be strictly increasing. */
   readonly key: string;
   /** Values for the query's placeholders, in order, except the last one, which takes the key. */
-  readonly params?: readonly SuiteQLParam[];
+  readonly params?: readonly SuiteQLParam[] | undefined;
   /** The key value to start after. @default '-9007199254740991' */
-  readonly after?: string | number;
+  readonly after?: string | number | undefined;
   /** Rows per request, 1–1000. @default 1000 */
-  readonly pageSize?: number;
-  readonly signal?: AbortSignal;
+  readonly pageSize?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
 }
 
 /** Counts `?` placeholders outside string literals, quoted identifiers and comments. */

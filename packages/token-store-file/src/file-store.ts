@@ -56,7 +56,7 @@ export type FileTokenStoreOptions = FileTokenStoreCommonOptions &
     | {
         /** AES-256 keys (32 random bytes each, e.g. base64 from an env var); the first one writes. */
         readonly keys: readonly EncryptionKey[];
-        readonly encrypt?: true;
+        readonly encrypt?: true | undefined;
       }
     | {
         /** Store tokens in clear (still 0600). Only for throwaway local use. */
@@ -78,20 +78,20 @@ export interface FileTokenStoreCommonOptions {
    */
   readonly path: string;
   /** Clock for token expiry and leases (epoch ms). @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
   /**
    * A key's internal file lock (held for one read-modify-write of that key) is taken over when its holder is
    * dead or the lock is older than this. @default 10000
    */
-  readonly lockStaleMs?: number;
+  readonly lockStaleMs?: number | undefined;
   /** How long an operation waits for a key's internal file lock before `ERR_STORE_LOCK_TIMEOUT`. @default 10000 */
-  readonly lockWaitMs?: number;
+  readonly lockWaitMs?: number | undefined;
   /**
    * How often (at most) a store object looks for files of deleted or expired keys to remove, in the
    * background after a write. A key's file is removed a day after its entry was deleted or expired.
    * @default 600000
    */
-  readonly sweepIntervalMs?: number;
+  readonly sweepIntervalMs?: number | undefined;
 }
 
 /**

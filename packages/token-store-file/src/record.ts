@@ -46,7 +46,7 @@ export function serializeRecord(record: KeyRecord): string {
     fence: record.fence,
     lock: record.lockCounter,
     ...(record.lease ? { lease: record.lease } : {}),
-    ...(record.deletedAt === undefined ? {} : { dead: record.deletedAt }),
+    dead: record.deletedAt,
   });
 }
 

@@ -44,7 +44,7 @@ export type RedisTokenStoreOptions = RedisTokenStoreCommonOptions &
     | {
         /** AES-256 keys (32 random bytes each) that encrypt every value (see `encryptedTokenStore`); the first one writes. */
         readonly keys: readonly EncryptionKey[];
-        readonly encrypt?: true;
+        readonly encrypt?: true | undefined;
       }
     | {
         /** Store values in clear: anyone who can read the Redis keys reads the tokens. Only for throwaway local use. */
@@ -63,13 +63,13 @@ export interface RedisTokenStoreCommonOptions {
   /** A connected node-redis client you own. */
   readonly client: RedisClientLike;
   /** Namespace of every Redis key this store touches. For Redis Cluster use a hash tag: `'{nsoauth}:'`. @default 'nsoauth:' */
-  readonly prefix?: string;
+  readonly prefix?: string | undefined;
   /** Clock for entry expiry (epoch ms). Leases use the Redis server's clock. @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
   /** Per-command timeout; a slow or hung Redis fails with `ERR_STORE_UNAVAILABLE`. @default 2000 */
-  readonly commandTimeoutMs?: number;
+  readonly commandTimeoutMs?: number | undefined;
   /** Native TTL = `expiresAt` + this: Redis reclaims dead entries but never hides a live one. @default 300000 */
-  readonly reclaimAfterMs?: number;
+  readonly reclaimAfterMs?: number | undefined;
 }
 
 const TOMBSTONE_MS = 86_400_000;

@@ -40,15 +40,15 @@ export interface DescribeTokenStoreOptions {
    * or `'backend'` (e.g. Redis's server-side `PX`). With `'backend'` the lease tests use short real leases.
    * @default 'injected'
    */
-  readonly leaseClock?: 'injected' | 'backend';
+  readonly leaseClock?: 'injected' | 'backend' | undefined;
   /** Call `close()` after each test. @default true */
-  readonly closeAfterEach?: boolean;
+  readonly closeAfterEach?: boolean | undefined;
   /** `close()` makes later calls reject with `ERR_STORE_CLOSED`. @default true */
-  readonly rejectsAfterClose?: boolean;
+  readonly rejectsAfterClose?: boolean | undefined;
   /** Parallel operations in the concurrency group. @default 16 */
-  readonly concurrency?: number;
+  readonly concurrency?: number | undefined;
   /** Groups to run. @default all */
-  readonly groups?: readonly TokenStoreSuiteGroup[];
+  readonly groups?: readonly TokenStoreSuiteGroup[] | undefined;
 }
 
 const CANARY = 'token-value-CANARY-do-not-log';

@@ -17,7 +17,7 @@ export interface EncryptedTokenStoreOptions {
    * Bound into every ciphertext with the slot key, so an entry copied to another store or slot fails to
    * decrypt. Change it only together with the data. @default 'default'
    */
-  readonly name?: string;
+  readonly name?: string | undefined;
 }
 
 /**

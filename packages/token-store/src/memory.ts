@@ -19,7 +19,7 @@ import { waitUntil } from './wait.js';
  */
 export interface MemoryTokenStoreOptions {
   /** Clock for expiry and leases (epoch ms). @default Date.now */
-  readonly now?: () => number;
+  readonly now?: (() => number) | undefined;
 }
 
 interface Slot {

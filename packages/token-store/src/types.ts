@@ -68,7 +68,7 @@ export interface LockOptions {
   /** Lease length in ms (1 ms … 10 minutes). */
   readonly ttlMs: number;
   /** How long to wait for a held lock before answering `undefined`. @default 0 */
-  readonly waitMs?: number;
+  readonly waitMs?: number | undefined;
 }
 
 /**
@@ -81,7 +81,7 @@ export interface CompareAndSetCondition {
   /** The version read before (`undefined` = the key must be absent or expired). */
   readonly version: number | undefined;
   /** Refuse the write if a write with a higher fencing token already happened on the key. */
-  readonly fencingToken?: number;
+  readonly fencingToken?: number | undefined;
 }
 
 /**

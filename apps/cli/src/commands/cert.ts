@@ -94,7 +94,7 @@ async function inspect(ctx: Context): Promise<number> {
   const privateKey = settings.privateKeyFile || settings.privateKeyPem ? loadPrivateKey(ctx) : undefined;
   const { inspectCertificate } = await import('@netsuite-oauth/jwt-assertion');
   const info = inspectCertificate(pem, {
-    ...(privateKey ? { privateKey } : {}),
+    privateKey,
     ...(settings.passphrase ? { passphrase: settings.passphrase } : {}),
     now: ctx.now,
   });

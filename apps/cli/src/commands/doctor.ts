@@ -19,7 +19,7 @@ interface Check {
   readonly check: string;
   readonly status: Status;
   readonly detail: string;
-  readonly hint?: string;
+  readonly hint?: string | undefined;
 }
 
 /** What the checks share: the settings, what earlier checks found, and where findings go. */
@@ -33,7 +33,7 @@ interface Doctor {
   readonly m2m: boolean;
   /** Login is configured (a redirect URI or a client secret). */
   readonly code: boolean;
-  endpoints?: NetSuiteEndpoints;
+  endpoints?: NetSuiteEndpoints | undefined;
   reachable: boolean;
 }
 
@@ -119,7 +119,7 @@ function cliHint(hint: string | undefined): string | undefined {
 
 function addFinding(d: Doctor, f: SetupFinding): void {
   const hint = cliHint(f.hint);
-  d.add({ check: f.check, status: f.status, detail: f.detail, ...(hint ? { hint } : {}) });
+  d.add({ check: f.check, status: f.status, detail: f.detail, hint });
 }
 
 /**
@@ -341,7 +341,7 @@ async function checkTokenRequest(d: Doctor): Promise<string | undefined> {
       check: 'token request',
       status: 'fail',
       detail: `${described.message}${typeof description === 'string' && description ? ` — ${description}` : ''}`,
-      ...(hint ? { hint } : {}),
+      hint,
     });
     return undefined;
   }
@@ -372,8 +372,8 @@ function checkScopes(d: Doctor, accessToken: string): void {
 function errorCodeOf(text: string): string | undefined {
   try {
     const body = JSON.parse(text) as {
-      'o:errorDetails'?: { 'o:errorCode'?: string }[];
-      'o:errorCode'?: string;
+      'o:errorDetails'?: { 'o:errorCode'?: string }[] | undefined;
+      'o:errorCode'?: string | undefined;
     };
     return body['o:errorDetails']?.[0]?.['o:errorCode'] ?? body['o:errorCode'] ?? undefined;
   } catch {
@@ -406,7 +406,7 @@ async function checkRestCall(d: Doctor, accessToken: string): Promise<void> {
       check: 'REST call',
       status: 'fail',
       detail: `GET system/v1/serverTime → ${response.status} ${errorCode ?? ''}`.trim(),
-      ...(hint ? { hint } : {}),
+      hint,
     });
   } catch (error) {
     d.add({ check: 'REST call', status: 'fail', detail: describeError(error).message });
@@ -442,7 +442,7 @@ async function checkLoginSession(d: Doctor): Promise<void> {
       check: 'token store',
       status: 'fail',
       detail: described.message,
-      ...(described.hint ? { hint: described.hint } : {}),
+      hint: described.hint,
     });
   }
 }

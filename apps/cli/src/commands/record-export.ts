@@ -58,10 +58,10 @@ export async function run(ctx: Context): Promise<number> {
   const started = ctx.now();
   const rows = client.exportRows({
     from: table,
-    ...(columns ? { columns } : {}),
-    ...(where === undefined ? {} : { where }),
-    ...(pageSize === undefined ? {} : { pageSize }),
-    ...(concurrency === undefined ? {} : { concurrency }),
+    columns,
+    where,
+    pageSize,
+    concurrency,
   });
   // Written beside the target and renamed at the end: a failed export never leaves a file that looks complete.
   const partial = `${path}.partial`;

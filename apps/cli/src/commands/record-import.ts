@@ -100,9 +100,9 @@ export async function run(ctx: Context): Promise<number> {
   }
   const options = {
     runId: state?.checkpoint.runId ?? randomUUID(),
-    ...(state ? { resume: state.checkpoint } : {}),
-    ...(chunkSize === undefined ? {} : { chunkSize }),
-    ...(concurrency === undefined ? {} : { concurrency }),
+    resume: state?.checkpoint,
+    chunkSize,
+    concurrency,
   };
   const run =
     operation === 'upsert'

@@ -29,7 +29,7 @@ export async function run(ctx: Context): Promise<number> {
     script,
     deploy,
     method: method as (typeof METHODS)[number],
-    ...(body === undefined ? {} : { body }),
+    body,
     ...(Object.keys(query).length > 0 ? { query } : {}),
   });
   if (result !== null && typeof result === 'object' && !Array.isArray(result)) {
