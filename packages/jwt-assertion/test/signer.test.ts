@@ -80,6 +80,21 @@ describe('assertion shape (NetSuite "The Request Token Structure", R07, R08, R12
     expect(payload.jti).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
+  it('takes undefined for an optional field as if it were left out (types allow maybe-undefined values)', async () => {
+    const maybe = (v: number | undefined): number | undefined => v;
+    const given = await createAssertionSigner(
+      base(rsaPem, { lifetimeSeconds: maybe(undefined), algorithm: undefined, scope: undefined }),
+    );
+    const left = await createAssertionSigner(base(rsaPem));
+    const { sign: _a, ...givenShape } = given;
+    const { sign: _b, ...leftShape } = left;
+    expect(givenShape).toEqual(leftShape);
+    expect(decodeProtectedHeader(await given.sign())).toEqual(decodeProtectedHeader(await left.sign()));
+    const payload = decodeJwt(await given.sign({ scope: undefined, now: undefined }));
+    expect(payload.scope).toEqual(['rest_webservices']);
+    expect((payload.exp ?? 0) - (payload.iat ?? 0)).toBe(300);
+  });
+
   it('exposes its configuration and nothing secret', async () => {
     const signer = await createAssertionSigner(base(rsaPem, { lifetimeSeconds: 3600 }));
     expect(signer).toMatchObject({
