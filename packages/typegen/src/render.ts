@@ -65,7 +65,7 @@ function commentText(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value
     .replace(/<[^>]*>/g, ' ')
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, ' ')
+    .replace(/\p{Cc}|\u2028|\u2029/gu, ' ')
     .replace(/\*\//g, '* /')
     .replace(/\s+/g, ' ')
     .trim()
