@@ -38,34 +38,49 @@ export function clientCredentialsStrategy(
     entryExpiresAt: (tokens) => tokens.expiresAt,
     isTerminal: () => false,
     async fetchTokens(_base, { timeoutMs, skew }) {
-      let fallback = false;
-      const onRefused = (assertion: string) => {
-        // A signer holding several certificates passes over the refused one: one retry with the next.
-        if (!fallback && typeof signer.refused === 'function') fallback = signer.refused(assertion) === true;
-      };
-      const request = (signAt: number | undefined) =>
-        requestClientCredentialsTokenWith(
+      let refusedAssertion: string | undefined;
+      const request = (signAt: number | undefined) => {
+        refusedAssertion = undefined;
+        return requestClientCredentialsTokenWith(
           { ...grant, fetch: transport.fetch, timeoutMs, now, signer },
-          { signAt, onResponse: skew.observe, onRefused },
+          {
+            signAt,
+            onResponse: skew.observe,
+            onRefused: (assertion) => {
+              refusedAssertion = assertion;
+            },
+          },
         );
+      };
       const correctedAt = () => (Math.abs(skew.skewMs) > skewThresholdMs ? now() + skew.skewMs : undefined);
       const signAt = correctedAt();
       try {
         return await request(signAt);
-      } catch (error) {
-        if (fallback && error instanceof OAuthResponseError) {
-          fallback = false;
-          return await request(correctedAt());
-        }
-        // A rejected assertion with a server clock far from ours is retried once on the server's clock.
+      } catch (first) {
+        let error = first;
+        // A rejected assertion signed far from the server's clock (as the refusal's Date header shows) is retried
+        // once on the server's clock; only then is the certificate itself suspected.
         const corrected = correctedAt();
         if (
           error instanceof OAuthResponseError &&
-          signAt === undefined &&
+          (error.status === 400 || error.status === 401) &&
           corrected !== undefined &&
-          (error.status === 400 || error.status === 401)
+          Math.abs(corrected - (signAt ?? now())) > skewThresholdMs
         ) {
-          return await request(corrected);
+          try {
+            return await request(corrected);
+          } catch (second) {
+            error = second;
+          }
+        }
+        // A signer holding several certificates passes over the refused one: one retry with the next.
+        if (
+          error instanceof OAuthResponseError &&
+          refusedAssertion !== undefined &&
+          typeof signer.refused === 'function' &&
+          signer.refused(refusedAssertion) === true
+        ) {
+          return await request(correctedAt());
         }
         throw error;
       }

@@ -1,0 +1,3 @@
+import { packageConfig } from '../../tooling/tsup.js';
+
+export default packageConfig();
