@@ -461,6 +461,39 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/suiteql.js'),
   },
   {
+    name: 'types generate',
+    summary: "write TypeScript types for the account's record types (custom fields included)",
+    usage: 'types generate (--records <a,b> | --all) --out <file.ts> [--map-name Name]',
+    description:
+      'Reads the JSON Schema of each record type from the REST metadata catalog (in parallel, within the\n' +
+      'concurrency limit) and writes one file: an interface per type and the map for\n' +
+      'createNetSuiteClient<NetSuiteRecords>(). --all covers every type of the catalog (slow on a real account:\n' +
+      'minutes); a progress bar shows on a TTY. The file is written to a temporary name and renamed.',
+    positionals: { min: 0, max: 0 },
+    options: {
+      records: { type: 'string', valueName: 'list', description: 'record types, comma-separated' },
+      all: { type: 'boolean', description: 'every record type in the metadata catalog' },
+      out: { type: 'string', valueName: 'file.ts', description: 'the TypeScript file to write' },
+      'map-name': {
+        type: 'string',
+        valueName: 'Name',
+        description: 'name of the record map interface (default: NetSuiteRecords)',
+      },
+      concurrency: {
+        type: 'string',
+        valueName: 'n',
+        description: "requests in flight: your share of the account's concurrency limit (default: 5)",
+      },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m or session' },
+    },
+    formats: ['json'],
+    examples: [
+      'pnpm nso types generate --records customer,salesOrder --out src/netsuite-records.ts',
+      'pnpm nso types generate --all --out src/netsuite-records.ts',
+    ],
+    load: () => import('./commands/types.js'),
+  },
+  {
     name: 'restlet',
     summary: 'call a RESTlet',
     usage: "restlet <script> <deploy> [--method GET|POST|PUT|DELETE] [--data '<json>'] [--query k=v]",
