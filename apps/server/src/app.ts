@@ -21,6 +21,7 @@ import {
   homePage,
   m2mPage,
   suiteqlPage,
+  typedRecordPage,
 } from './pages.js';
 import { derivedToken, digest, randomId, safeEqual } from './random.js';
 import type { RecentCalls } from './recent-calls.js';
@@ -28,6 +29,7 @@ import { safeReturnTo } from './return-to.js';
 import { type Session, SessionManager } from './session.js';
 import type { KeyValueStore } from './store.js';
 import { TransactionStore } from './transactions.js';
+import { typedFields } from './typed-record.js';
 
 /** Options of {@link createApp}. */
 export interface AppOptions {
@@ -342,6 +344,30 @@ export function createApp(options: AppOptions): App {
       const id = customer[1]!;
       const record = await gateway.getCustomer(ctx.session!.data.connection!.tokenKey, id);
       return { status: 200, body: customerPage({ id, record }) };
+    }
+
+    // A record of any type through its metadata: the typed view (/records/customer/7, /records/customrecord_x/1).
+    const typed = /^\/records\/([A-Za-z][A-Za-z0-9_]{0,99})\/([0-9]{1,12})$/.exec(path);
+    if (typed && get) {
+      const redirect = await requireConnection(ctx);
+      if (redirect) return redirect;
+      const [, type = '', id = ''] = typed;
+      const { schema, record } = await gateway.typedRecord(ctx.session!.data.connection!.tokenKey, type, id);
+      const { renderRecordTypes } = await import('@netsuite-oauth/typegen');
+      const source = await renderRecordTypes({ [type]: schema });
+      // The one interface of this type, without the file's banner, prelude and map.
+      const start = source.search(
+        /^(\/\*\*\n(?: \*.*\n)* \*\/\n)?export interface (?!NsLink|NsRef|NsEnum|NetSuiteRecords)/m,
+      );
+      return {
+        status: 200,
+        body: typedRecordPage({
+          type,
+          id,
+          fields: typedFields(schema, record),
+          source: source.slice(Math.max(0, start)).replace(/\nexport type NetSuiteRecordsType.*\n?$/, '\n'),
+        }),
+      };
     }
 
     if (path === '/suiteql' && get) {

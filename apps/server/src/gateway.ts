@@ -41,6 +41,12 @@ export interface NetSuiteGateway {
   disconnect(tokenKey: string): Promise<{ revoked: boolean }>;
   listCustomers(tokenKey: string, page: { offset: number; limit: number }): Promise<RowPage>;
   getCustomer(tokenKey: string, id: string): Promise<Record<string, unknown>>;
+  /** A record of any type with its JSON Schema from the metadata catalog, read in parallel. */
+  typedRecord(
+    tokenKey: string,
+    type: string,
+    id: string,
+  ): Promise<{ schema: Record<string, unknown>; record: Record<string, unknown> }>;
   suiteql(tokenKey: string, query: string, page: { offset: number; limit: number }): Promise<RowPage>;
   /** The machine-to-machine panel, when a certificate is configured. */
   readonly m2m?:

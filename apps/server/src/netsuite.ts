@@ -280,6 +280,19 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
         ),
       );
     },
+    async typedRecord(tokenKey, type, id) {
+      return await withManager(tokenKey, async (manager) => {
+        const client = recordClient(manager);
+        const [schema, record] = await Promise.all([
+          client.metadata.jsonSchema(type),
+          client.records.get(type, id),
+        ]);
+        return {
+          schema: schema as Record<string, unknown>,
+          record: clean(record as Record<string, unknown>),
+        };
+      });
+    },
     async suiteql(tokenKey, text, { offset, limit }) {
       return await withManager(tokenKey, (manager) =>
         page(query(recordClient(manager), text, limit), offset, limit),
@@ -324,6 +337,7 @@ function translated(gateway: NetSuiteGateway): NetSuiteGateway {
     refresh: guard('use', gateway.refresh),
     listCustomers: guard('use', gateway.listCustomers),
     getCustomer: guard('use', gateway.getCustomer),
+    typedRecord: guard('use', gateway.typedRecord),
     suiteql: guard('use', gateway.suiteql),
     m2m: m2m && { ...m2m, run: guard('m2m', m2m.run) },
     close: gateway.close,

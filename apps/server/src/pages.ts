@@ -186,6 +186,7 @@ export function customerPage(options: { id: string; record: Record<string, unkno
     html`<h1>Customer ${options.id}</h1>
 <p class="muted">Read with the REST Record API through the record client.</p>
 <dl id="record">${fields.map(([key, value]) => html`<dt>${key}</dt><dd>${cell(value)}</dd>`)}</dl>
+<p><a href="/records/customer/${options.id}">Typed view (fields and types from the metadata catalog)</a></p>
 <p><a href="/customers">← All customers</a></p>`,
   );
 }
@@ -294,5 +295,39 @@ export function errorPage(options: {
 ${options.hint ? html`<p id="error-hint">${options.hint}</p>` : html``}
 <p class="muted">HTTP ${options.status}${options.code ? html` · <code id="error-code">${options.code}</code>` : html``}</p>
 <p><a href="/">Back to the home page</a></p>`,
+  );
+}
+
+/** One field of a typed record: its name, its TypeScript type from the metadata catalog, its value. */
+export interface TypedField {
+  readonly name: string;
+  readonly tsType: string;
+  readonly value: unknown;
+  readonly custom: boolean;
+  readonly readOnly: boolean;
+}
+
+/** A record shown through its type: every field the catalog describes, with its TypeScript type and value. */
+export function typedRecordPage(options: {
+  type: string;
+  id: string;
+  fields: readonly TypedField[];
+  source: string;
+}): string {
+  const { type, id } = options;
+  return layout(
+    `${type} ${id} (typed)`,
+    { connected: true },
+    html`<h1>${type} ${id} <span class="muted">typed</span></h1>
+<p class="muted">Fields and types from the REST metadata catalog (custom fields included); the interface below is what
+<code>netsuite-oauth types generate</code> writes for this type.</p>
+<table id="typed-record"><thead><tr><th>Field</th><th>Type</th><th>Value</th></tr></thead><tbody>
+${options.fields.map(
+  (f) =>
+    html`<tr${f.custom ? html` class="custom"` : html``}><td>${f.name}${f.custom ? html` <span class="badge">custom</span>` : html``}${f.readOnly ? html` <span class="muted">read-only</span>` : html``}</td><td><code>${f.tsType}</code></td><td>${cell(f.value)}</td></tr>`,
+)}
+</tbody></table>
+<h2>Generated interface</h2>
+<pre id="interface">${options.source}</pre>`,
   );
 }
