@@ -14,6 +14,7 @@ const SUITES = [
   'record-get',
   'observability',
   'governance',
+  'typegen',
   'fleet',
   'suiteql',
   'bulk',
