@@ -19,6 +19,12 @@ export const oauthFlowsChannels = Object.freeze({
   invalidate: 'netsuite-oauth:oauth-flows:invalidate',
   /** A wait for the store's lock around a refresh: {@link TokenLockEvent}. */
   lock: 'netsuite-oauth:oauth-flows:lock',
+  /**
+   * TracingChannel around each request to the token or revocation endpoint, from a token manager or a
+   * one-request flow (`requestClientCredentialsToken`, `exchangeAuthorizationCode`, `refreshAccessToken`,
+   * `revokeToken`): {@link AuthorizationServerEvent}.
+   */
+  exchange: 'netsuite-oauth:oauth-flows:exchange',
 } as const);
 
 /**
@@ -86,6 +92,35 @@ export interface TokenLockEvent {
   readonly acquired: boolean;
 }
 
+/**
+ * The context of the `exchange` TracingChannel: one POST to the authorization server's token or revocation
+ * endpoint. Set at `start`, completed before `asyncEnd` (or `error`, which adds the thrown `OAuthFlowError`).
+ * It names the endpoint and the grant, never the form, a header or the body.
+ *
+ * @example
+ * tracingChannel(oauthFlowsChannels.exchange).subscribe({ asyncEnd: (e: AuthorizationServerEvent) => log(e.endpoint, e.grant, e.status) });
+ */
+export interface AuthorizationServerEvent {
+  /** `token` (RFC 6749 §3.2) or `revocation` (RFC 7009). */
+  readonly endpoint: 'token' | 'revocation';
+  /** The form's `grant_type` for a token request (`client_credentials`, `authorization_code`, `refresh_token`). */
+  readonly grant: string | undefined;
+  readonly method: 'POST';
+  /** The endpoint's host, e.g. `1234567.suitetalk.api.netsuite.com`. */
+  readonly host: string;
+  /** The endpoint's path, e.g. `/services/rest/auth/oauth2/v1/token`. */
+  readonly path: string;
+  /** Epoch ms. */
+  readonly startTime: number;
+  /** The HTTP status, when a response arrived. */
+  status?: number | undefined;
+  /** Sending to body read, ms. */
+  durationMs?: number | undefined;
+  /** Set by the channel on failure. */
+  error?: unknown;
+}
+
+export const exchangeChannel = tracingChannel<unknown, AuthorizationServerEvent>(oauthFlowsChannels.exchange);
 export const tokenChannel = tracingChannel<unknown, TokenEvent>(oauthFlowsChannels.token);
 export const cacheChannel = channel(oauthFlowsChannels.cache);
 export const invalidateChannel = channel(oauthFlowsChannels.invalidate);

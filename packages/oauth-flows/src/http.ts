@@ -1,4 +1,5 @@
 import { parseRetryAfter, readBodyCapped } from '@netsuite-oauth/core';
+import { type AuthorizationServerEvent, exchangeChannel } from './diagnostics.js';
 import { OAuthFlowError, OAuthResponseError, sanitizeDescription, sanitizeErrorCode } from './errors.js';
 
 /**
@@ -82,7 +83,39 @@ function networkCause(error: unknown): Error {
  * POSTs a form to a token or revocation endpoint: no redirects followed, one deadline for headers and body,
  * a 1 MiB body cap, no retries. Transport failures become {@link OAuthFlowError}s with no request data.
  */
-export async function postForm(
+export function postForm(
+  url: string,
+  form: URLSearchParams,
+  headers: Record<string, string>,
+  options: HttpOptions,
+): Promise<FormResponse> {
+  if (!exchangeChannel.hasSubscribers) return sendForm(url, form, headers, options);
+  const target = new URL(url);
+  const startedAt = performance.now();
+  const event: AuthorizationServerEvent = {
+    endpoint: form.has('grant_type') ? 'token' : 'revocation',
+    grant: form.get('grant_type') ?? undefined,
+    method: 'POST',
+    host: target.host,
+    path: target.pathname,
+    startTime: performance.timeOrigin + startedAt,
+  };
+  let response: FormResponse | undefined;
+  // The traced function resolves to nothing: TracingChannel puts its result on the event, and the response
+  // carries the tokens.
+  return exchangeChannel
+    .tracePromise(async () => {
+      try {
+        response = await sendForm(url, form, headers, options);
+        event.status = response.status;
+      } finally {
+        event.durationMs = performance.now() - startedAt;
+      }
+    }, event)
+    .then(() => response as FormResponse);
+}
+
+async function sendForm(
   url: string,
   form: URLSearchParams,
   headers: Record<string, string>,

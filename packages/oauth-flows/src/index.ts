@@ -17,6 +17,7 @@ export {
 } from './client-credentials.js';
 export type { ClientCredentialsGrant } from './client-credentials-strategy.js';
 export {
+  type AuthorizationServerEvent,
   oauthFlowsChannels,
   type TokenCacheEvent,
   type TokenEvent,

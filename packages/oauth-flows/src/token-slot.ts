@@ -130,7 +130,7 @@ async function refresh(
     try {
       lock = await store.lock(slot.key, { ttlMs: lockTtlMs, waitMs: ctx.lockWaitMs });
       lockedAt = now();
-      if (waitStart !== 0) publishLock(slot, waitStart, true);
+      if (waitStart !== 0) publishLock(slot, waitStart, lock !== undefined);
     } catch (cause) {
       if (waitStart !== 0) publishLock(slot, waitStart, false);
       // Fail closed for rotating refresh tokens; for other grants the lock only saves requests.

@@ -254,10 +254,10 @@ describe('G13: canaries never leak', () => {
     expect(all.filter((c) => render(error).includes(c))).toEqual([]);
   });
 
-  it('through every diagnostics_channel event (token, cache, invalidate, lock)', async () => {
+  it('through every diagnostics_channel event (token, cache, invalidate, lock, exchange)', async () => {
     const events: Array<[string, unknown]> = [];
     const names = Object.values(oauthFlowsChannels).flatMap((name) =>
-      name === oauthFlowsChannels.token
+      name === oauthFlowsChannels.token || name === oauthFlowsChannels.exchange
         ? ['start', 'end', 'asyncStart', 'asyncEnd', 'error'].map((phase) => `tracing:${name}:${phase}`)
         : [name],
     );
@@ -307,6 +307,16 @@ describe('G13: canaries never leak', () => {
         grant: { type: 'client_credentials', ...loc(), signer: { sign: async () => C.assertion } },
       });
       expect(await m2m.getAccessToken()).toBe(C.access);
+      // The one-request flows publish their token and revocation requests too.
+      await exchangeAuthorizationCode({
+        ...loc(),
+        client: client(),
+        code: C.code,
+        codeVerifier: C.verifier,
+        redirectUri: 'https://a.example/cb',
+      });
+      as.handle((_r, res) => json(res, 200, {}));
+      await revokeToken({ ...loc(), client: client(), token: C.refresh });
     } finally {
       for (const stop of listeners) stop();
     }
@@ -327,6 +337,19 @@ describe('G13: canaries never leak', () => {
         error: expect.objectContaining({ code: 'ERR_OAUTH_REAUTHENTICATION_REQUIRED' }),
       }),
     ]);
+    expect(
+      of(':exchange:asyncEnd').map((e) => {
+        const { endpoint, grant, method, path, status } = e as Record<string, unknown>;
+        return [endpoint, grant, method, path, status];
+      }),
+    ).toEqual([
+      ['token', 'refresh_token', 'POST', '/services/rest/auth/oauth2/v1/token', 200],
+      ['token', 'refresh_token', 'POST', '/services/rest/auth/oauth2/v1/token', 400],
+      ['token', 'client_credentials', 'POST', '/services/rest/auth/oauth2/v1/token', 200],
+      ['token', 'authorization_code', 'POST', '/services/rest/auth/oauth2/v1/token', 200],
+      ['revocation', undefined, 'POST', '/services/rest/auth/oauth2/v1/revoke', 200],
+    ]);
+    expect(of(':exchange:start')).toHaveLength(5);
     expect(of(':cache')).toEqual([{ key: 'session-1', grant: 'refresh_token', refreshDue: false }]);
     expect(of(':invalidate')).toEqual([{ key: 'session-1', grant: 'refresh_token', droppedFromStore: true }]);
     expect(

@@ -1,9 +1,12 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { encryptedTokenStore, generateEncryptionKey, memoryTokenStore } from '@netsuite-oauth/token-store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   createTokenManager,
   type OAuthFlowError,
+  oauthFlowsChannels,
   refreshAccessToken,
+  type TokenLockEvent,
   TokenSet,
   type TokenStoreLike,
 } from '../src/index.js';
@@ -601,11 +604,25 @@ describe('createTokenManager: refresh-token sessions', () => {
     );
     await manager.invalidate('a0');
     const held = await store.lock?.('s', { ttlMs: 10_000 });
-    await expect(manager.getAccessToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_LOCK_TIMEOUT' });
-    expect(as.requests).toHaveLength(0);
-    await held?.release();
-    await expect(manager.getAccessToken()).resolves.toEqual(expect.any(String));
-    expect(as.requests).toHaveLength(1);
+    // The wait and how it ended are published on the lock channel: first a timeout, then a lock taken.
+    const locks: TokenLockEvent[] = [];
+    const onLock = (e: unknown) => locks.push(e as TokenLockEvent);
+    subscribe(oauthFlowsChannels.lock, onLock);
+    try {
+      await expect(manager.getAccessToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_LOCK_TIMEOUT' });
+      expect(as.requests).toHaveLength(0);
+      await held?.release();
+      await expect(manager.getAccessToken()).resolves.toEqual(expect.any(String));
+      expect(as.requests).toHaveLength(1);
+    } finally {
+      unsubscribe(oauthFlowsChannels.lock, onLock);
+    }
+    expect(locks.map(({ key, grant, acquired }) => ({ key, grant, acquired }))).toEqual([
+      { key: 's', grant: 'refresh_token', acquired: false },
+      { key: 's', grant: 'refresh_token', acquired: true },
+    ]);
+    // The timed-out wait lasted about lockWaitMs (a lower bound only: timers never fire early by much).
+    expect(locks[0]?.waitedMs).toBeGreaterThanOrEqual(40);
   });
 
   it('G08: a lease that ran out before the request left is not used to spend the refresh token', async () => {

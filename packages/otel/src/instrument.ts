@@ -20,6 +20,7 @@ const CHANNELS = {
   retry: 'netsuite-oauth:record-client:retry',
   circuit: 'netsuite-oauth:record-client:circuit',
   token: 'netsuite-oauth:oauth-flows:token',
+  authorization: 'netsuite-oauth:oauth-flows:exchange',
   lease: 'netsuite-oauth:governance-redis:lease',
 } as const;
 
@@ -105,6 +106,18 @@ interface TokenLike {
   readonly error?: unknown;
 }
 
+interface AuthorizationLike {
+  readonly endpoint: string;
+  readonly grant: string | undefined;
+  readonly method: string;
+  readonly host: string;
+  readonly path: string;
+  readonly startTime: number;
+  readonly status?: number | undefined;
+  readonly durationMs?: number | undefined;
+  readonly error?: unknown;
+}
+
 interface LeaseLike {
   readonly key: string;
   readonly action: string;
@@ -116,8 +129,9 @@ const codeOf = (error: unknown): string =>
 /**
  * Turns the diagnostics events of record-client, oauth-flows and governance-redis into OpenTelemetry spans and
  * metrics. Spans: one CLIENT span per record-client call (`GET record/v1/customer/{id}`, with an `attempt` event per
- * HTTP exchange and a `retry` event per retry) and one span per token acquisition. Metrics: request duration
- * per route, requests in flight per account, 429 responses, governance queue time, token refreshes, circuit
+ * HTTP exchange and a `retry` event per retry), one span per token acquisition and one CLIENT span per request to
+ * the token or revocation endpoint (`POST token`, also from one-request flows). Metrics: request duration
+ * per route, token and revocation endpoint duration, requests in flight per account, 429 responses, governance queue time, token refreshes, circuit
  * breaker transitions and lost Redis leases. No attribute carries a token, a secret or a body.
  *
  * @example
@@ -150,6 +164,7 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
   let throttled: Counter | undefined;
   let queued: Histogram | undefined;
   let tokens: Counter | undefined;
+  let authorization: Histogram | undefined;
   let circuits: Counter | undefined;
   let leasesLost: Counter | undefined;
   if (withMetrics) {
@@ -175,6 +190,11 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
     tokens = meter.createCounter('netsuite.token.acquisitions', {
       description: 'Token acquisitions and refreshes (cache misses), by grant, source and outcome',
       unit: '{acquisition}',
+    });
+    authorization = meter.createHistogram('netsuite.oauth.request.duration', {
+      description:
+        'Duration of requests to the token and revocation endpoints, by endpoint, grant and status',
+      unit: 's',
     });
     circuits = meter.createCounter('netsuite.circuit.transitions', {
       description: 'Circuit breaker state changes',
@@ -336,6 +356,57 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
     error() {},
   };
 
+  // One CLIENT span per request to the token or revocation endpoint: from a token manager (inside its token span's
+  // time) or from a one-request flow such as exchangeAuthorizationCode().
+  const authorizationSpans = new WeakMap<object, Span>();
+  const authorizationChannel = tracingChannel(CHANNELS.authorization);
+  const authorizationHandlers = {
+    start(message: unknown) {
+      if (!withSpans) return;
+      const event = message as AuthorizationLike;
+      const attributes: Attributes = {
+        'http.request.method': event.method,
+        'server.address': event.host,
+        'url.template': event.path,
+        'netsuite.oauth.endpoint': event.endpoint,
+      };
+      if (event.grant !== undefined) attributes['netsuite.oauth.grant'] = event.grant;
+      authorizationSpans.set(
+        event,
+        tracer.startSpan(`${event.method} ${event.endpoint}`, {
+          kind: SpanKind.CLIENT,
+          startTime: event.startTime,
+          attributes,
+        }),
+      );
+    },
+    end() {},
+    asyncStart() {},
+    asyncEnd(message: unknown) {
+      const event = message as AuthorizationLike;
+      const failed = event.error !== undefined;
+      if (authorization !== undefined) {
+        const attrs: Attributes = { 'netsuite.oauth.endpoint': event.endpoint };
+        if (event.grant !== undefined) attrs['netsuite.oauth.grant'] = event.grant;
+        if (event.status !== undefined) attrs['http.response.status_code'] = event.status;
+        if (failed) attrs['error.type'] = codeOf(event.error);
+        authorization.record((event.durationMs ?? 0) / 1000, attrs);
+      }
+      const span = authorizationSpans.get(event);
+      if (span === undefined) return;
+      authorizationSpans.delete(event);
+      if (event.status !== undefined) span.setAttribute('http.response.status_code', event.status);
+      // An OAuth error response (4xx) resolves: the status says it. A transport failure rejects with a code.
+      if (failed || (event.status ?? 0) >= 400) {
+        const type = failed ? codeOf(event.error) : String(event.status);
+        span.setAttribute('error.type', type);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: type });
+      }
+      span.end(event.startTime + (event.durationMs ?? 0));
+    },
+    error() {},
+  };
+
   const plain: Array<[string, (message: unknown) => void]> = [
     [CHANNELS.exchange, onExchange],
     [CHANNELS.retry, onRetry],
@@ -344,6 +415,7 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
   ];
   request.subscribe(requestHandlers);
   token.subscribe(tokenHandlers);
+  authorizationChannel.subscribe(authorizationHandlers);
   for (const [name, listener] of plain) channel(name).subscribe(listener);
 
   let enabled = true;
@@ -353,6 +425,7 @@ export function instrumentNetSuite(options: InstrumentNetSuiteOptions = {}): Net
       enabled = false;
       request.unsubscribe(requestHandlers);
       token.unsubscribe(tokenHandlers);
+      authorizationChannel.unsubscribe(authorizationHandlers);
       for (const [name, listener] of plain) channel(name).unsubscribe(listener);
     },
   };

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { type Emulator, generateTestCertificate, startEmulator } from '@netsuite-oauth/emulator';
 import { governanceRedisChannels } from '@netsuite-oauth/governance-redis';
 import { createAssertionSigner } from '@netsuite-oauth/jwt-assertion';
-import { createTokenManager, oauthFlowsChannels } from '@netsuite-oauth/oauth-flows';
+import {
+  createTokenManager,
+  oauthFlowsChannels,
+  refreshAccessToken,
+  requestClientCredentialsToken,
+  revokeToken,
+} from '@netsuite-oauth/oauth-flows';
 import { createNetSuiteClient, recordClientChannels } from '@netsuite-oauth/record-client';
 import { memoryTokenStore } from '@netsuite-oauth/token-store';
 import { context } from '@opentelemetry/api';
@@ -33,6 +39,7 @@ let instrumentation: NetSuiteInstrumentation;
 let account: { accountId: string; origin: string; allowInsecureLoopback: true };
 let token: ReturnType<typeof createTokenManager>;
 let customerId: string;
+let signer: Awaited<ReturnType<typeof createAssertionSigner>>;
 const contextManager = new AsyncLocalStorageContextManager();
 
 beforeAll(async () => {
@@ -46,7 +53,7 @@ beforeAll(async () => {
   const { clientId } = await emu.admin.createIntegration({ grants: ['client_credentials'] });
   const cert = await generateTestCertificate();
   const { certificateId } = await emu.admin.addCertificate({ clientId, certificatePem: cert.certificatePem });
-  const signer = await createAssertionSigner({
+  signer = await createAssertionSigner({
     key: cert.privateKeyPem,
     certificateId,
     clientId,
@@ -201,6 +208,43 @@ describe('@netsuite-oauth/otel against the emulator', () => {
     expect(
       JSON.stringify(spans.getFinishedSpans().map((s) => [s.attributes, s.events, s.status])),
     ).not.toContain(secret);
+  });
+
+  it('one-request flows make a CLIENT span per token or revocation request, and netsuite.oauth.request.duration', async () => {
+    const canary = `CANARY${randomBytes(8).toString('hex')}`;
+    const tokens = await requestClientCredentialsToken({ ...account, signer });
+    const client = { clientId: `client-${canary}`, clientSecret: `secret-${canary}` };
+    await expect(
+      refreshAccessToken({ ...account, client, refreshToken: `refresh-${canary}` }),
+    ).rejects.toMatchObject({
+      code: 'ERR_OAUTH_RESPONSE',
+    });
+    await revokeToken({ ...account, client, token: `revoke-${canary}` }).catch(() => {});
+    const byName = spans.getFinishedSpans().filter((s) => s.name.startsWith('POST '));
+    expect(byName.map((s) => [s.name, s.kind, s.attributes['netsuite.oauth.grant']])).toEqual([
+      ['POST token', 2, 'client_credentials'],
+      ['POST token', 2, 'refresh_token'],
+      ['POST revocation', 2, undefined],
+    ]);
+    const [ok, refused, revoked] = byName;
+    expect(ok?.attributes).toMatchObject({
+      'http.request.method': 'POST',
+      'url.template': '/services/rest/auth/oauth2/v1/token',
+      'server.address': new URL(emu.url).host,
+      'http.response.status_code': 200,
+    });
+    expect(ok?.status.code).toBe(0);
+    expect(refused?.status.code).toBe(2);
+    expect(refused?.attributes['http.response.status_code']).toBeGreaterThanOrEqual(400);
+    expect(revoked?.attributes['url.template']).toBe('/services/rest/auth/oauth2/v1/revoke');
+    const points = await metric('netsuite.oauth.request.duration');
+    expect(points.map((p) => p.attributes['netsuite.oauth.grant'])).toEqual(
+      expect.arrayContaining(['client_credentials', 'refresh_token']),
+    );
+    const shown = JSON.stringify(
+      spans.getFinishedSpans().map((s) => [s.name, s.attributes, s.events, s.status]),
+    );
+    for (const secret of [canary, tokens.accessToken]) expect(shown).not.toContain(secret);
   });
 
   it('disable() stops the spans', async () => {

@@ -36,6 +36,7 @@ it('the README quick start runs against the emulator', async () => {
 
   console.log(await client.governanceLimits());
   expect(exporter.getFinishedSpans().map((span) => span.name)).toEqual([
+    'POST token',
     'netsuite.token client_credentials',
     'GET system/v1/governanceLimits',
   ]);
