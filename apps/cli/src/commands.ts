@@ -200,6 +200,101 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/cert.js'),
   },
   {
+    name: 'cert list',
+    summary: "list the integration's certificates at NetSuite (status, role, entity, days left)",
+    usage: 'cert list [--auth m2m|session] [--json|--csv]',
+    description:
+      "Calls NetSuite's certificate endpoint (2026.1, article_0209112025). The token's role needs the\n" +
+      '"Manage own OAuth 2.0 Client Credentials certificates" permission. Warns about active certificates\n' +
+      'that expire within 60, 30 or 14 days (the marks at which NetSuite mails administrators).',
+    positionals: { min: 0, max: 0 },
+    options: {
+      auth: { type: 'string', valueName: 'kind', description: 'm2m (client credentials) or session (login)' },
+    },
+    formats: ['json', 'csv'],
+    examples: ['pnpm nso cert list', 'pnpm nso cert list --json'],
+    load: () => import('./commands/cert-remote.js'),
+  },
+  {
+    name: 'cert upload',
+    summary: 'map a certificate to the integration, a role and an entity',
+    usage: 'cert upload <file> [--role id] [--entity id] [--json]',
+    description:
+      'Sends {"fileContent","role","entity"} as Oracle documents it. Without --role/--entity, the role and entity of\n' +
+      'the certificate this profile signs with. At most 5 certificates can be active per integration.',
+    positionals: { min: 1, max: 1 },
+    options: {
+      role: { type: 'string', valueName: 'id', description: 'role internal id' },
+      entity: { type: 'string', valueName: 'id', description: 'entity (employee) internal id' },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m (client credentials) or session (login)' },
+    },
+    formats: ['json'],
+    examples: [
+      'pnpm nso cert upload netsuite-cert.pem',
+      'pnpm nso cert upload new.pem --role 3 --entity -5 --json',
+    ],
+    load: () => import('./commands/cert-remote.js'),
+  },
+  {
+    name: 'cert revoke',
+    summary: 'revoke one certificate of the integration',
+    usage: 'cert revoke [--force] [--json] [--] <certificate id>',
+    description:
+      'Refuses to revoke the certificate this profile signs with unless --force. Certificate ids may begin with "-":\n' +
+      'put -- before one.',
+    positionals: { min: 1, max: 1 },
+    options: {
+      force: { type: 'boolean', description: 'revoke even the certificate in use' },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m (client credentials) or session (login)' },
+    },
+    formats: ['json'],
+    examples: ['pnpm nso cert revoke -- HRril7VwkkW2y0wAzFR9GKk1LVTHSZPeq5EeWT2Fgks'],
+    load: () => import('./commands/cert-remote.js'),
+  },
+  {
+    name: 'cert rotate',
+    summary:
+      'rotate the certificate without downtime (resumable; run again after the overlap to revoke the old one)',
+    usage:
+      'cert rotate [--key-type ec-p256] [--overlap-hours 24] [--out-dir dir] [--role id] [--entity id] [--json]',
+    description:
+      'Generates a key and certificate (the key is written 0600 to --out-dir), uploads it, proves a token with the new\n' +
+      'certificate id, and prints the settings to switch to. The old certificate is revoked by a later run once\n' +
+      '--overlap-hours have passed. Each step is recorded in the token store: a run that was interrupted continues.',
+    positionals: { min: 0, max: 0 },
+    options: {
+      'key-type': {
+        type: 'string',
+        valueName: 'type',
+        description: 'rsa-3072, rsa-4096, ec-p256 (default), ec-p384, ec-p521',
+      },
+      'overlap-hours': {
+        type: 'string',
+        valueName: 'n',
+        description: 'hours the old certificate stays active after the switch (default: 24)',
+      },
+      'out-dir': {
+        type: 'string',
+        valueName: 'dir',
+        description: "where the new key and certificate go (default: the current key's directory)",
+      },
+      role: {
+        type: 'string',
+        valueName: 'id',
+        description: 'role of the new mapping (default: the current one)',
+      },
+      entity: {
+        type: 'string',
+        valueName: 'id',
+        description: 'entity of the new mapping (default: the current one)',
+      },
+      auth: { type: 'string', valueName: 'kind', description: 'm2m (client credentials) or session (login)' },
+    },
+    formats: ['json'],
+    examples: ['pnpm nso cert rotate', 'pnpm nso cert rotate --overlap-hours 0 --out-dir keys --json'],
+    load: () => import('./commands/cert-remote.js'),
+  },
+  {
     name: 'token',
     summary: 'get an access token by client credentials (masked unless --reveal)',
     usage: 'token [--reveal] [--fresh] [--json]',

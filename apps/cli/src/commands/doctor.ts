@@ -413,6 +413,72 @@ async function checkRestCall(d: Doctor, accessToken: string): Promise<void> {
   }
 }
 
+/**
+ * 11b. The integration's certificates at NetSuite (2026.1 endpoint): days left on the one in use, against the 60/30/14
+ * day marks at which NetSuite mails administrators, and how many of the 5 active slots are taken.
+ */
+async function checkCertificates(d: Doctor, accessToken: string): Promise<void> {
+  const { ctx, settings } = d;
+  if (!d.m2m || !settings.clientId || !settings.scopes.includes('rest_webservices')) return;
+  const { createCertificatesClient, certificateExpiry, isCertificatesError } = await import(
+    '@netsuite-oauth/certificates'
+  );
+  let list: Awaited<ReturnType<ReturnType<typeof createCertificatesClient>['list']>>;
+  try {
+    list = await createCertificatesClient({
+      ...accountOptions(settings),
+      clientId: settings.clientId,
+      accessToken,
+      fetch: ctx.fetch,
+      timeoutMs: settings.timeoutMs,
+    }).list();
+  } catch (error) {
+    const forbidden = isCertificatesError(error, 'ERR_CERTIFICATES_FORBIDDEN');
+    d.add({
+      check: 'certificate expiry',
+      status: 'skip',
+      detail: forbidden
+        ? 'the role cannot read the certificate list'
+        : `certificate list unavailable: ${describeError(error).message}`,
+      ...(forbidden
+        ? { hint: 'grant the role "Manage own OAuth 2.0 Client Credentials certificates" to see expiry here' }
+        : {}),
+    });
+    return;
+  }
+  const active = list.filter((c) => c.status === 'ACTIVE');
+  const current = list.find((c) => c.certificateId === settings.certificateId);
+  const expiry = certificateExpiry(current?.validUntil, ctx.now());
+  const slots = `${active.length} of 5 active`;
+  if (!current || expiry.level === 'unknown') {
+    d.add({ check: 'certificate expiry', status: 'skip', detail: `not listed with a date (${slots})` });
+  } else if (expiry.level === 'expired' || current.status !== 'ACTIVE') {
+    d.add({
+      check: 'certificate expiry',
+      status: 'fail',
+      detail: `certificate ${current.status === 'ACTIVE' ? 'expired' : current.status.toLowerCase()} (${slots})`,
+      hint: 'map a new certificate: "pnpm nso cert rotate" needs a working one, so use "pnpm nso cert generate" + "cert upload" with a login session',
+    });
+  } else {
+    d.add({
+      check: 'certificate expiry',
+      status: expiry.level === 'warn' ? 'warn' : 'ok',
+      detail: `${expiry.daysLeft} days left, until ${current.validUntil?.toISOString().slice(0, 10)} (${slots})`,
+      ...(expiry.level === 'warn'
+        ? { hint: `within ${expiry.mark} days of expiry: run "pnpm nso cert rotate"` }
+        : {}),
+    });
+  }
+  if (active.length >= 5) {
+    d.add({
+      check: 'certificate slots',
+      status: 'warn',
+      detail: '5 of 5 certificates active: a rotation cannot upload a new one',
+      hint: 'revoke one you no longer use: "pnpm nso cert list", then "pnpm nso cert revoke <id>"',
+    });
+  }
+}
+
 /** 12. A stored login session, and how long its refresh token still lasts. */
 async function checkLoginSession(d: Doctor): Promise<void> {
   const { ctx, settings } = d;
@@ -501,6 +567,7 @@ export async function run(ctx: Context): Promise<number> {
   if (accessToken) {
     checkScopes(d, accessToken);
     await checkRestCall(d, accessToken);
+    await checkCertificates(d, accessToken);
   }
   await checkLoginSession(d);
   return report(d);
