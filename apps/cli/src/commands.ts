@@ -32,7 +32,7 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     type: 'string',
     short: 'p',
     valueName: 'name',
-    description: 'profile in the config file (default: "default")',
+    description: 'profile in the config file (default: the one "config use" chose, else "default")',
   },
   config: {
     type: 'string',
@@ -646,6 +646,55 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: { min: 0, max: 0 },
     options: {},
     examples: ['pnpm nso config show', 'pnpm nso config show --profile sandbox --json'],
+    load: () => import('./commands/config.js'),
+  },
+  {
+    name: 'config list',
+    summary: 'list the profiles in the config file, the current one marked, and any that cannot be used',
+    usage: 'config list [--json]',
+    positionals: { min: 0, max: 0 },
+    options: {},
+    formats: ['json'],
+    examples: ['pnpm nso config list', 'pnpm nso config list --json'],
+    load: () => import('./commands/config.js'),
+  },
+  {
+    name: 'config set',
+    summary: 'set one key of a profile (created as needed); an empty value removes the key',
+    usage: 'config set <key> <value> [--profile name]',
+    description:
+      'Keys: accountId, origin, clientId, certificateId, privateKeyFile, certificateFile, clientSecretFile, scopes,\n' +
+      'redirectUri, algorithm, store, storePath, redisUrl. Secrets are refused: point at a file instead. Relative\n' +
+      'paths are taken from the current folder. The profile is --profile, else the current one, else "default".\n' +
+      'Each profile is checked on its own: a broken profile never stops the others from working.',
+    positionals: { min: 2, max: 2 },
+    options: {},
+    formats: ['json'],
+    examples: [
+      'pnpm nso config set accountId 1234567_SB1 --profile sandbox',
+      'pnpm nso config set privateKeyFile keys/sandbox.pem --profile sandbox',
+      'pnpm nso config set origin "" --profile sandbox',
+    ],
+    load: () => import('./commands/config.js'),
+  },
+  {
+    name: 'config use',
+    summary: 'choose the profile commands use when --profile and NETSUITE_OAUTH_PROFILE are not set',
+    usage: 'config use <name>',
+    positionals: { min: 1, max: 1 },
+    options: {},
+    formats: ['json'],
+    examples: ['pnpm nso config use sandbox'],
+    load: () => import('./commands/config.js'),
+  },
+  {
+    name: 'config remove',
+    summary: 'delete a profile from the config file',
+    usage: 'config remove <name>',
+    positionals: { min: 1, max: 1 },
+    options: {},
+    formats: ['json'],
+    examples: ['pnpm nso config remove old-sandbox'],
     load: () => import('./commands/config.js'),
   },
 ];

@@ -1,6 +1,7 @@
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { configError } from './errors.js';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { type CliError, configError } from './errors.js';
 import { FILE_LIMITS, readLimitedFile } from './files.js';
 
 /** Profile names: letters, digits, `_`, `.` and `-` (never a name like `__proto__` or `constructor`). */
@@ -86,7 +87,10 @@ export interface ConfigFlags {
 type Env = Readonly<Record<string, string | undefined>>;
 
 const STORES: readonly StoreKind[] = ['memory', 'file', 'redis'];
-const PROFILE_KEYS = new Set([
+const SECRET_KEYS = new Set(['clientSecret', 'privateKey', 'passphrase']);
+
+/** Keys a profile may hold. */
+export const PROFILE_KEYS: ReadonlySet<string> = new Set([
   'accountId',
   'origin',
   'clientId',
@@ -117,15 +121,61 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
+/** The config file as read: its valid profiles, the problem of each one that is not, and the current profile. */
+export interface ConfigFile {
+  /** Profiles that passed every check. */
+  readonly profiles: Record<string, Profile>;
+  /** Why each other profile is refused: one bad profile never breaks the others. */
+  readonly problems: Record<string, CliError>;
+  /** The profile `config use` chose (the `current` key), if any. */
+  readonly current: string | undefined;
+  /** The parsed file, so `config set|use|remove` rewrite only what they change. */
+  readonly raw: { profiles: Record<string, unknown>; current?: unknown; [key: string]: unknown };
+}
+
+/** The problem of one profile, or undefined when it is fine. */
+function profileProblem(name: string, profile: unknown, path: string): CliError | undefined {
+  if (!validProfileName(name)) {
+    return configError(
+      `profile name "${name.slice(0, 64)}" in ${path} is not allowed`,
+      'use letters, digits, _, . and - (not __proto__, constructor or prototype)',
+    );
+  }
+  if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) {
+    return configError(`profile "${name}" in ${path} is not an object`);
+  }
+  for (const [key, value] of Object.entries(profile)) {
+    if (SECRET_KEYS.has(key)) {
+      return configError(
+        `profile "${name}" holds a secret ("${key}")`,
+        'keep secrets out of the config file: use clientSecretFile / privateKeyFile or environment variables',
+      );
+    }
+    if (!PROFILE_KEYS.has(key)) {
+      return configError(
+        `profile "${name}" has an unknown key "${key.slice(0, 64)}"`,
+        `known keys: ${[...PROFILE_KEYS].join(', ')}`,
+      );
+    }
+    const ok =
+      key === 'scopes'
+        ? typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+        : typeof value === 'string';
+    if (!ok) return configError(`profile "${name}": "${key}" must be a string`);
+  }
+  return undefined;
+}
+
 /**
- * Reads and checks the config file. A missing file is an empty config unless it was named explicitly.
+ * Reads and checks the config file. A missing file is `undefined` unless it was named explicitly. Each profile is
+ * checked on its own: a bad one is listed in `problems` and refused only when it is used.
  *
- * @throws {CliError} exit 3 on unreadable JSON, unknown keys or a file named but not found.
+ * @throws {CliError} exit 3 on unreadable or invalid JSON, no `profiles` object, or a file named but not found.
  *
  * @example
- * readConfigFile('/home/me/.config/netsuite-oauth/config.json', false)?.default?.accountId
+ * readConfig('/home/me/.config/netsuite-oauth/config.json', false)?.profiles.default?.accountId
  */
-export function readConfigFile(path: string, explicit: boolean): Record<string, Profile> | undefined {
+export function readConfig(path: string, explicit: boolean): ConfigFile | undefined {
   let text: string;
   try {
     // Settings point at keys and commands' targets: a file others can write is refused, as ssh does.
@@ -158,37 +208,66 @@ export function readConfigFile(path: string, explicit: boolean): Record<string, 
     );
   }
   // No prototype: a profile named like an Object property is just a (refused) name, never a lookup hit.
-  const out: Record<string, Profile> = Object.create(null) as Record<string, Profile>;
+  const good: Record<string, Profile> = Object.create(null) as Record<string, Profile>;
+  const problems: Record<string, CliError> = Object.create(null) as Record<string, CliError>;
   for (const [name, profile] of Object.entries(profiles as Record<string, unknown>)) {
-    if (!validProfileName(name)) {
-      throw configError(
-        `profile name "${name.slice(0, 64)}" in ${path} is not allowed`,
-        'use letters, digits, _, . and - (not __proto__, constructor or prototype)',
-      );
-    }
-    if (typeof profile !== 'object' || profile === null || Array.isArray(profile)) {
-      throw configError(`profile "${name}" in ${path} is not an object`);
-    }
-    for (const [key, value] of Object.entries(profile)) {
-      if (key === 'clientSecret' || key === 'privateKey' || key === 'passphrase') {
-        throw configError(
-          `profile "${name}" holds a secret ("${key}")`,
-          'keep secrets out of the config file: use clientSecretFile / privateKeyFile or environment variables',
-        );
-      }
-      if (!PROFILE_KEYS.has(key)) {
-        throw configError(
-          `profile "${name}" has an unknown key "${key}"`,
-          `known keys: ${[...PROFILE_KEYS].join(', ')}`,
-        );
-      }
-      const ok =
-        key === 'scopes' ? typeof value === 'string' || Array.isArray(value) : typeof value === 'string';
-      if (!ok) throw configError(`profile "${name}": "${key}" must be a string`);
-    }
-    out[name] = profile as Profile;
+    const problem = profileProblem(name, profile, path);
+    if (problem) problems[name] = problem;
+    else good[name] = profile as Profile;
   }
-  return out;
+  const current = (parsed as { current?: unknown }).current;
+  return {
+    profiles: good,
+    problems,
+    current: typeof current === 'string' && current !== '' ? current : undefined,
+    raw: parsed as ConfigFile['raw'],
+  };
+}
+
+/**
+ * The config file's path: `--config`, else `NETSUITE_OAUTH_CONFIG`, else `config.json` in {@link configDirectory}.
+ *
+ * @example
+ * configPath({}, { HOME: '/home/me' }, '/tmp').path // '/home/me/.config/netsuite-oauth/config.json'
+ */
+export function configPath(
+  flags: { readonly config?: string | undefined },
+  env: Env,
+  cwd: string,
+): { path: string; explicit: boolean } {
+  const explicitConfig = nonEmpty(flags.config) ?? nonEmpty(env.NETSUITE_OAUTH_CONFIG);
+  return explicitConfig
+    ? { path: resolve(cwd, explicitConfig), explicit: true }
+    : { path: join(configDirectory(env), 'config.json'), explicit: false };
+}
+
+/**
+ * Writes the config file (mode 0600, its folder 0700) through a new file renamed into place, so a crash never
+ * leaves half a file.
+ *
+ * @example
+ * writeConfig(path, { profiles: { default: { accountId: '1234567_SB1' } } });
+ */
+export function writeConfig(path: string, raw: ConfigFile['raw']): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  try {
+    writeFileSync(temp, `${JSON.stringify(raw, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    renameSync(temp, path);
+  } catch (cause) {
+    rmSync(temp, { force: true });
+    throw configError(`cannot write the config file ${path}`, 'check the folder and its permissions', cause);
+  }
+}
+
+/**
+ * Whether a profile name is allowed (letters, digits, `_`, `.`, `-`; never `__proto__`).
+ *
+ * @example
+ * isProfileName('prod') // true
+ */
+export function isProfileName(name: string): boolean {
+  return validProfileName(name);
 }
 
 /**
@@ -221,24 +300,31 @@ function readSecretFile(path: string, what: string): string {
  */
 export function resolveSettings(flags: ConfigFlags, env: Env, cwd: string): Settings {
   const dir = configDirectory(env);
-  const explicitConfig = nonEmpty(flags.config) ?? nonEmpty(env.NETSUITE_OAUTH_CONFIG);
-  const configPath = explicitConfig ? resolve(cwd, explicitConfig) : join(dir, 'config.json');
-  const profiles = readConfigFile(configPath, explicitConfig !== undefined);
+  const { path: configFile, explicit } = configPath(flags, env, cwd);
+  const file = readConfig(configFile, explicit);
+  const profiles = file?.profiles;
   const explicitProfile = nonEmpty(flags.profile) ?? nonEmpty(env.NETSUITE_OAUTH_PROFILE);
-  const profileName = explicitProfile ?? 'default';
+  const profileName = explicitProfile ?? file?.current ?? 'default';
   if (!validProfileName(profileName)) {
     throw configError(
       `profile name "${profileName.slice(0, 64)}" is not allowed`,
       'use letters, digits, _, . and - (not __proto__, constructor or prototype)',
     );
   }
+  const problem = file && Object.hasOwn(file.problems, profileName) ? file.problems[profileName] : undefined;
+  if (problem) throw problem;
   const known = profiles !== undefined && Object.hasOwn(profiles, profileName);
   const profile: Profile = (known ? profiles[profileName] : undefined) ?? {};
-  if (explicitProfile && !known) {
-    const known = profiles ? Object.keys(profiles).join(', ') || 'none' : 'no config file';
-    throw configError(`profile "${profileName}" not found in ${configPath}`, `known profiles: ${known}`);
+  if ((explicitProfile || file?.current !== undefined) && !known) {
+    const names = file ? [...Object.keys(file.profiles), ...Object.keys(file.problems)] : [];
+    throw configError(
+      explicitProfile
+        ? `profile "${profileName}" not found in ${configFile}`
+        : `the current profile "${profileName}" (set by "config use") is not in ${configFile}`,
+      `known profiles: ${file ? names.join(', ') || 'none' : 'no config file'}${explicitProfile ? '' : '; run "pnpm nso config use <name>"'}`,
+    );
   }
-  const profileDir = dirname(configPath);
+  const profileDir = dirname(configFile);
   const sources: Record<string, SettingSource> = {};
 
   const pick = (
@@ -382,8 +468,8 @@ export function resolveSettings(flags: ConfigFlags, env: Env, cwd: string): Sett
 
   return {
     profile: profileName,
-    configPath,
-    configFound: profiles !== undefined,
+    configPath: configFile,
+    configFound: file !== undefined,
     configDir: dir,
     accountId,
     origin,
