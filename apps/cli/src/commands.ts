@@ -697,6 +697,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: ['pnpm nso config remove old-sandbox'],
     load: () => import('./commands/config.js'),
   },
+  {
+    name: 'completion',
+    summary: 'print the shell completion script for bash, zsh or fish',
+    usage: 'completion <bash|zsh|fish>',
+    description:
+      'Completes commands, subcommands and options for `netsuite-oauth` (the linked bin) and `nso`, an alias of\n' +
+      '`pnpm nso`. Add one line to your shell start-up file:\n' +
+      '  bash (~/.bashrc):  alias nso="pnpm nso"; eval "$(pnpm nso completion bash)"\n' +
+      '  zsh (~/.zshrc):    alias nso="pnpm nso"; eval "$(pnpm nso completion zsh)"\n' +
+      '  fish (config.fish): alias nso "pnpm nso"; pnpm nso completion fish | source',
+    positionals: { min: 1, max: 1 },
+    options: {},
+    examples: ['pnpm nso completion bash > ~/.local/share/bash-completion/completions/nso'],
+    load: () => import('./commands/completion.js'),
+  },
 ];
 
 /** Top-level groups whose subcommands are listed together. */
