@@ -32,6 +32,7 @@ function complete(...words: string[]): string[] {
       '--noprofile',
       '--norc',
       '-c',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a bash script, not a template
       'source "$0"; COMP_WORDS=("${@}"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _netsuite_oauth_complete; printf "%s\\n" "${COMPREPLY[@]}"',
       script,
       ...words,
