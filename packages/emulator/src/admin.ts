@@ -429,6 +429,7 @@ export function createAdmin(
       };
       state.users.set(id, user);
       state.usersByEmail.set(key, user);
+      for (const role of user.roles) state.store.putRole(role.id, role.name);
       return { entityId: String(id), email: key, name, roles: user.roles.map((r) => ({ ...r })) };
     },
 

@@ -101,6 +101,8 @@ export class RecordStore {
       'CREATE INDEX transactionline_txn ON transactionline("transaction");',
       'CREATE TABLE subsidiary (id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT);',
       "INSERT INTO subsidiary VALUES (1, 'Parent Company', 'F');",
+      // NetSuite's role table (SuiteQL): the roles of the login users, so a role id can be shown by name.
+      'CREATE TABLE role (id INTEGER PRIMARY KEY, name TEXT, isinactive TEXT);',
     );
     this.db.run(ddl.join('\n'));
     for (const [table, cols] of tableColumns) this.prepareTable(table, [...cols.keys()]);
@@ -108,6 +110,11 @@ export class RecordStore {
       'INSERT INTO transactionline (id, "transaction", linesequencenumber, item, quantity, rate, netamount, memo) VALUES (NULL, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.deleteLines = this.db.prepare('DELETE FROM transactionline WHERE "transaction" = ?');
+  }
+
+  /** Adds (or renames) a role in the `role` table SuiteQL reads. */
+  putRole(id: number, name: string): void {
+    this.db.run("INSERT OR REPLACE INTO role (id, name, isinactive) VALUES (?, ?, 'F')", [id, name]);
   }
 
   typeDef(type: string): RecordTypeDef | undefined {

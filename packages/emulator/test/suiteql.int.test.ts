@@ -26,6 +26,32 @@ async function suiteql(q: unknown, query = '', headers: Record<string, string> =
 }
 
 describe('SuiteQL', () => {
+  it("names the login users' roles in the role table, and the user in employee", async () => {
+    const user = await emu.admin.createUser({
+      email: 'role-test@example.com',
+      password: 'role-test-password',
+      name: 'Rita Role',
+      roles: [{ id: 1042, name: 'AP Clerk' }],
+    });
+    const { body } = await suiteql({
+      q: 'SELECT id, name FROM role WHERE id IN (?, ?) ORDER BY id',
+      params: ['1000', '1042'],
+    });
+    expect(body.items.map(({ id, name }) => ({ id, name }))).toEqual([
+      { id: '1000', name: 'NetSuite OAuth Integration' },
+      { id: '1042', name: 'AP Clerk' },
+    ]);
+    const employee = await suiteql({
+      q: 'SELECT entityid, firstname, lastname FROM employee WHERE id = ?',
+      params: [user.entityId],
+    });
+    expect(employee.body.items[0]).toMatchObject({
+      entityid: 'Rita Role',
+      firstname: 'Rita',
+      lastname: 'Role',
+    });
+  });
+
   it('returns lower-case keys, string values, empty links, and omits nulls', async () => {
     const { status, body } = await suiteql(
       'SELECT id, companyName, isInactive, creditLimit, comments, dateCreated FROM customer WHERE id = 1',
