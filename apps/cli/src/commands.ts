@@ -337,6 +337,34 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/session.js'),
   },
   {
+    name: 'status',
+    summary: 'the account, and the role, entity, scopes and token expiry of each credential',
+    usage: 'status [--json]',
+    description:
+      'For client credentials and the stored login session: the role and entity each acts as (named by SuiteQL\n' +
+      'where the role may read the role and employee tables, else their ids), the scopes and when the tokens\n' +
+      'expire. Gets or refreshes a token as any command would. Exit 0, or the exit code of a credential that fails.',
+    positionals: { min: 0, max: 0 },
+    options: {},
+    formats: ['json'],
+    examples: ['pnpm nso status', 'pnpm nso status --profile prod --json'],
+    load: () => import('./commands/status.js'),
+  },
+  {
+    name: 'whoami',
+    summary: 'who the CLI acts as: the same as status',
+    usage: 'whoami [--json]',
+    description:
+      'For client credentials and the stored login session: the role and entity each acts as (named by SuiteQL\n' +
+      'where the role may read the role and employee tables, else their ids), the scopes and when the tokens\n' +
+      'expire. Gets or refreshes a token as any command would. Exit 0, or the exit code of a credential that fails.',
+    positionals: { min: 0, max: 0 },
+    options: {},
+    formats: ['json'],
+    examples: ['pnpm nso whoami', 'pnpm nso whoami --profile prod --json'],
+    load: () => import('./commands/status.js'),
+  },
+  {
     name: 'refresh',
     summary: 'refresh the access token of the stored login session',
     usage: 'refresh [--json]',
