@@ -283,11 +283,16 @@ describe('hostile input (files, sizes, names, links)', () => {
     }
     const config = join(fx.dir, 'proto-config.json');
     writeFileSync(config, '{"profiles":{"__proto__":{"accountId":"1234567"}}}');
+    // A profile with such a name is refused when used, and listed as unusable; the default profile still works.
     expectOneLineError(
-      await runCli(['config', 'show', '--config', config], { env: { HOME: fx.dir } }),
+      await runCli(['config', 'show', '--config', config, '-p', '__proto__'], { env: { HOME: fx.dir } }),
       3,
-      /profile name "__proto__" .* is not allowed/,
+      /profile name "__proto__" is not allowed/,
     );
+    const list = await runCli(['config', 'list', '--config', config], { env: { HOME: fx.dir } });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/__proto__ .*unusable: profile name "__proto__" in .* is not allowed/);
+    expect((await runCli(['config', 'show', '--config', config], { env: { HOME: fx.dir } })).code).toBe(0);
   });
 
   it('cert generate never writes through a symbolic link, even with --force', async () => {
