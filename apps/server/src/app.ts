@@ -13,6 +13,7 @@ import { grantKey, type NetSuiteGateway } from './gateway.js';
 import { STYLESHEET } from './html.js';
 import { readForm, securityHeaders, send } from './http.js';
 import {
+  backgroundPage,
   callsPage,
   customerPage,
   customersPage,
@@ -435,6 +436,68 @@ export function createApp(options: AppOptions): App {
       }
     }
 
+    if (path === '/background' && get) {
+      const redirect = await requireConnection(ctx);
+      if (redirect) return redirect;
+      const background = gateway.background;
+      return {
+        status: 200,
+        body: backgroundPage({
+          csrf: ctx.session!.data.csrf,
+          available: background !== undefined,
+          access: await background?.status(),
+          now: now(),
+          notice: await takeNotice(ctx),
+        }),
+      };
+    }
+
+    const backgroundAction = /^\/background\/(enable|rotate|run)$/.exec(path)?.[1];
+    if (backgroundAction && method === 'POST') {
+      await checkForm(ctx);
+      const redirect = await requireConnection(ctx);
+      if (redirect) return redirect;
+      const session = ctx.session as Session;
+      const background = gateway.background;
+      if (!background) {
+        throw new ServerError('ERR_SERVER_NOT_FOUND', 'background access is not available', { status: 404 });
+      }
+      const page = (extra: {
+        result?: { expiresAt: number; rows: readonly Record<string, unknown>[] };
+        error?: string;
+      }) =>
+        background
+          .status()
+          .then((access) =>
+            backgroundPage({ csrf: session.data.csrf, available: true, access, now: now(), ...extra }),
+          );
+      try {
+        if (backgroundAction === 'run')
+          return { status: 200, body: await page({ result: await background.run() }) };
+        let notice: string;
+        if (backgroundAction === 'enable') {
+          const { role, entity } = session.data.connection!;
+          if (role === undefined || entity === undefined) {
+            throw new ServerError('ERR_SERVER_BAD_REQUEST', 'this login did not report its role and entity', {
+              status: 400,
+            });
+          }
+          const access = await background.enable(session.data.connection!.tokenKey, { role, entity });
+          notice = `Background access enabled: certificate ${access.certificateId} is mapped to your role and entity.`;
+        } else {
+          const access = await background.rotate();
+          notice = `Certificate rotated: now ${access.certificateId}${access.previous?.revoked ? '; the previous one is revoked' : ''}.`;
+        }
+        session.data = { ...session.data, notice };
+        await sessions.save(session);
+        return { status: 303, location: '/background' };
+      } catch (error) {
+        const described = describeError(error);
+        if (described.status >= 500 || described.code === 'ERR_SERVER_NOT_CONNECTED') throw error;
+        return { status: described.status, body: await page({ error: described.message }) };
+      }
+    }
+
     if (path === '/calls' && get) {
       const redirect = await requireConnection(ctx);
       if (redirect) return redirect;
@@ -452,6 +515,10 @@ export function createApp(options: AppOptions): App {
       '/customers',
       '/suiteql',
       '/m2m',
+      '/background',
+      '/background/enable',
+      '/background/rotate',
+      '/background/run',
     ];
     if (known.includes(path) || /^\/customers\/[0-9]{1,12}$/.test(path)) {
       throw new ServerError('ERR_SERVER_METHOD_NOT_ALLOWED', `${method} is not allowed here`, {

@@ -19,6 +19,29 @@ export interface CallbackParams {
   readonly company?: string | undefined;
 }
 
+/** What the background-access page shows: the certificate in use, never its key. */
+export interface BackgroundAccess {
+  readonly certificateId: string;
+  readonly algorithm: string;
+  readonly notAfter: number;
+  readonly role: number;
+  readonly entity: number;
+  readonly enabledAt: number;
+  /** The certificate replaced by the last rotation, and whether it is revoked yet. */
+  readonly previous?: { readonly certificateId: string; readonly revoked: boolean } | undefined;
+}
+
+/** Background access (client credentials onboarded from a login) and its certificate's rotation. */
+export interface BackgroundGateway {
+  status(): Promise<BackgroundAccess | undefined>;
+  /** Onboards: uploads a new certificate for the role and entity of the user's login, with the user's token. */
+  enable(tokenKey: string, mapping: { role: string; entity: string }): Promise<BackgroundAccess>;
+  /** Rotates the certificate (generate, upload, prove, switch, revoke the old one after the overlap). */
+  rotate(): Promise<BackgroundAccess>;
+  /** One call on client credentials alone: a token and the first customers. */
+  run(): Promise<{ expiresAt: number; rows: readonly Record<string, unknown>[] }>;
+}
+
 /**
  * Everything the web layer asks of NetSuite, implemented with our packages in `netsuite.ts`. Tokens go in and
  * out of the token store here, keyed by a connection's `tokenKey`; they never reach the web layer.
@@ -48,6 +71,11 @@ export interface NetSuiteGateway {
     id: string,
   ): Promise<{ schema: Record<string, unknown>; record: Record<string, unknown> }>;
   suiteql(tokenKey: string, query: string, page: { offset: number; limit: number }): Promise<RowPage>;
+  /**
+   * Background access: a certificate the server onboarded with a user's login (Authorization Code token), so it
+   * runs on client credentials from then on; rotated from the page.
+   */
+  readonly background?: BackgroundGateway | undefined;
   /** The machine-to-machine panel, when a certificate is configured. */
   readonly m2m?:
     | {

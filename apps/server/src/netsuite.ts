@@ -1,5 +1,7 @@
+import { X509Certificate } from 'node:crypto';
+import { onboardClientCredentials, rotateCertificate } from '@netsuite-oauth/certificates';
 import { netsuiteEndpoints } from '@netsuite-oauth/core';
-import { createAssertionSigner } from '@netsuite-oauth/jwt-assertion';
+import { createAssertionSigner, createMultiCertificateSigner } from '@netsuite-oauth/jwt-assertion';
 import {
   createAuthorizationRequest,
   createTokenManagers,
@@ -18,7 +20,14 @@ import {
 } from '@netsuite-oauth/record-client';
 import type { TokenEntry } from '@netsuite-oauth/token-store';
 import { ServerError } from './errors.js';
-import { grantKeyExpiry, type NetSuiteGateway, type RowPage, type TokenInfo } from './gateway.js';
+import {
+  type BackgroundAccess,
+  type BackgroundGateway,
+  grantKeyExpiry,
+  type NetSuiteGateway,
+  type RowPage,
+  type TokenInfo,
+} from './gateway.js';
 import { type GatewayStep, toServerError } from './netsuite-errors.js';
 import type { KeyValueStore } from './store.js';
 
@@ -50,11 +59,17 @@ export interface NetSuiteGatewayOptions {
   readonly now?: (() => number) | undefined;
   /** Concurrent requests to NetSuite from this server. @default 5 */
   readonly concurrency?: number | undefined;
+  /**
+   * How long the old certificate stays active after a background-access rotation, so every process of the app
+   * picks up the new one first. @default 0 (the demo is one process: the old one is revoked at once)
+   */
+  readonly backgroundOverlapMs?: number | undefined;
   /** Connections (and the machine-to-machine key) whose tokens are held in memory at once. @default 1000 */
   readonly maxCachedConnections?: number | undefined;
 }
 
 const ROW_KEYS_DROPPED = new Set(['links']);
+const BACKGROUND_KEY_PREFIX = 'background-key:';
 
 /**
  * The server's way to NetSuite, built on `oauth-flows` (authorization code + PKCE, refresh, revoke, client
@@ -125,9 +140,138 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
         });
         return { type: 'client_credentials', ...account, signer };
       }
+      if (key === backgroundKey) {
+        const signer = await createMultiCertificateSigner({
+          clientId: options.clientId,
+          accountId: endpoints.accountId,
+          now,
+          // Read before every signature: a rotation's new certificate is used from the next token on.
+          certificates: async () => {
+            const record = await readBackground();
+            const pem = record && (await store.get(`${BACKGROUND_KEY_PREFIX}${record.fingerprint}`))?.value;
+            return record && pem ? [{ key: pem, certificateId: record.certificateId }] : [];
+          },
+        });
+        return { type: 'client_credentials', ...account, signer };
+      }
       return grantKeyExpiry(key) === undefined ? undefined : sessionGrant;
     },
   });
+
+  // Background access: the record (no key) and the private key live in the server's store, which is encrypted at
+  // rest (the demo's "secret storage"); the key never reaches a page or a log.
+  const backgroundKey = `background:${options.clientId}`;
+  interface BackgroundRecord extends BackgroundAccess {
+    readonly fingerprint: string;
+  }
+  async function readBackground(): Promise<BackgroundRecord | undefined> {
+    const entry = await store.get(backgroundKey);
+    return entry === undefined ? undefined : (JSON.parse(entry.value) as BackgroundRecord);
+  }
+  async function writeBackground(record: BackgroundRecord): Promise<BackgroundAccess> {
+    await store.set(backgroundKey, { value: JSON.stringify(record), expiresAt: record.notAfter });
+    const { fingerprint: _, ...shown } = record;
+    return shown;
+  }
+  const saveKey = async (k: { fingerprint: string; privateKeyPem: string; notAfter: Date }) => {
+    await store.set(`${BACKGROUND_KEY_PREFIX}${k.fingerprint}`, {
+      value: k.privateKeyPem,
+      expiresAt: k.notAfter.getTime(),
+    });
+  };
+  const loadKey = async (fingerprint: string) =>
+    (await store.get(`${BACKGROUND_KEY_PREFIX}${fingerprint}`))?.value;
+
+  const background: BackgroundGateway = {
+    async status() {
+      const record = await readBackground();
+      if (!record) return undefined;
+      const { fingerprint: _, ...shown } = record;
+      return shown;
+    },
+    async enable(tokenKey, mapping) {
+      return await withManager(tokenKey, async (manager) => {
+        const ready = await onboardClientCredentials({
+          ...account,
+          clientId: options.clientId,
+          accessToken: () => manager.getAccessToken(),
+          role: mapping.role,
+          entity: mapping.entity,
+          keyType: 'ec-p256',
+          saveKey,
+          fetch: options.fetch,
+          now,
+          proveAttempts: 3,
+          proveDelayMs: 500,
+        });
+        return await writeBackground({
+          certificateId: ready.certificateId,
+          fingerprint: ready.fingerprint,
+          algorithm: ready.algorithm,
+          notAfter: ready.notAfter.getTime(),
+          role: Number(mapping.role),
+          entity: Number(mapping.entity),
+          enabledAt: now(),
+        });
+      });
+    },
+    async rotate() {
+      const record = await readBackground();
+      if (!record) {
+        throw new ServerError('ERR_SERVER_NOT_FOUND', 'background access is not enabled', { status: 404 });
+      }
+      let next: BackgroundRecord | undefined;
+      const result = await rotateCertificate({
+        ...account,
+        clientId: options.clientId,
+        // The background credentials themselves manage their certificate (no user needed).
+        accessToken: () => managers.getAccessToken(backgroundKey),
+        store,
+        currentCertificateId: record.certificateId,
+        role: record.role,
+        entity: record.entity,
+        keyType: 'ec-p256',
+        overlapMs: options.backgroundOverlapMs ?? 0,
+        proveAttempts: 3,
+        proveDelayMs: 500,
+        saveKey,
+        loadKey,
+        fetch: options.fetch,
+        now,
+        onSwitch: async (s) => {
+          const pem = await loadKey(s.fingerprint);
+          const x509 = pem === undefined ? undefined : new X509Certificate(s.certificatePem);
+          next = {
+            ...record,
+            certificateId: s.certificateId,
+            fingerprint: s.fingerprint,
+            algorithm: s.algorithm,
+            notAfter: x509 ? Date.parse(x509.validTo) : record.notAfter,
+            previous: { certificateId: s.previousCertificateId, revoked: false },
+          };
+          await writeBackground(next);
+        },
+      });
+      const current = next ?? (await readBackground()) ?? record;
+      return await writeBackground({
+        ...current,
+        ...(current.previous ? { previous: { ...current.previous, revoked: result.status === 'done' } } : {}),
+      });
+    },
+    async run() {
+      const tokens = await managers.getTokenSet(backgroundKey);
+      const result = await page(
+        query(
+          recordClient(managers.forKey(backgroundKey)),
+          'SELECT id, entityid, companyname FROM customer ORDER BY id',
+          5,
+        ),
+        0,
+        5,
+      );
+      return { expiresAt: tokens.expiresAt, rows: result.rows };
+    },
+  };
 
   const notConnected = (cause: unknown) =>
     new ServerError('ERR_SERVER_NOT_CONNECTED', 'the netsuite connection has ended: connect again', {
@@ -299,6 +443,7 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
       );
     },
     m2m,
+    background,
     async close() {
       // Waits for refreshes in flight, so a rotated refresh token is in the store before the store closes.
       await managers.close();
@@ -340,6 +485,12 @@ function translated(gateway: NetSuiteGateway): NetSuiteGateway {
     typedRecord: guard('use', gateway.typedRecord),
     suiteql: guard('use', gateway.suiteql),
     m2m: m2m && { ...m2m, run: guard('m2m', m2m.run) },
+    background: gateway.background && {
+      status: guard('use', gateway.background.status),
+      enable: guard('use', gateway.background.enable),
+      rotate: guard('m2m', gateway.background.rotate),
+      run: guard('m2m', gateway.background.run),
+    },
     close: gateway.close,
   };
 }

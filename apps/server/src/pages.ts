@@ -1,3 +1,4 @@
+import type { BackgroundAccess } from './gateway.js';
 import { html, type SafeHtml } from './html.js';
 import type { RecentCall } from './recent-calls.js';
 import type { Connection } from './session.js';
@@ -12,7 +13,7 @@ export interface LayoutContext {
 /** Renders a complete page. */
 export function layout(title: string, ctx: LayoutContext, body: SafeHtml): string {
   const nav = ctx.connected
-    ? html`<a href="/dashboard">Dashboard</a><a href="/customers">Customers</a><a href="/suiteql">SuiteQL</a><a href="/m2m">Machine to machine</a><a href="/calls">Recent calls</a>`
+    ? html`<a href="/dashboard">Dashboard</a><a href="/customers">Customers</a><a href="/suiteql">SuiteQL</a><a href="/m2m">Machine to machine</a><a href="/background">Background access</a><a href="/calls">Recent calls</a>`
     : html`<a href="/">Home</a><a href="/m2m">Machine to machine</a>`;
   const notice = ctx.notice
     ? html`<p class="${ctx.noticeKind ?? 'notice'}" role="status" id="notice">${ctx.notice}</p>`
@@ -254,6 +255,45 @@ ${
     ? html`<p id="m2m-result">Token obtained; it expires at ${time(options.result.expiresAt)}.</p>${table(options.result.rows)}`
     : html``
 }`,
+  );
+}
+
+/**
+ * Background access: onboard client credentials from this login (a certificate uploaded with the user's token),
+ * then the certificate, its expiry against NetSuite's 60/30/14-day marks, and a rotate button.
+ */
+export function backgroundPage(options: {
+  csrf: string;
+  available: boolean;
+  access?: BackgroundAccess | undefined;
+  now: number;
+  notice?: string | undefined;
+  result?: { expiresAt: number; rows: readonly Record<string, unknown>[] } | undefined;
+  error?: string | undefined;
+}): string {
+  const a = options.access;
+  const daysLeft = a ? Math.floor((a.notAfter - options.now) / 86_400_000) : 0;
+  const mark = [14, 30, 60].find((d) => daysLeft <= d);
+  return layout(
+    'Background access',
+    { connected: true },
+    html`<h1>Background access</h1>
+<p>Let this app keep working without you: it generates its own key, uploads the certificate to NetSuite with your
+login's token (for your role and entity), and from then on runs on the client credentials grant, with no
+refresh token to renew every 7 days.</p>
+${options.notice ? html`<p class="notice" id="background-notice">${options.notice}</p>` : html``}
+${options.error ? html`<p class="error" id="background-error">${options.error}</p>` : html``}
+${
+  !options.available
+    ? html`<p class="warning">Background access is not available on this server.</p>`
+    : a
+      ? html`<dl id="background-certificate"><dt>Certificate id</dt><dd id="certificate-id">${a.certificateId}</dd><dt>Algorithm</dt><dd>${a.algorithm}</dd><dt>Role / entity</dt><dd>${String(a.role)} / ${String(a.entity)}</dd><dt>Expires</dt><dd id="certificate-expiry">${time(a.notAfter)} (<span id="days-left">${String(daysLeft)}</span> days left)</dd>${a.previous ? html`<dt>Previous certificate</dt><dd id="previous-certificate">${a.previous.certificateId} (${a.previous.revoked ? 'revoked' : 'still active during the overlap'})</dd>` : html``}</dl>
+${mark !== undefined ? html`<p class="warning" id="expiry-warning">The certificate expires within ${String(mark)} days: rotate it.</p>` : html``}
+<form method="post" action="/background/rotate">${csrfField(options.csrf)}<button type="submit" id="rotate">Rotate certificate</button></form>
+<form method="post" action="/background/run">${csrfField(options.csrf)}<button type="submit" id="background-run">Run a background call</button></form>`
+      : html`<form method="post" action="/background/enable">${csrfField(options.csrf)}<button type="submit" id="enable-background">Enable background access</button></form>`
+}
+${options.result ? html`<p id="background-result">Client-credentials token obtained; it expires at ${time(options.result.expiresAt)}.</p>${table(options.result.rows)}` : html``}`,
   );
 }
 
