@@ -78,7 +78,11 @@ function fieldSchema(call: Call, field: FieldDef, refStyle: 'catalog' | 'openapi
       };
     case 'ref': {
       const refType = field.refType ?? '';
-      if (!call.state.store.typeDef(refType)) return { ...nsResource(title), ...extra };
+      if (
+        !call.state.store.typeDef(refType) ||
+        (refStyle === 'catalog' && call.state.options.metadataReferences === 'inline')
+      )
+        return { ...nsResource(title), ...extra };
       const $ref =
         refStyle === 'openapi' ? '#/components/schemas/nsResource' : `${call.origin}${CATALOG}/${refType}`;
       return { title, type: 'object', $ref, 'x-ns-referenced-type': refType, ...extra };
@@ -151,7 +155,8 @@ function selectedTypes(call: Call, only?: string): RecordTypeDef[] {
     const name = raw.trim();
     if (name === '') continue;
     const def = byLower.get(name.toLowerCase());
-    // What NetSuite answers for an unknown name in `select` is UNCONFIRMED.
+    // What NetSuite answers for an unknown name in `select` is UNCONFIRMED (the option metadataUnknownSelect).
+    if (!def && call.state.options.metadataUnknownSelect === 'ignore') continue;
     if (!def)
       throw nsError(400, 'INVALID_PARAMETER', `Record type '${name.slice(0, 100)}' does not exist.`, {
         'o:errorQueryParam': 'select',

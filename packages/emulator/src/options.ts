@@ -78,6 +78,20 @@ export interface EmulatorOptions {
    */
   readonly expandTaskResults?: boolean | undefined;
   /**
+   * Latency of every metadata catalog request, ms (the admin API's `setLatency({ route: 'metadata' })` changes it).
+   * A real catalog is slow: the full one took about 98 s on one account (airbyte#25223); per type, UNCONFIRMED.
+   * @default 0
+   */
+  readonly metadataLatencyMs?: number | undefined;
+  /** A `select=` name that is no record type: `error` (400 `INVALID_PARAMETER`) or `ignore` it (UNCONFIRMED). @default 'error' */
+  readonly metadataUnknownSelect?: 'error' | 'ignore' | undefined;
+  /**
+   * How a reference field looks in a type's JSON Schema (UNCONFIRMED): `catalog-ref` is `{ type: 'object', $ref:
+   * '<catalog url of the referenced type>' }`, `inline` the `{ id, refName, externalId, links }` object itself.
+   * @default 'catalog-ref'
+   */
+  readonly metadataReferences?: 'catalog-ref' | 'inline' | undefined;
+  /**
    * More NetSuite accounts in the same emulator, each on a local origin of its own (`emu.account(id).url`) with
    * its own integrations, certificates, users, records, concurrency limit, cost model, counters and clock. Each
    * takes the options above and overrides any of them; a token or assertion of one account is refused by the
@@ -123,6 +137,16 @@ export interface ResolvedOptions {
   readonly costModel: CostModel;
   readonly maxBatchItems: number;
   readonly expandTaskResults: boolean;
+  readonly metadataLatencyMs: number;
+  readonly metadataUnknownSelect: 'error' | 'ignore';
+  readonly metadataReferences: 'catalog-ref' | 'inline';
+}
+
+function oneOf<T extends string>(value: unknown, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'string' || !allowed.includes(value as T))
+    throw new EmulatorError('ERR_EMULATOR_INVALID_OPTION', `${name} must be ${allowed.join(' or ')}`);
+  return value as T;
 }
 
 function num(value: unknown, name: string, min: number, max: number, fallback: number): number {
@@ -346,6 +370,19 @@ function resolveHandlerOptions(options: EmulatorOptions): {
       costModel: resolveCostModel(options.costModel),
       maxBatchItems: num(options.maxBatchItems, 'maxBatchItems', 1, 1000, 100),
       expandTaskResults: bool(options.expandTaskResults, 'expandTaskResults', true),
+      metadataLatencyMs: num(options.metadataLatencyMs, 'metadataLatencyMs', 0, 600_000, 0),
+      metadataUnknownSelect: oneOf(
+        options.metadataUnknownSelect,
+        'metadataUnknownSelect',
+        ['error', 'ignore'],
+        'error',
+      ),
+      metadataReferences: oneOf(
+        options.metadataReferences,
+        'metadataReferences',
+        ['catalog-ref', 'inline'],
+        'catalog-ref',
+      ),
     },
   };
 }

@@ -47,6 +47,7 @@ export class EmulatorState {
     concurrencyLimit: number,
   ) {
     this.concurrencyLimit = concurrencyLimit;
+    if (options.metadataLatencyMs > 0) this.latency.set('metadata', options.metadataLatencyMs);
     this.costModel = options.costModel;
     this.asyncJobs = new AsyncJobs({
       now: () => this.now(),

@@ -268,3 +268,48 @@ describe('custom fields and custom record types', () => {
     expect((await get('metadata-catalog/customrecord_project')).status).toBe(404);
   });
 });
+
+describe('metadata options (UNCONFIRMED guesses made options)', () => {
+  it('metadataUnknownSelect: ignore, metadataReferences: inline, metadataLatencyMs', async () => {
+    const other = await startEmulator({
+      port: 0,
+      seed: false,
+      metadataUnknownSelect: 'ignore',
+      metadataReferences: 'inline',
+      metadataLatencyMs: 40,
+    });
+    try {
+      const otherToken = await accessToken(other, await setupM2M(other));
+      const res = await fetch(`${other.endpoints.recordUrl}/metadata-catalog?select=customer,nope`, {
+        headers: { ...bearer(otherToken), accept: 'application/swagger+json' },
+      });
+      expect(res.status).toBe(200);
+      expect(Object.keys(((await res.json()) as { paths: object }).paths)).toEqual([
+        '/customer',
+        '/customer/{id}',
+      ]);
+      const schema = (await (
+        await fetch(`${other.endpoints.recordUrl}/metadata-catalog/salesOrder`, {
+          headers: { ...bearer(otherToken), accept: 'application/schema+json' },
+        })
+      ).json()) as Schema;
+      expect(schema.properties.entity).not.toHaveProperty('$ref');
+      expect(Object.keys(schema.properties.entity?.properties as object)).toEqual([
+        'id',
+        'refName',
+        'externalId',
+        'links',
+      ]);
+      const log = (await other.admin.requestLog()).filter((e) => e.route === 'metadata');
+      expect(log).toHaveLength(2);
+      // The latency is a sleep inside the request: every catalog answer took at least that long.
+      for (const entry of log) expect(entry.durationMs).toBeGreaterThanOrEqual(40);
+      // startEmulator checks its options before it starts anything: a bad one throws at once.
+      expect(() => startEmulator({ port: 0, metadataReferences: 'url' as never })).toThrow(
+        /metadataReferences/,
+      );
+    } finally {
+      await other.close();
+    }
+  });
+});
