@@ -565,7 +565,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'suiteql',
     summary: 'run a SuiteQL query and stream its rows (table, --json, --csv)',
     usage: 'suiteql "<query>" [--limit n] [--page-size n] [--json|--csv]',
-    description: 'Rows are printed as they arrive; the row count is shown on stderr while it runs.',
+    description:
+      "Rows are printed as they arrive; stderr shows a progress bar with NetSuite's total (totalResults) and an ETA.",
     positionals: { min: 1, max: 1 },
     options: {
       limit: { type: 'string', valueName: 'n', description: 'stop after n rows' },

@@ -31,6 +31,17 @@ export function progressLine(options: {
   return `${bar} ${COUNT.format(done)}/${COUNT.format(total)} ${unit}  ${Math.floor(fraction * 100)}%  ${rateText}${eta}`;
 }
 
+/**
+ * How many items a stream will give: NetSuite's total, capped by `--limit`; `undefined` when neither is known.
+ *
+ * @example
+ * expected(20_000, 500) // 500
+ */
+export function expected(total: number | undefined, limit: number | undefined): number | undefined {
+  if (total === undefined) return undefined;
+  return limit === undefined ? total : Math.min(total, limit);
+}
+
 /** A progress display for a long command. */
 export interface Progress {
   /** Reports how many are done; redraws at most every 100 ms. */

@@ -11,6 +11,7 @@ import {
   createConcurrencyLimiter,
 } from './limiter.js';
 import { createMetadataApi, type MetadataApi, type MetadataOptions } from './metadata.js';
+import type { PagedRows } from './paging.js';
 import { createRecordsApi, type RecordsApi } from './records.js';
 import { createRestlet, type RestletRequest } from './restlet.js';
 import { type RetryOptions, resolveRetryPolicy } from './retry.js';
@@ -120,7 +121,7 @@ export interface NetSuiteClient<R = unknown> {
    * Runs a SuiteQL query and streams its rows, page after page, with `?` parameters bound by NetSuite.
    * @example for await (const row of client.suiteql('SELECT id, email FROM customer WHERE id > ?', { params: [100] })) {}
    */
-  suiteql<Row extends SuiteQLRow = SuiteQLRow>(query: string, options?: SuiteQLOptions): AsyncIterable<Row>;
+  suiteql<Row extends SuiteQLRow = SuiteQLRow>(query: string, options?: SuiteQLOptions): PagedRows<Row>;
   /**
    * Streams any number of rows past NetSuite's 100,000-row cap, paging by a strictly increasing key.
    * The query's last `?` takes the key: `SELECT id, email FROM customer WHERE id > ? ORDER BY id ASC`.

@@ -68,6 +68,7 @@ export type {
   MetadataOptions,
   OpenApiDocument,
 } from './metadata.js';
+export type { PagedRows } from './paging.js';
 export type {
   Contact,
   Customer,

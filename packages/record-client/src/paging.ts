@@ -47,18 +47,41 @@ export function checkPrefetch(value: unknown, fallback: number): number {
 }
 
 /**
+ * The rows of an offset-paged result (`client.suiteql`, `client.records.list`). `total` is NetSuite's
+ * `totalResults` as soon as the first page has arrived (before its first row is yielded): a progress display can
+ * show a total and an ETA. It is `undefined` before that, and when NetSuite leaves the count out.
+ *
+ * @example
+ * const rows = client.suiteql('SELECT id FROM customer');
+ * for await (const row of rows) progress(count++, rows.total);
+ * @see https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_157909186990.html
+ */
+export interface PagedRows<T> extends AsyncIterable<T> {
+  readonly total: number | undefined;
+}
+
+/**
  * Streams the rows of an offset-paged NetSuite result. At most `prefetch + 1` pages are held at once,
  * so memory stays constant however many rows there are. Breaking out of the loop aborts prefetched pages.
  */
-export function pagedIterable<T>(options: PagingOptions<T>): AsyncIterable<T> {
+export function pagedIterable<T>(options: PagingOptions<T>): PagedRows<T> {
+  let total: number | undefined;
   return {
     [Symbol.asyncIterator]() {
-      return iterate(options)[Symbol.asyncIterator]();
+      return iterate(options, (t) => {
+        total = t;
+      })[Symbol.asyncIterator]();
+    },
+    get total() {
+      return total;
     },
   };
 }
 
-async function* iterate<T>(options: PagingOptions<T>): AsyncGenerator<T, void, undefined> {
+async function* iterate<T>(
+  options: PagingOptions<T>,
+  onTotal: (total: number | undefined) => void,
+): AsyncGenerator<T, void, undefined> {
   const { pageSize, prefetch, cap, fetchPage } = options;
   const controller = new AbortController();
   const onAbort = () => controller.abort(options.signal?.reason);
@@ -83,8 +106,9 @@ async function* iterate<T>(options: PagingOptions<T>): AsyncGenerator<T, void, u
   try {
     const first = await fetchPage(0, pageSize, controller.signal);
     let delivered = first.items.length;
-    yield* first.items;
     const total = first.totalResults;
+    onTotal(total);
+    yield* first.items;
     // A result larger than the cap ends at the cap (NetSuite may say hasMore: false there): never truncate silently.
     const ended = () => {
       if (total !== undefined && total > delivered && delivered >= cap) throw capError();

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { checkWait, idInLocation, isObject, readTasks, waitForJob } from './async-job.js';
 import { NetSuiteApiError, RecordClientError } from './errors.js';
-import { checkPageSize, checkPrefetch, type Page, pagedIterable, resultCap } from './paging.js';
+import {
+  checkPageSize,
+  checkPrefetch,
+  type Page,
+  type PagedRows,
+  pagedIterable,
+  resultCap,
+} from './paging.js';
 import type { Link, RecordOf, RecordRead, RecordTypeName, RecordWrite } from './record-types.js';
 import type { RequestSpec, Transport } from './transport.js';
 import {
@@ -146,7 +153,7 @@ export interface RecordsApi<R = unknown> {
    * Streams the ids of a record collection, page after page.
    * @example for await (const { id } of client.records.list('customer', { q: 'email START_WITH "a"' })) console.log(id);
    */
-  list(type: RecordTypeName<R>, options?: ListRecordsOptions): AsyncIterable<RecordListItem>;
+  list(type: RecordTypeName<R>, options?: ListRecordsOptions): PagedRows<RecordListItem>;
   /**
    * Creates a record; NetSuite answers 204 and the new id is read from `Location`.
    * @example const { id } = await client.records.create('customer', { companyName: 'Acme' });

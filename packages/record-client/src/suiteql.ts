@@ -1,5 +1,5 @@
 import { RecordClientError } from './errors.js';
-import { checkPageSize, checkPrefetch, pagedIterable, resultCap } from './paging.js';
+import { checkPageSize, checkPrefetch, type PagedRows, pagedIterable, resultCap } from './paging.js';
 import type { Transport } from './transport.js';
 import { checkOptions, checkSignal } from './validate.js';
 
@@ -168,7 +168,7 @@ export function createSuiteQL(transport: Transport, suiteqlUrl: string) {
   return function suiteql<Row extends SuiteQLRow = SuiteQLRow>(
     query: string,
     options?: SuiteQLOptions,
-  ): AsyncIterable<Row> {
+  ): PagedRows<Row> {
     const q = checkQuery(query);
     const o = checkOptions(options);
     const params = checkParams(o.params, countPlaceholders(q));

@@ -99,6 +99,23 @@ describe('suiteql', () => {
     );
   });
 
+  it('rows.total is totalResults from the first row on (undefined before), for suiteql and records.list', async () => {
+    total = 2345;
+    const rows = client.suiteql('SELECT id FROM customer', { pageSize: 100 });
+    expect(rows.total).toBeUndefined();
+    const seen: (number | undefined)[] = [];
+    for await (const _ of rows) {
+      seen.push(rows.total);
+      if (seen.length === 150) break;
+    }
+    expect(new Set(seen)).toEqual(new Set([2345]));
+    const ids = client.records.list('customer', { pageSize: 100 });
+    for await (const _ of ids) {
+      expect(ids.total).toBe(2345);
+      break;
+    }
+  });
+
   it('prefetches ahead but no more than prefetch + 1 pages at once', async () => {
     total = 5000;
     maxInFlight = 0;

@@ -6,6 +6,7 @@ import {
   createNetSuiteClient,
   type NetSuiteClient,
   type NetSuiteRecord,
+  type PagedRows,
   type RecordWrite,
   type WriteResult,
 } from '../src/index.js';
@@ -115,6 +116,6 @@ describe('typed records', () => {
   it('SuiteQL takes a row type', async () => {
     const client = createNetSuiteClient<Records>(options);
     const rows = client.suiteql<{ id: string; companyname: string }>('SELECT id, companyname FROM customer');
-    expectTypeOf(rows).toEqualTypeOf<AsyncIterable<{ id: string; companyname: string }>>();
+    expectTypeOf(rows).toEqualTypeOf<PagedRows<{ id: string; companyname: string }>>();
   });
 });

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { CliError, EXIT, usageError } from '../errors.js';
 import { createRowWriter } from '../format.js';
 import { printObject } from '../output.js';
+import { createProgress, expected, type Progress } from '../progress-bar.js';
 import { readLine } from '../prompt.js';
 import { createClient } from '../runtime.js';
 
@@ -70,10 +71,13 @@ export async function run(ctx: Context): Promise<number> {
     const client = await createClient(ctx);
     const writer = createRowWriter(ctx.format, (text) => ctx.out(text));
     let count = 0;
-    for await (const item of client.records.list(type, q ? { q } : {})) {
+    const ids = client.records.list(type, q ? { q } : {});
+    let progress: Progress | undefined;
+    for await (const item of ids) {
       writer.write({ id: item.id });
       count += 1;
-      ctx.progress(`${count} ids…`);
+      progress ??= createProgress(ctx, { total: expected(ids.total, limit), unit: 'ids' });
+      progress.update(count);
       if (count >= limit) break;
     }
     writer.end();

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { usageError } from '../errors.js';
 import { clippedNote, createRowWriter } from '../format.js';
 import { elapsed } from '../output.js';
+import { createProgress, expected, type Progress } from '../progress-bar.js';
 import { createClient } from '../runtime.js';
 
 /**
@@ -23,12 +24,16 @@ export async function run(ctx: Context): Promise<number> {
   const client = await createClient(ctx);
   const writer = createRowWriter(ctx.format, (text) => ctx.out(text));
   let count = 0;
-  for await (const row of client.suiteql(query, pageSize ? { pageSize } : {})) {
+  const rows = client.suiteql(query, pageSize ? { pageSize } : {});
+  let progress: Progress | undefined;
+  for await (const row of rows) {
     // NetSuite adds a "links" array to every row; it is noise here.
     const { links: _links, ...rest } = row as Record<string, unknown>;
     writer.write(rest);
     count += 1;
-    if (count % 100 === 0 || count < 100) ctx.progress(`${count} rows…`);
+    // NetSuite's totalResults (known from the first row) gives the bar its total and an ETA.
+    progress ??= createProgress(ctx, { total: expected(rows.total, limit), unit: 'rows' });
+    progress.update(count);
     if (limit !== undefined && count >= limit) break;
   }
   writer.end();
