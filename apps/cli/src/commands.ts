@@ -603,6 +603,17 @@ export const COMMANDS: readonly CommandSpec[] = [
         valueName: 'Name',
         description: 'name of the record map interface (default: NetSuiteRecords)',
       },
+      cache: {
+        type: 'string',
+        valueName: 'file',
+        description:
+          'keep the catalog answers in this JSON file: a rerun reads them instead of asking NetSuite',
+      },
+      'cache-hours': {
+        type: 'string',
+        valueName: 'n',
+        description: 'how long --cache answers stay valid (default: 24)',
+      },
       concurrency: {
         type: 'string',
         valueName: 'n',
@@ -613,7 +624,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     formats: ['json'],
     examples: [
       'pnpm nso types generate --records customer,salesOrder --out src/netsuite-records.ts',
-      'pnpm nso types generate --all --out src/netsuite-records.ts',
+      'pnpm nso types generate --all --out src/netsuite-records.ts --cache .netsuite-oauth/metadata.json',
     ],
     load: () => import('./commands/types.js'),
   },

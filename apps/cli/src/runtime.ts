@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { isLoopbackOrTls } from '@netsuite-oauth/core';
 import type { AssertionAlgorithm, AssertionSigner } from '@netsuite-oauth/jwt-assertion';
 import type { TokenManager, TokenManagerGrant, TokenManagers, TokenSet } from '@netsuite-oauth/oauth-flows';
+import type { MetadataOptions } from '@netsuite-oauth/record-client';
 import type { TokenStore } from '@netsuite-oauth/token-store';
 import type { Settings } from './config.js';
 import type { Context } from './context.js';
@@ -393,7 +394,10 @@ export function authKind(ctx: Context): 'm2m' | 'session' {
  * @example
  * const client = await createClient(ctx); await client.records.get('customer', '1');
  */
-export async function createClient(ctx: Context, options: { concurrency?: number } = {}) {
+export async function createClient(
+  ctx: Context,
+  options: { concurrency?: number; metadata?: MetadataOptions } = {},
+) {
   const settings = ctx.settings();
   const kind = authKind(ctx);
   const store = await openStore(ctx);
@@ -414,5 +418,6 @@ export async function createClient(ctx: Context, options: { concurrency?: number
     fetch: ctx.fetch,
     timeoutMs: settings.timeoutMs,
     concurrency: options.concurrency,
+    metadata: options.metadata,
   });
 }

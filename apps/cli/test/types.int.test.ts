@@ -58,6 +58,17 @@ describe('types generate', () => {
     ]);
   });
 
+  it('--cache keeps the catalog answers in a file: a rerun asks NetSuite nothing', async () => {
+    const out = join(fx.dir, 'cached.ts');
+    const cache = join(fx.dir, 'metadata.json');
+    const args = ['types', 'generate', '--records', 'customer,vendor', '--out', out, '--cache', cache];
+    expect((await runCli(args, { env: fx.env })).code).toBe(0);
+    const before = (await fx.emu.admin.counters()).metadata;
+    expect((await runCli(args, { env: fx.env })).code).toBe(0);
+    expect((await fx.emu.admin.counters()).metadata).toBe(before);
+    expect(readFileSync(out, 'utf8')).toContain('export interface Vendor {');
+  });
+
   it('refuses bad usage before any request, and names an unknown record type', async () => {
     const out = join(fx.dir, 'x.ts');
     const cases: Array<[string[], RegExp]> = [

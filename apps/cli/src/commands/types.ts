@@ -47,7 +47,16 @@ export async function run(ctx: Context): Promise<number> {
   if (mapName !== undefined && !/^[A-Z][A-Za-z0-9_]{0,99}$/.test(mapName))
     throw usageError('--map-name must be a PascalCase identifier', 'e.g. --map-name AcmeRecords');
   const concurrency = positiveInt(ctx, 'concurrency', 64);
-  const client = await createClient(ctx, concurrency === undefined ? {} : { concurrency });
+  const cacheFile = ctx.string('cache');
+  if (cacheFile !== undefined && cacheFile.trim() === '') throw usageError('--cache is empty');
+  const cacheHours = positiveInt(ctx, 'cache-hours', 24 * 365) ?? 24;
+  const client = await createClient(ctx, {
+    ...(concurrency === undefined ? {} : { concurrency }),
+    // A rerun reads the schemas it already has: the catalog is slow on a real account.
+    ...(cacheFile === undefined
+      ? {}
+      : { metadata: { cache: { file: resolve(ctx.io.cwd, cacheFile), ttlMs: cacheHours * 3_600_000 } } }),
+  });
   const { isTypegenError, writeRecordTypes } = await import('@netsuite-oauth/typegen');
   const started = ctx.now();
   let progress: Progress | undefined;
