@@ -9,8 +9,8 @@ import {
   sessionCookie,
 } from './cookies.js';
 import { isServerError, ServerError } from './errors.js';
-import { grantKey, type NetSuiteGateway } from './gateway.js';
-import { STYLESHEET } from './html.js';
+import { grantKey, type Names, type NetSuiteGateway } from './gateway.js';
+import { LOCAL_TIME_SCRIPT, STYLESHEET } from './html.js';
 import { readForm, securityHeaders, send } from './http.js';
 import {
   backgroundPage,
@@ -237,6 +237,9 @@ export function createApp(options: AppOptions): App {
     if (path === '/static/app.css' && get) {
       return { status: 200, body: STYLESHEET, contentType: 'text/css; charset=utf-8' };
     }
+    if (path === '/static/local-time.js' && get) {
+      return { status: 200, body: LOCAL_TIME_SCRIPT, contentType: 'text/javascript; charset=utf-8' };
+    }
     if (path === '/healthz' && get)
       return { status: 200, body: 'ok\n', contentType: 'text/plain; charset=utf-8' };
 
@@ -413,6 +416,7 @@ export function createApp(options: AppOptions): App {
         // The run form is shown to connected users only; anonymous visitors get no form and no cookie.
         csrf: connected ? csrfOf(ctx) : '',
         connected,
+        now: now(),
         configured: m2m !== undefined,
         details: m2m && {
           clientId: m2m.clientId,
@@ -557,6 +561,10 @@ export function createApp(options: AppOptions): App {
     const tokenKey = grantKey(expiresAt);
     // The code is redeemed once and never retried (RFC 6749 §10.5): a refused code means starting again.
     await gateway.connect(tokenKey, params.code, tx.codeVerifier, tx.redirectUri);
+    // Named once here (two small SuiteQL reads), so every page shows who is connected without asking again.
+    const names = await gateway
+      .names(tokenKey, { role: params.role, entity: params.entity })
+      .catch(() => ({}) as Names);
     // Connecting again while connected: the previous grant is revoked at NetSuite and deleted here, not left
     // behind for its remaining lifetime. Its session ends too (a new id at every login, against fixation).
     const previous = ctx.session;
@@ -575,6 +583,8 @@ export function createApp(options: AppOptions): App {
             connectedAt: now(),
             role: params.role,
             entity: params.entity,
+            roleName: names.role,
+            entityName: names.entity,
             company: params.company,
           },
           notice: 'Connected to NetSuite.',

@@ -5,6 +5,12 @@ export interface TokenInfo {
   readonly refreshTokenExpiresAt?: number | undefined;
 }
 
+/** The names NetSuite gives a role and an entity (each may be missing). */
+export interface Names {
+  readonly role?: string | undefined;
+  readonly entity?: string | undefined;
+}
+
 /** One page of rows. */
 export interface RowPage {
   readonly rows: readonly Record<string, unknown>[];
@@ -71,6 +77,11 @@ export interface NetSuiteGateway {
     id: string,
   ): Promise<{ schema: Record<string, unknown>; record: Record<string, unknown> }>;
   suiteql(tokenKey: string, query: string, page: { offset: number; limit: number }): Promise<RowPage>;
+  /**
+   * The names of the role and entity a login acts as, from SuiteQL's `role` and `employee` tables with the
+   * login's own token; a name the role may not read is left out (never an error).
+   */
+  names(tokenKey: string, ids: { role?: string | undefined; entity?: string | undefined }): Promise<Names>;
   /**
    * Background access: a certificate the server onboarded with a user's login (Authorization Code token), so it
    * runs on client credentials from then on; rotated from the page.

@@ -39,6 +39,35 @@ function render(value: unknown): string {
   return escapeHtml(value);
 }
 
+/**
+ * The one script, served from `/static/local-time.js` (the CSP allows scripts from this origin only, never inline):
+ * every `<time data-relative>` is shown in the reader's language and time zone ("in 59 minutes", and the exact
+ * local time beside it and in its tooltip), redrawn every 30 s. Without it the page keeps the server's English and
+ * UTC.
+ */
+export const LOCAL_TIME_SCRIPT = `'use strict';
+(() => {
+  const lang = (navigator.languages && navigator.languages[0]) || navigator.language || 'en';
+  const relative = new Intl.RelativeTimeFormat(lang, { numeric: 'auto' });
+  const exact = new Intl.DateTimeFormat(lang, { dateStyle: 'medium', timeStyle: 'short' });
+  const render = () => {
+    for (const el of document.querySelectorAll('time[data-relative]')) {
+      const at = Date.parse(el.getAttribute('datetime') || '');
+      if (Number.isNaN(at)) continue;
+      const seconds = Math.round((at - Date.now()) / 1000);
+      const abs = Math.abs(seconds);
+      const [unit, size] = abs >= 172800 ? ['day', 86400] : abs >= 3600 ? ['hour', 3600] : abs >= 60 ? ['minute', 60] : ['second', 1];
+      el.textContent = relative.format(Math.round(seconds / size), unit);
+      el.title = exact.format(at);
+      const beside = el.nextElementSibling;
+      if (beside && beside.classList.contains('exact-time')) beside.textContent = '(' + exact.format(at) + ')';
+    }
+  };
+  render();
+  setInterval(render, 30000);
+})();
+`;
+
 /** The stylesheet, served from `/static/app.css` (the CSP allows no inline style). */
 export const STYLESHEET = `
 :root { color-scheme: light; font-family: system-ui, sans-serif; }

@@ -25,7 +25,7 @@ export function securityHeaders(options: SecurityHeaderOptions): Record<string, 
   const headers: Record<string, string> = {
     'Content-Security-Policy': [
       "default-src 'self'",
-      "script-src 'none'",
+      "script-src 'self'",
       "style-src 'self'",
       "img-src 'self' data:",
       "object-src 'none'",

@@ -442,6 +442,26 @@ export function createNetSuiteGateway(options: NetSuiteGatewayOptions): NetSuite
         page(query(recordClient(manager), text, limit), offset, limit),
       );
     },
+    async names(tokenKey, ids) {
+      const client = recordClient(managers.forKey(tokenKey));
+      const first = async (text: string, id: string | undefined) => {
+        if (id === undefined || !/^-?\d{1,12}$/.test(id)) return undefined;
+        try {
+          for await (const row of client.suiteql(text, { params: [id], pageSize: 5, prefetch: 0 }))
+            return row;
+        } catch {
+          // The role may not read the table: the page shows the id.
+        }
+        return undefined;
+      };
+      const [role, entity] = await Promise.all([
+        first('SELECT name FROM role WHERE id = ?', ids.role),
+        first('SELECT entityid, firstname, lastname FROM employee WHERE id = ?', ids.entity),
+      ]);
+      const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+      const person = [text(entity?.firstname), text(entity?.lastname)].filter(Boolean).join(' ');
+      return { role: text(role?.name), entity: person || text(entity?.entityid) };
+    },
     m2m,
     background,
     async close() {

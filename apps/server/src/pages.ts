@@ -26,6 +26,7 @@ export function layout(title: string, ctx: LayoutContext, body: SafeHtml): strin
 <meta name="referrer" content="no-referrer">
 <title>${title} · NetSuite OAuth demo</title>
 <link rel="stylesheet" href="/static/app.css">
+<script src="/static/local-time.js" defer></script>
 </head>
 <body>
 <header><a class="brand" href="/">NetSuite OAuth demo</a>${nav}</header>
@@ -92,12 +93,21 @@ export function relativeTime(epochMs: number, now: number): string {
   return seconds >= 0 ? `in ${words}` : `${words} ago`;
 }
 
-/** A moment as people read it (relative), with the exact UTC time in a `<time>` element and its tooltip. */
+/**
+ * A moment as people read it (relative), with the exact time beside it and in its tooltip: in UTC from the server,
+ * then in the reader's language and time zone once `/static/local-time.js` runs.
+ */
 function when(epochMs: number | undefined, now: number): SafeHtml {
   if (epochMs === undefined) return html`unknown`;
   const iso = time(epochMs);
   const utc = `${iso.slice(0, 16).replace('T', ' ')} UTC`;
-  return html`<time datetime="${iso}" title="${utc}">${relativeTime(epochMs, now)}</time> <span class="muted">(${utc})</span>`;
+  return html`<time datetime="${iso}" title="${utc}" data-relative>${relativeTime(epochMs, now)}</time> <span class="muted exact-time">(${utc})</span>`;
+}
+
+/** A role or entity as people read it: its name and, quieter, its id; the id alone when NetSuite gave no name. */
+function named(id: string | undefined, name: string | undefined): SafeHtml {
+  if (id === undefined) return html`unknown`;
+  return name ? html`${name} <span class="muted">(${id})</span>` : html`${id}`;
 }
 
 /** The dashboard: the connected account, role and token expiry (never the token). */
@@ -116,8 +126,8 @@ export function dashboardPage(options: {
     html`<h1>Connected to NetSuite</h1>
 <dl id="connection">
 <dt>Account</dt><dd id="account">${c.company ?? c.accountId}</dd>
-<dt>Role</dt><dd id="role">${c.role ?? 'unknown'}</dd>
-<dt>Entity</dt><dd id="entity">${c.entity ?? 'unknown'}</dd>
+<dt>Role</dt><dd id="role">${named(c.role, c.roleName)}</dd>
+<dt>Entity</dt><dd id="entity">${named(c.entity, c.entityName)}</dd>
 <dt>Connected</dt><dd id="connected-at">${when(c.connectedAt, options.now)}</dd>
 <dt>Access token expires</dt><dd id="access-expiry">${when(options.accessTokenExpiresAt, options.now)}</dd>
 <dt>Refresh token expires</dt><dd id="refresh-expiry">${when(options.refreshTokenExpiresAt, options.now)}</dd>
@@ -228,6 +238,7 @@ ${table(result.rows)}
 export function m2mPage(options: {
   csrf: string;
   connected: boolean;
+  now: number;
   configured: boolean;
   details?: { clientId: string; certificateId: string; algorithm?: string | undefined } | undefined;
   result?: { expiresAt: number; rows: readonly Record<string, unknown>[] } | undefined;
@@ -252,7 +263,7 @@ ${
 ${options.error ? html`<p class="error" id="m2m-error">${options.error}</p>` : html``}
 ${
   options.result
-    ? html`<p id="m2m-result">Token obtained; it expires at ${time(options.result.expiresAt)}.</p>${table(options.result.rows)}`
+    ? html`<p id="m2m-result">Token obtained; it expires ${when(options.result.expiresAt, options.now)}.</p>${table(options.result.rows)}`
     : html``
 }`,
   );
@@ -287,13 +298,13 @@ ${
   !options.available
     ? html`<p class="warning">Background access is not available on this server.</p>`
     : a
-      ? html`<dl id="background-certificate"><dt>Certificate id</dt><dd id="certificate-id">${a.certificateId}</dd><dt>Algorithm</dt><dd>${a.algorithm}</dd><dt>Role / entity</dt><dd>${String(a.role)} / ${String(a.entity)}</dd><dt>Expires</dt><dd id="certificate-expiry">${time(a.notAfter)} (<span id="days-left">${String(daysLeft)}</span> days left)</dd>${a.previous ? html`<dt>Previous certificate</dt><dd id="previous-certificate">${a.previous.certificateId} (${a.previous.revoked ? 'revoked' : 'still active during the overlap'})</dd>` : html``}</dl>
+      ? html`<dl id="background-certificate"><dt>Certificate id</dt><dd id="certificate-id">${a.certificateId}</dd><dt>Algorithm</dt><dd>${a.algorithm}</dd><dt>Role / entity</dt><dd>${String(a.role)} / ${String(a.entity)}</dd><dt>Expires</dt><dd id="certificate-expiry">${when(a.notAfter, options.now)} (<span id="days-left">${String(daysLeft)}</span> days left)</dd>${a.previous ? html`<dt>Previous certificate</dt><dd id="previous-certificate">${a.previous.certificateId} (${a.previous.revoked ? 'revoked' : 'still active during the overlap'})</dd>` : html``}</dl>
 ${mark !== undefined ? html`<p class="warning" id="expiry-warning">The certificate expires within ${String(mark)} days: rotate it.</p>` : html``}
 <form method="post" action="/background/rotate">${csrfField(options.csrf)}<button type="submit" id="rotate">Rotate certificate</button></form>
 <form method="post" action="/background/run">${csrfField(options.csrf)}<button type="submit" id="background-run">Run a background call</button></form>`
       : html`<form method="post" action="/background/enable">${csrfField(options.csrf)}<button type="submit" id="enable-background">Enable background access</button></form>`
 }
-${options.result ? html`<p id="background-result">Client-credentials token obtained; it expires at ${time(options.result.expiresAt)}.</p>${table(options.result.rows)}` : html``}`,
+${options.result ? html`<p id="background-result">Client-credentials token obtained; it expires ${when(options.result.expiresAt, options.now)}.</p>${table(options.result.rows)}` : html``}`,
   );
 }
 

@@ -9,6 +9,9 @@ export interface Connection {
   readonly accountId: string;
   readonly role?: string | undefined;
   readonly entity?: string | undefined;
+  /** The role's and entity's names, when NetSuite gave them at connection time. */
+  readonly roleName?: string | undefined;
+  readonly entityName?: string | undefined;
   readonly company?: string | undefined;
   readonly connectedAt: number;
 }

@@ -94,6 +94,33 @@ function expectNoSecrets(text: string): void {
 }
 
 describe('the demo in Chromium', () => {
+  it("shows times relative and in the reader's language and time zone (de-DE, Asia/Tokyo)", async () => {
+    const context = await browser.newContext({
+      viewport: { width: 1100, height: 800 },
+      locale: 'de-DE',
+      timezoneId: 'Asia/Tokyo',
+    });
+    contexts.push(context);
+    const page = await context.newPage();
+    await page.goto(h.server.url);
+    await loginAndConsent(page, 'allow');
+    expect(new URL(page.url()).pathname).toBe('/dashboard');
+    const expiry = await page.locator('#access-expiry time');
+    const at = Date.parse((await expiry.getAttribute('datetime')) ?? '');
+    expect(await expiry.textContent()).toMatch(/^in (59|60) Minuten$/);
+    // The exact time is Tokyo's (UTC+9), written the German way.
+    const tokyo = new Intl.DateTimeFormat('de-DE', {
+      dateStyle: 'medium',
+      timeStyle: 'short',
+      timeZone: 'Asia/Tokyo',
+    });
+    expect(await page.textContent('#access-expiry .exact-time')).toBe(`(${tokyo.format(at)})`);
+    expect(await expiry.getAttribute('title')).toBe(tokyo.format(at));
+    expect(await page.textContent('#refresh-expiry time')).toMatch(/^in (6|7) Tagen$/);
+    expect(await page.textContent('#connected-at time')).toMatch(/^jetzt|vor \d+ Sekunden?$/);
+    expect(await page.textContent('#role')).toBe('NetSuite OAuth Integration (1000)');
+  });
+
   it('connects, shows customers and a record, runs SuiteQL, refreshes, uses client credentials, disconnects', async () => {
     const page = await newPage();
     await page.goto(h.server.url);
@@ -104,13 +131,16 @@ describe('the demo in Chromium', () => {
     await loginAndConsent(page, 'allow', true);
     expect(new URL(page.url()).pathname).toBe('/dashboard');
     expect(await page.textContent('#notice')).toContain('Connected to NetSuite');
-    expect(await page.textContent('#role')).toBe('1000');
+    // NetSuite's role and entity ids, named (SuiteQL's role and employee tables), the id beside the name.
+    expect(await page.textContent('#role')).toBe('NetSuite OAuth Integration (1000)');
+    expect(await page.textContent('#entity')).toMatch(/^Emulator Administrator \(\d+\)$/);
     expect(await page.textContent('#account')).toBe(h.emulator.accountId);
+    // Relative and local (this context: en-US); the exact moment stays in the datetime attribute.
     expect(await page.textContent('#access-expiry')).toMatch(
-      /^in (59 minutes|60 minutes|1 hour) \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\)$/,
+      /^in (59|60) minutes \(\w{3} \d{1,2}, \d{4}, .+\)$/,
     );
     expect(await page.getAttribute('#access-expiry time', 'datetime')).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
-    expect(await page.textContent('#connected-at')).toMatch(/^just now|seconds ago/);
+    expect(await page.textContent('#connected-at time')).toMatch(/^now|\d+ seconds? ago$/);
     await shot(page, '04-dashboard');
 
     // Tokens are on the server only: the browser holds one opaque HttpOnly cookie, and no page shows a token.
