@@ -251,6 +251,21 @@ export async function run({ quick, log }) {
     const { privateKey } = generateKeyPairSync(...spec.gen);
     const pem = privateKey.export({ type: 'pkcs8', format: 'pem' });
     let signer;
+    let multi;
+    try {
+      // The multi-certificate signer during a rotation: two certificates (old and new), the newest signs.
+      multi = await jwt?.createMultiCertificateSigner?.({
+        clientId: CLIENT_ID,
+        audience: AUDIENCE,
+        scope: SCOPE,
+        certificates: [
+          { key: pem, certificateId: KID },
+          { key: pem, certificateId: `${KID.slice(0, -1)}Z` },
+        ],
+      });
+    } catch (error) {
+      problems.push(`${spec.alg}: createMultiCertificateSigner failed: ${error.message}`);
+    }
     try {
       signer = await jwt?.createAssertionSigner({
         key: pem,
@@ -303,6 +318,20 @@ export async function run({ quick, log }) {
               },
             ]
           : []),
+        ...(multi
+          ? [
+              {
+                name: 'multi',
+                measure: () =>
+                  timedLoop({
+                    durationMs: sliceMs,
+                    op: () => multi.sign(),
+                    isAsync: true,
+                    onCpu: cpu('multi'),
+                  }),
+              },
+            ]
+          : []),
         { name: 'raw', measure: () => timedLoop({ durationMs: sliceMs, op: raw, onCpu: cpu('raw') }) },
         {
           name: 'pool',
@@ -333,6 +362,13 @@ export async function run({ quick, log }) {
       unit: 'ops/s',
       rows: [
         row('ours', '@netsuite-oauth/jwt-assertion `signer.sign()`', { ref: [RAW, HAND] }),
+        ...(multi
+          ? [
+              row('multi', '`createMultiCertificateSigner` (2 certificates) `sign()`', {
+                ref: ['@netsuite-oauth/jwt-assertion `signer.sign()`', RAW],
+              }),
+            ]
+          : []),
         row('jose', 'jose `SignJWT`', { ref: [RAW, HAND] }),
         row('hand', HAND, { ref: [RAW] }),
         row('pool', POOL, { ref: [RAW] }),
