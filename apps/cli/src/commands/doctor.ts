@@ -336,7 +336,12 @@ async function checkTokenRequest(d: Doctor): Promise<string | undefined> {
     const described = describeError(error, { hints: d.hints, oauthContext: 'client_credentials' });
     const oauth = (error as { error?: unknown }).error;
     const description = (error as { errorDescription?: unknown }).errorDescription;
-    const hint = typeof oauth === 'string' ? d.hints.oauth(oauth, 'client_credentials') : described.hint;
+    const hint =
+      oauth === 'invalid_grant'
+        ? invalidGrantHint(d)
+        : typeof oauth === 'string'
+          ? d.hints.oauth(oauth, 'client_credentials')
+          : described.hint;
     d.add({
       check: 'token request',
       status: 'fail',
@@ -345,6 +350,23 @@ async function checkTokenRequest(d: Doctor): Promise<string | undefined> {
     });
     return undefined;
   }
+}
+
+/**
+ * `invalid_grant` to a client-credentials request, in one line: the certificate id first (by far the most common
+ * cause), then only the causes the checks above did not already rule out (a matching key, a clock in time).
+ */
+function invalidGrantHint(d: Doctor): string {
+  const passed = (name: string) => d.checks.some((c) => c.check === name && c.status === 'ok');
+  const rest = [
+    ...(passed('certificate') ? [] : ['the key does not belong to that certificate']),
+    ...(passed('clock skew') ? [] : ['the clock is off by minutes']),
+  ];
+  return (
+    `most likely certificate id ${d.settings.certificateId ?? '(none)'} is not an active certificate of account ` +
+    `${d.settings.accountId ?? '?'} (revoked, expired, or from another account or sandbox)` +
+    `${rest.length > 0 ? `; else ${rest.join(', or ')}` : ''}. The Login Audit Trail names the reason.`
+  );
 }
 
 /** 10. The scopes the token carries, against the ones asked for. */
