@@ -25,6 +25,12 @@ export interface CommandSpec {
   load(): Promise<{ run(ctx: Context): Promise<number | undefined> }>;
 }
 
+// `status` and `whoami` are one command under two names.
+const STATUS_DESCRIPTION =
+  'For client credentials and the stored login session: the role and entity each acts as (named by SuiteQL\n' +
+  'where the role may read the role and employee tables, else their ids), the scopes and when the tokens\n' +
+  'expire. Gets or refreshes a token as any command would. Exit 0, or the exit code of a credential that fails.';
+
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   help: { type: 'boolean', short: 'h', description: 'show help for the command' },
@@ -340,10 +346,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'status',
     summary: 'the account, and the role, entity, scopes and token expiry of each credential',
     usage: 'status [--json]',
-    description:
-      'For client credentials and the stored login session: the role and entity each acts as (named by SuiteQL\n' +
-      'where the role may read the role and employee tables, else their ids), the scopes and when the tokens\n' +
-      'expire. Gets or refreshes a token as any command would. Exit 0, or the exit code of a credential that fails.',
+    description: STATUS_DESCRIPTION,
     positionals: { min: 0, max: 0 },
     options: {},
     formats: ['json'],
@@ -354,10 +357,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'whoami',
     summary: 'who the CLI acts as: the same as status',
     usage: 'whoami [--json]',
-    description:
-      'For client credentials and the stored login session: the role and entity each acts as (named by SuiteQL\n' +
-      'where the role may read the role and employee tables, else their ids), the scopes and when the tokens\n' +
-      'expire. Gets or refreshes a token as any command would. Exit 0, or the exit code of a credential that fails.',
+    description: STATUS_DESCRIPTION,
     positionals: { min: 0, max: 0 },
     options: {},
     formats: ['json'],
