@@ -14,5 +14,6 @@ export {
   type RedisConcurrencyLimiterOptions,
   type RedisPermit,
   type RedisPermitOutcome,
+  type RedisSubscriberClient,
   redisConcurrencyLimiter,
 } from './limiter.js';

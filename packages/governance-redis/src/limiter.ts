@@ -15,6 +15,18 @@ export interface RedisCommandClient {
 }
 
 /**
+ * The part of a node-redis client in subscriber mode the limiter uses: a second connection
+ * (`await client.duplicate().connect()`), since a connection that subscribes does nothing else (RESP2).
+ *
+ * @example
+ * const subscriber: RedisSubscriberClient = await client.duplicate().connect()
+ */
+export interface RedisSubscriberClient {
+  /** node-redis's `subscribe(channel, listener)`: the listener gets each message published on the channel. */
+  subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+}
+
+/**
  * How the request under a permit ended, as record-client reports it: `'success'` (2xx), `'rejected'` (NetSuite's
  * concurrency refusal: 429 or `SSS_REQUEST_LIMIT_EXCEEDED`), `'neutral'` (anything else). Only an adaptive
  * limiter uses it.
@@ -93,8 +105,18 @@ export interface RedisConcurrencyLimiterOptions {
    * killed process frees its permits after at most `leaseMs`. @default 30000
    */
   readonly leaseMs?: number | undefined;
-  /** Wait between tries while the budget is full (jittered ±50 %; a local release retries at once). @default 10 */
+  /**
+   * Wait between tries while the budget is full (jittered ±50 %; a release in this process, or with a
+   * `subscriber` in any process, retries at once). @default 10, or 250 with a `subscriber`
+   */
   readonly pollMs?: number | undefined;
+  /**
+   * A connection for pub/sub (`await client.duplicate().connect()`; share one among all budgets). Every release
+   * publishes on `<key>:free`; with a subscriber, a process waiting for a permit tries again as soon as any process
+   * frees one, instead of on its next poll, and polls only for permits freed by lapsed leases (every `pollMs`).
+   * Without one, waiting processes poll Redis every `pollMs`. The limiter never connects, quits or unsubscribes it.
+   */
+  readonly subscriber?: RedisSubscriberClient | undefined;
   /**
    * How long one Redis command may take. A Redis that stops answering (no TCP reset) then fails the waiters with
    * `ERR_GOVERNANCE_REDIS_UNAVAILABLE` instead of leaving them, and every later caller, waiting forever. @default 2000
@@ -159,6 +181,10 @@ if redis.call('ZSCORE', KEYS[1], ARGV[2]) then
 end
 return 0`;
 
+// ARGV: id, the channel that tells waiting processes a permit is free.
+const RELEASE = `if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then redis.call('PUBLISH', ARGV[2], '') end
+return 0`;
+
 const COUNT = `${NOW}
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 return redis.call('ZCARD', KEYS[1])`;
@@ -192,8 +218,8 @@ if held + granted >= limit then redis.call('HINCRBY', KEYS[2], 'full', 1) end
 if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ${STATE_TTL_MS}) end
 return {granted, epoch, full}`;
 
-// ARGV: id, outcome, epoch at grant, full mark at grant, max, min, decrease factor, probe windows, initial.
-const RELEASE_ADAPTIVE = `redis.call('ZREM', KEYS[1], ARGV[1])
+// ARGV: id, outcome, epoch at grant, full mark at grant, max, min, decrease factor, probe windows, initial, channel.
+const RELEASE_ADAPTIVE = `if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then redis.call('PUBLISH', ARGV[10], '') end
 local outcome = ARGV[2]
 if outcome ~= 'success' and outcome ~= 'rejected' then return 0 end
 local s = redis.call('HMGET', KEYS[2], 'limit', 'epoch', 'full', 'ceiling')
@@ -233,6 +259,7 @@ const sha1 = (script: string) => createHash('sha1').update(script).digest('hex')
 const SCRIPTS = {
   acquire: [ACQUIRE, sha1(ACQUIRE)],
   renew: [RENEW, sha1(RENEW)],
+  release: [RELEASE, sha1(RELEASE)],
   count: [COUNT, sha1(COUNT)],
   acquireAdaptive: [ACQUIRE_ADAPTIVE, sha1(ACQUIRE_ADAPTIVE)],
   releaseAdaptive: [RELEASE_ADAPTIVE, sha1(RELEASE_ADAPTIVE)],
@@ -322,7 +349,14 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
   if (!Number.isSafeInteger(leaseMs) || leaseMs < 100 || leaseMs > 3_600_000) {
     throw invalid('leaseMs must be an integer from 100 to 3600000');
   }
-  const pollMs = options.pollMs ?? 10;
+  const subscriber = options.subscriber;
+  if (
+    subscriber !== undefined &&
+    (subscriber === null || typeof subscriber !== 'object' || typeof subscriber.subscribe !== 'function')
+  ) {
+    throw invalid('subscriber must be a connected node-redis client (with subscribe)');
+  }
+  const pollMs = options.pollMs ?? (subscriber ? 250 : 10);
   if (typeof pollMs !== 'number' || !Number.isFinite(pollMs) || pollMs < 1 || pollMs > 10_000) {
     throw invalid('pollMs must be a number from 1 to 10000');
   }
@@ -361,6 +395,33 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
   let pumping = false;
   let wake: (() => void) | undefined;
 
+  // Permits freed anywhere, as heard on the channel; a pump that saw this move while Redis refused it tries again.
+  const channel = `${key}:free`;
+  let freed = 0;
+  // Polling stays fast until the subscription is confirmed (and for good if it failed).
+  let listening: 'no' | 'pending' | 'yes' | 'failed' = 'no';
+  const listen = () => {
+    if (!subscriber || listening !== 'no') return;
+    listening = 'pending';
+    Promise.resolve()
+      .then(() =>
+        subscriber.subscribe(channel, () => {
+          freed++;
+          wake?.();
+        }),
+      )
+      .then(
+        () => {
+          listening = 'yes';
+        },
+        () => {
+          // A subscriber that cannot subscribe: poll as without one.
+          listening = 'failed';
+        },
+      );
+  };
+  const idleMs = () => (listening === 'yes' ? pollMs : Math.min(pollMs, options.pollMs ?? 10));
+
   const lease = (action: LeaseEvent['action'], since: number) =>
     leaseChannel.publish({ key, limit, action, waitedMs: since === 0 ? 0 : performance.now() - since });
 
@@ -384,8 +445,9 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
           String(aimd.decreaseFactor),
           String(aimd.probeWindows),
           String(Math.min(aimd.initial ?? limit, limit)),
+          channel,
         ]);
-      else await send(['ZREM', key, id]);
+      else await run('release', [id, channel]);
     } catch {
       // The lease expires on its own (and an adaptive outcome is lost).
     }
@@ -425,6 +487,7 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
         const head = queue[0];
         if (!head) break;
         const id = randomUUID();
+        const freedBefore = freed;
         let granted: boolean;
         let grantedIn: GrantMark | undefined;
         try {
@@ -467,9 +530,11 @@ export function redisConcurrencyLimiter(options: RedisConcurrencyLimiterOptions)
           settle(head, () => head.resolve(permit));
           continue;
         }
-        // Full: wait a jittered poll interval, or less if this process releases a permit.
+        // Full: wait a jittered poll interval, or less if a permit is freed (here, or anywhere with a subscriber).
+        listen();
+        if (freed !== freedBefore) continue;
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(done, pollMs * (0.5 + Math.random()));
+          const timer = setTimeout(done, idleMs() * (0.5 + Math.random()));
           function done() {
             clearTimeout(timer);
             wake = undefined;

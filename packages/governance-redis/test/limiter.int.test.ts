@@ -190,4 +190,81 @@ describe('redisConcurrencyLimiter', () => {
     expect(events.every((e) => e.key === key && e.limit === 1)).toBe(true);
     expect(events[2]?.waitedMs).toBeGreaterThanOrEqual(15);
   });
+
+  // Counts the acquire scripts a limiter sends: a real client underneath, only observed.
+  const counted = (client: Awaited<ReturnType<typeof connect>>) => {
+    let acquires = 0;
+    return {
+      client: {
+        sendCommand(args: string[], options?: { timeout?: number }) {
+          // An acquire script's arguments start with the limit (1) and the lease (the default 30000).
+          if ((args[0] === 'EVALSHA' || args[0] === 'EVAL') && args[5] === '1' && args[6] === '30000')
+            acquires++;
+          return client.sendCommand(args, options);
+        },
+      },
+      get acquires() {
+        return acquires;
+      },
+    };
+  };
+  const subscribed = async (client: Awaited<ReturnType<typeof connect>>, channel: string) => {
+    for (let i = 0; i < 500; i++) {
+      const answer = (await client.sendCommand(['PUBSUB', 'NUMSUB', channel])) as unknown[];
+      if (Number(answer[1]) >= 1) return;
+      await sleep(10);
+    }
+    throw new Error(`nobody subscribed to ${channel}`);
+  };
+
+  for (const adaptive of [false, true]) {
+    it(`with a subscriber, a permit freed by another process is taken at once, not on the next poll (adaptive: ${adaptive})`, {
+      timeout: 30_000,
+    }, async () => {
+      const key = freshKey();
+      const holder = redisConcurrencyLimiter({ client: await connect(), key, limit: 1, adaptive });
+      const subscriber = await connect();
+      const watched = counted(await connect());
+      // Polls every 5–15 s: only the release's notice can hand the permit over within the test's time.
+      const waiter = redisConcurrencyLimiter({
+        client: watched.client,
+        subscriber,
+        key,
+        limit: 1,
+        pollMs: 10_000,
+        adaptive,
+      });
+      const held = await holder.acquire();
+      const waiting = waiter.acquire();
+      await subscribed(await connect(), `${key}:free`);
+      expect(watched.acquires).toBe(1);
+      const releasedAt = performance.now();
+      await held.release('success');
+      const permit = await waiting;
+      // One refused try, one after the notice, sooner than the earliest poll (half of pollMs).
+      expect(performance.now() - releasedAt).toBeLessThan(5_000);
+      expect(watched.acquires).toBe(2);
+      expect(await waiter.inFlight()).toBe(1);
+      await permit.release('success');
+      expect(await waiter.inFlight()).toBe(0);
+    });
+  }
+
+  it('a subscriber that cannot subscribe leaves the limiter polling as without one', async () => {
+    const key = freshKey();
+    const holder = redisConcurrencyLimiter({ client: await connect(), key, limit: 1 });
+    const waiter = redisConcurrencyLimiter({
+      client: await connect(),
+      subscriber: { subscribe: () => Promise.reject(new Error('not a subscriber connection')) },
+      key,
+      limit: 1,
+    });
+    const held = await holder.acquire();
+    const waiting = waiter.acquire();
+    await sleep(50);
+    await held.release();
+    const permit = await waiting;
+    await permit.release();
+    expect(await waiter.inFlight()).toBe(0);
+  });
 });

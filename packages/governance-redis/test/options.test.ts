@@ -16,6 +16,8 @@ describe('redisConcurrencyLimiter options', () => {
     ['NaN poll', { client, key: 'k', limit: 5, pollMs: Number.NaN }],
     ['zero command timeout', { client, key: 'k', limit: 5, commandTimeoutMs: 0 }],
     ['string command timeout', { client, key: 'k', limit: 5, commandTimeoutMs: '2000' }],
+    ['subscriber without subscribe', { client, key: 'k', limit: 5, subscriber: {} }],
+    ['null subscriber', { client, key: 'k', limit: 5, subscriber: null }],
   ])('%s throws ERR_GOVERNANCE_INVALID_OPTION synchronously', (_name, options) => {
     expect(() => redisConcurrencyLimiter(options as never)).toThrow(GovernanceRedisError);
     expect(() => redisConcurrencyLimiter(options as never)).toThrow(
@@ -64,17 +66,27 @@ describe('redisConcurrencyLimiter options', () => {
     const permit = await limiter.acquire();
     await permit.release();
     expect(calls[0]?.[0]).toBe('EVALSHA');
-    expect(calls.at(-1)).toEqual(['ZREM', 'k', calls[0]?.[7]]);
+    // The release removes the permit and tells waiting processes on the budget's channel.
+    expect(calls.at(-1)).toEqual([
+      'EVALSHA',
+      expect.any(String),
+      '2',
+      'k',
+      'k:aimd',
+      calls[0]?.[7],
+      'k:free',
+    ]);
   });
 
   it('a waiter aborted while Redis answers gives the permit straight back; the next waiter still gets one', async () => {
     const calls: string[][] = [];
+    const isRelease = (args: string[]) => args.at(-1) === 'k:free';
     const pending: ((value: number) => void)[] = [];
     const limiter = redisConcurrencyLimiter({
       client: {
         sendCommand: (args: string[]) => {
           calls.push(args);
-          if (args[0] === 'ZREM') return Promise.resolve(1);
+          if (isRelease(args)) return Promise.resolve(0);
           return new Promise<number>((resolve) => pending.push(resolve));
         },
       },
@@ -90,12 +102,12 @@ describe('redisConcurrencyLimiter options', () => {
     expect(pending).toHaveLength(1);
     pending.shift()?.(1);
     await new Promise((r) => setTimeout(r, 10));
-    expect(calls.filter((c) => c[0] === 'ZREM')).toHaveLength(1);
+    expect(calls.filter(isRelease)).toHaveLength(1);
     expect(pending).toHaveLength(1);
     pending.shift()?.(1);
     const permit = await second;
     expect(limiter.waiting).toBe(0);
     await permit.release();
-    expect(calls.filter((c) => c[0] === 'ZREM')).toHaveLength(2);
+    expect(calls.filter(isRelease)).toHaveLength(2);
   });
 });
