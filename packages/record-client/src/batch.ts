@@ -20,7 +20,7 @@ import {
   localTryAcquire,
 } from './limiter.js';
 import { OrderedWork } from './ordered.js';
-import type { RecordTypeName, RecordWrite } from './record-types.js';
+import type { NetSuiteRecord, RecordRead, RecordTypeName, RecordWrite } from './record-types.js';
 import type { Transport } from './transport.js';
 import { checkExternalId, checkRecordId, checkRecordType, checkSignal } from './validate.js';
 
@@ -90,19 +90,20 @@ export interface BatchOptions {
 }
 
 /**
- * A record the batch wrote, deleted or read.
+ * A record the batch wrote, deleted or read. `Rec` is the record's shape for `get`: the record map's interface
+ * (`RecordRead<R, T>`) with generated types, {@link NetSuiteRecord} or a known shape without.
  *
  * @example
  * if (result.ok) ids[result.index] = result.id;
  */
-export interface BatchSuccess {
+export interface BatchSuccess<Rec = NetSuiteRecord> {
   readonly ok: true;
   /** Position in the input, from 0. */
   readonly index: number;
   /** The internal id (`eid:<external id>` when NetSuite named the record only by it); undefined if NetSuite sent none. */
   readonly id: string | undefined;
-  /** The record, for `get`. */
-  readonly record?: Record<string, unknown> | undefined;
+  /** The record, for `get` (NetSuite's `expandRecords=true` body); undefined for writes and deletes. */
+  readonly record?: Rec | undefined;
 }
 
 /**
@@ -125,16 +126,17 @@ export interface BatchFailure {
  * @example
  * const failures = results.filter((r): r is BatchFailure => !r.ok);
  */
-export type BatchResult = BatchSuccess | BatchFailure;
+export type BatchResult<Rec = NetSuiteRecord> = BatchSuccess<Rec> | BatchFailure;
 
 /**
- * A running batch: iterate it once for the results, in input order; `checkpoint()` tells how far it got.
+ * A running batch: iterate it once for the results, in input order; `checkpoint()` tells how far it got. `Rec` is
+ * the shape of `result.record` (set by `batch.get` only).
  *
  * @example
  * const run = client.batch.create('customer', rows);
  * for await (const result of run) { handle(result); save(run.checkpoint()); }
  */
-export interface BatchRun extends AsyncIterable<BatchResult> {
+export interface BatchRun<Rec = NetSuiteRecord> extends AsyncIterable<BatchResult<Rec>> {
   readonly runId: string;
   /** The checkpoint after every result handed out so far: persist it once you have handled them. */
   checkpoint(): BatchCheckpoint;
@@ -190,14 +192,15 @@ export interface BatchApi<R = unknown> {
     options?: BatchOptions,
   ): BatchRun;
   /**
-   * Reads records (`GET ?ids=…&expandRecords=true`); each result carries `record`.
-   * @example for await (const r of client.batch.get('customer', ['1', '2'])) if (r.ok) console.log(r.record);
+   * Reads records (`GET ?ids=…&expandRecords=true`); each result carries `record`, typed by the record map
+   * (`RecordRead<R, T>`: the generated interface, so a misspelt property read is a compile error).
+   * @example for await (const r of client.batch.get('customer', ['1', '2'])) if (r.ok) console.log(r.record?.companyName);
    */
-  get(
-    type: RecordTypeName<R>,
+  get<T extends RecordTypeName<R>>(
+    type: T,
     ids: Iterable<string | number> | AsyncIterable<string | number>,
     options?: BatchOptions,
-  ): BatchRun;
+  ): BatchRun<RecordRead<R, T>>;
 }
 
 /** What the batch API needs from the client. */
@@ -381,7 +384,7 @@ export function createBatchApi(context: BatchContext): BatchApi {
     type: string,
     input: Iterable<unknown> | AsyncIterable<unknown>,
     options: BatchOptions | undefined,
-  ): BatchRun => {
+  ): BatchRun<NetSuiteRecord> => {
     const recordType = checkRecordType(type);
     if (
       input === null ||
@@ -578,7 +581,7 @@ export function createBatchApi(context: BatchContext): BatchApi {
         if (task.error) {
           out.push({ ok: false, index: e.index, id: e.ref, error: itemError(e.index, task.error) });
         } else if (operation === 'get') {
-          const record = isObject(task.body) ? task.body : {};
+          const record: NetSuiteRecord = isObject(task.body) ? task.body : {};
           out.push({
             ok: true,
             index: e.index,
@@ -687,6 +690,11 @@ export function createBatchApi(context: BatchContext): BatchApi {
     update: (type, records, options) => run('update', type, records, options),
     upsert: (type, records, options) => run('upsert', type, records, options),
     delete: (type, ids, options) => run('delete', type, ids, options),
-    get: (type, ids, options) => run('get', type, ids, options),
+    // The body is NetSuite's record, whose shape the record map describes: the cast only names it.
+    get: <T extends string>(
+      type: T,
+      ids: Iterable<string | number> | AsyncIterable<string | number>,
+      options?: BatchOptions,
+    ) => run('get', type, ids, options) as BatchRun<RecordRead<unknown, T>>,
   };
 }

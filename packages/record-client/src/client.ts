@@ -268,21 +268,23 @@ export function createNetSuiteClient<R = unknown>(options: NetSuiteClientOptions
     options: options.metadata,
   });
   // The record map only narrows types: the same untyped implementation serves every map.
+  const batch = createBatchApi({
+    transport,
+    // A batch chunk sends its submission under the permit its job then holds.
+    unlimited: unlimitedTransport,
+    limiter,
+    recordUrl: endpoints.recordUrl,
+    restOrigin: endpoints.restOrigin,
+  });
   const client: NetSuiteClient = {
     accountId: endpoints.accountId,
     records: createRecordsApi({
       transport,
       recordUrl: endpoints.recordUrl,
       restOrigin: endpoints.restOrigin,
+      batch,
     }),
-    batch: createBatchApi({
-      transport,
-      // A batch chunk sends its submission under the permit its job then holds.
-      unlimited: unlimitedTransport,
-      limiter,
-      recordUrl: endpoints.recordUrl,
-      restOrigin: endpoints.restOrigin,
-    }),
+    batch,
     exportRows: createExport(transport, endpoints.suiteqlUrl, limiter),
     metadata,
     suiteql,

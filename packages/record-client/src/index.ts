@@ -97,6 +97,7 @@ export type {
   AsyncJobOptions,
   AsyncJobResult,
   CallOptions,
+  ExpandedListOptions,
   GetRecordOptions,
   ListRecordsOptions,
   RecordListItem,

@@ -134,6 +134,40 @@ describe('records against the emulator', () => {
     expect(filtered.length).toBeLessThan(all.length);
   });
 
+  it('list with expand: true streams full records in list order (batch GET per page), within the concurrency limit', async () => {
+    const narrow = createNetSuiteClient({
+      accountId: emu.accountId,
+      origin: emu.url,
+      allowInsecureLoopback: true,
+      token,
+      concurrency: 2,
+    });
+    const q = 'email START_WITH "customer1"';
+    const ids: string[] = [];
+    for await (const item of narrow.records.list('customer', { q, pageSize: 5 })) ids.push(item.id);
+    expect(ids.length).toBeGreaterThan(5);
+    const before = (await emu.admin.counters()).maxInFlight;
+    const rows = narrow.records.list('customer', { q, pageSize: 5, prefetch: 1, expand: true });
+    const records: Array<Record<string, unknown>> = [];
+    for await (const record of rows) records.push(record);
+    expect(rows.total).toBe(ids.length);
+    expect(records.map((r) => r.id)).toEqual(ids);
+    const first = await narrow.records.get('customer', ids[0] as string);
+    expect(records[0]).toEqual(first);
+    expect(records.every((r) => typeof r.email === 'string' && r.email.startsWith('customer1'))).toBe(true);
+    // Each page of ids became a batch GET job, polled on the async route.
+    const log = await emu.admin.requestLog();
+    expect(log.filter((e) => e.route === 'async').length).toBeGreaterThan(0);
+    // The batch reads share the client's limiter with the list pages: never more than 2 in flight.
+    expect(Math.max(before, (await emu.admin.counters()).maxInFlight)).toBeLessThanOrEqual(2);
+    expect(() => narrow.records.list('customer', { concurrency: 2 } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_INVALID_ARGUMENT' }),
+    );
+    expect(() => narrow.records.list('customer', { expand: 'yes' } as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_INVALID_ARGUMENT' }),
+    );
+  });
+
   it('createAsync: 202 + job, polled to completion; a duplicate key follows the earlier job', async () => {
     const idempotencyKey = randomUUID();
     const job = await client.records.createAsync(

@@ -7,6 +7,7 @@ import {
   type NetSuiteClient,
   type NetSuiteRecord,
   type PagedRows,
+  type RecordListItem,
   type RecordWrite,
   type WriteResult,
 } from '../src/index.js';
@@ -75,6 +76,24 @@ describe('typed records', () => {
     expectTypeOf(
       client.batch.create('customer', [{ companyName: 'A' }, { companyName: 'B' }]),
     ).toEqualTypeOf<BatchRun>();
+    client.batch.update('customer', [
+      { id: '7', creditLimit: 10 },
+      { externalId: 'C-1', companyName: null },
+    ]);
+    client.batch.upsert('salesOrder', [{ externalId: 'SO-1', memo: 'x', entity: { id: '7' } }]);
+    // batch.get: each result's record is the map's interface.
+    const read = client.batch.get('customer', ['7', 'eid:C-1']);
+    expectTypeOf(read).toEqualTypeOf<BatchRun<Customer>>();
+    const reader = async () => {
+      for await (const result of read)
+        if (result.ok) expectTypeOf(result.record).toEqualTypeOf<Customer | undefined>();
+    };
+    expectTypeOf(reader).toBeFunction();
+    // records.list: ids and links, or with { expand: true } full records typed by the map.
+    expectTypeOf(client.records.list('customer')).toEqualTypeOf<PagedRows<RecordListItem>>();
+    expectTypeOf(client.records.list('invoice', { expand: true, pageSize: 200 })).toEqualTypeOf<
+      PagedRows<Invoice>
+    >();
     expectTypeOf<RecordWrite<Records, 'invoice'>>().toEqualTypeOf<{
       entity?: NsRef | null;
       createdFrom?: NsRef | null;
@@ -99,6 +118,26 @@ describe('typed records', () => {
       await client.records.transform('salesOrder', '7', 'invoce');
       // @ts-expect-error the sublist line has no qty field
       await client.records.update('salesOrder', '7', { item: { items: [{ qty: 1 }] } });
+      // @ts-expect-error a batch update line with a misspelt field
+      client.batch.update('customer', [{ id: '7', credtLimit: 1 }]);
+      // @ts-expect-error a batch upsert line with a value of the wrong type
+      client.batch.upsert('salesOrder', [{ externalId: 'SO-1', memo: 7 }]);
+      // @ts-expect-error customr is not a record type of the map (batch.get)
+      client.batch.get('customr', ['7']);
+      for await (const result of client.batch.get('customer', ['7'])) {
+        // @ts-expect-error emial is not a customer field (a batch.get record)
+        if (result.ok) void result.record?.emial;
+      }
+      for await (const customer of client.records.list('customer', { expand: true })) {
+        // @ts-expect-error companyNme is not a customer field (an expanded list item)
+        void customer.companyNme;
+      }
+      for await (const item of client.records.list('customer')) {
+        // @ts-expect-error a plain list item has only id and links
+        void item.companyName;
+      }
+      // @ts-expect-error invoce is not a record type of the map (list)
+      client.records.list('invoce', { expand: true });
     };
     expectTypeOf(wrong).toBeFunction();
   });
@@ -108,6 +147,10 @@ describe('typed records', () => {
     expectTypeOf(client).toEqualTypeOf<NetSuiteClient>();
     const anyRecord = await client.records.get('customrecord_anything', '7');
     expectTypeOf(anyRecord).toEqualTypeOf<NetSuiteRecord>();
+    expectTypeOf(client.batch.get('customrecord_anything', ['7'])).toEqualTypeOf<BatchRun<NetSuiteRecord>>();
+    expectTypeOf(client.records.list('customrecord_anything', { expand: true })).toEqualTypeOf<
+      PagedRows<NetSuiteRecord>
+    >();
     await client.records.create('customer', { companyName: 'Acme', custentity_whatever: 1 });
     const widened: ReturnType<typeof createNetSuiteClient> = client;
     expectTypeOf(widened.records.get('customer', '7')).resolves.toHaveProperty('companyName');
