@@ -12,6 +12,8 @@ export interface Call {
   /** The emulator's origin, `http://127.0.0.1:PORT`. */
   readonly origin: string;
   readonly entry: RequestLogEntry;
+  /** The role of the bearer token, once authenticated: the catalog and records are personalised by it. */
+  roleId?: number | undefined;
   body(): Promise<Buffer>;
 }
 

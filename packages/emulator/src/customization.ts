@@ -43,6 +43,12 @@ export interface CustomFieldOptions {
   readonly refType?: string | undefined;
   /** For `enum`: internal id → display name. */
   readonly options?: Readonly<Record<string, string>> | undefined;
+  /**
+   * Role ids that can see the field (NetSuite's per-role access on the custom field's Access subtab, with the
+   * default access level None): other roles do not find it in the metadata catalog, in records read, or as a
+   * writable field. @default every role
+   */
+  readonly roles?: readonly number[] | undefined;
 }
 
 /** A custom record type to add with {@link EmulatorAdmin.addCustomRecordType} (`POST /_emulator/custom-record-types`). */
@@ -53,12 +59,24 @@ export interface CustomRecordTypeOptions {
   readonly name?: string | undefined;
   /** Custom fields (`custrecord_…`) to add at once; `recordType` is implied. */
   readonly fields?: ReadonlyArray<Omit<CustomFieldOptions, 'recordType'>> | undefined;
+  /**
+   * Role ids that may use the record type ("Require custom record entries permission" with a permission per
+   * role): other roles do not find it in the metadata catalog and are refused its records. @default every role
+   */
+  readonly roles?: readonly number[] | undefined;
 }
 
 /** What the account has been customised with, from {@link EmulatorAdmin.customizations}. */
 export interface Customizations {
-  readonly customFields: Array<{ recordType: string; scriptId: string; type: FieldKind; label: string }>;
-  readonly customRecordTypes: Array<{ scriptId: string; name: string }>;
+  readonly customFields: Array<{
+    recordType: string;
+    scriptId: string;
+    type: FieldKind;
+    label: string;
+    /** Present when the field is restricted to some roles. */
+    roles?: number[];
+  }>;
+  readonly customRecordTypes: Array<{ scriptId: string; name: string; roles?: number[] }>;
 }
 
 function invalid(message: string): EmulatorError {
@@ -79,6 +97,18 @@ function checkLabel(value: unknown, fallback: string): string {
   )
     throw invalid('label must be 1–200 printable characters');
   return value;
+}
+
+function checkRoles(value: unknown): number[] | undefined {
+  if (value === undefined) return undefined;
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.length > 100 ||
+    value.some((r) => !Number.isInteger(r) || r < -1_000_000 || r > 1_000_000_000)
+  )
+    throw invalid('roles must be an array of 1–100 role ids (integers)');
+  return [...new Set(value as number[])];
 }
 
 /** Checks a custom field's options and adds it to the store. */
@@ -106,6 +136,8 @@ export function addCustomField(store: RecordStore, options: unknown): FieldDef {
     label: checkLabel(options.label, scriptId),
     custom: true,
   };
+  const roles = checkRoles(options.roles);
+  if (roles) field.roles = roles;
   if (type === 'ref') {
     const refType = options.refType;
     if (typeof refType !== 'string' || !store.typeDef(refType))
@@ -141,6 +173,7 @@ export function addCustomRecordType(store: RecordStore, options: unknown): Recor
   )
     throw invalid('fields must be an array of at most 200 custom field options');
   const name = checkLabel(options.name, scriptId);
+  const roles = checkRoles(options.roles);
   // The standard fields of a custom record in REST (UNCONFIRMED beyond name, externalId and isInactive).
   store.addType({
     name: scriptId,
@@ -150,6 +183,7 @@ export function addCustomRecordType(store: RecordStore, options: unknown): Recor
     refNameField: 'name',
     hasLines: false,
     customName: name,
+    ...(roles ? { roles } : {}),
     fields: [
       { name: 'externalId', kind: 'string' },
       { name: 'isInactive', kind: 'boolean' },
@@ -168,7 +202,11 @@ export function listCustomizations(store: RecordStore): Customizations {
   const out: Customizations = { customFields: [], customRecordTypes: [] };
   for (const def of store.typeDefs()) {
     if (def.customName !== undefined)
-      out.customRecordTypes.push({ scriptId: def.name, name: def.customName });
+      out.customRecordTypes.push({
+        scriptId: def.name,
+        name: def.customName,
+        ...(def.roles ? { roles: [...def.roles] } : {}),
+      });
     for (const f of def.fields) {
       if (f.custom)
         out.customFields.push({
@@ -176,8 +214,29 @@ export function listCustomizations(store: RecordStore): Customizations {
           scriptId: f.name,
           type: f.kind,
           label: f.label ?? f.name,
+          ...(f.roles ? { roles: [...f.roles] } : {}),
         });
     }
   }
+  return out;
+}
+
+/**
+ * Record type `def` as role `roleId` sees it: undefined when the role may not use the type, otherwise the type
+ * without the fields the role cannot see. NetSuite personalises the metadata catalog and records by role
+ * (section_1540810174); that a hidden field reads and writes as an unknown one is UNCONFIRMED.
+ */
+export function roleView(def: RecordTypeDef, roleId: number | undefined): RecordTypeDef | undefined {
+  if (roleId === undefined) return def;
+  if (def.roles && !def.roles.includes(roleId)) return undefined;
+  if (!def.fields.some((f) => f.roles && !f.roles.includes(roleId))) return def;
+  return { ...def, fields: def.fields.filter((f) => !f.roles || f.roles.includes(roleId)) };
+}
+
+/** The fields of `def` role `roleId` cannot see (empty for most). */
+export function hiddenFields(def: RecordTypeDef, roleId: number | undefined): Set<string> {
+  const out = new Set<string>();
+  if (roleId === undefined) return out;
+  for (const f of def.fields) if (f.roles && !f.roles.includes(roleId)) out.add(f.name);
   return out;
 }

@@ -1,4 +1,5 @@
 import type { Call } from './call.js';
+import { roleView } from './customization.js';
 import { HttpReply, JSON_TYPE, nsError, safeDecode } from './http.js';
 import type { FieldDef, RecordTypeDef } from './schema.js';
 
@@ -79,7 +80,7 @@ function fieldSchema(call: Call, field: FieldDef, refStyle: 'catalog' | 'openapi
     case 'ref': {
       const refType = field.refType ?? '';
       if (
-        !call.state.store.typeDef(refType) ||
+        !visibleDef(call, refType) ||
         (refStyle === 'catalog' && call.state.options.metadataReferences === 'inline')
       )
         return { ...nsResource(title), ...extra };
@@ -136,10 +137,24 @@ export function recordSchema(
   return { type: 'object', title: typeTitle(def), properties };
 }
 
+/** Record type `name` as the caller's role sees it; undefined when it does not exist or the role cannot see it. */
+function visibleDef(call: Call, name: string): RecordTypeDef | undefined {
+  const def = call.state.store.typeDef(name);
+  return def && roleView(def, call.roleId);
+}
+
+/**
+ * The record types of the request, personalised by the token's role as NetSuite personalises the catalog
+ * (section_1540810174): a type the role cannot use is not in it and a field it cannot see is left out. That such a
+ * type answers as an unknown one (404 alone, `select=` as metadataUnknownSelect says) is UNCONFIRMED.
+ */
 function selectedTypes(call: Call, only?: string): RecordTypeDef[] {
-  const all = call.state.store.typeDefs();
+  const all = call.state.store
+    .typeDefs()
+    .map((d) => roleView(d, call.roleId))
+    .filter((d): d is RecordTypeDef => d !== undefined);
   if (only !== undefined) {
-    const def = call.state.store.typeDef(only);
+    const def = visibleDef(call, only);
     if (!def)
       throw nsError(404, 'INVALID_RECORD_TYPE', `Record type '${only}' does not exist.`, {
         'o:errorUrl': call.url.pathname,

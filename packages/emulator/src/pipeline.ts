@@ -186,10 +186,10 @@ async function dispatch(context: PipelineContext, call: Call, route: RouteName):
       if (m === 'POST') return handleAuthorizePost(call);
       throw new HttpReply(405, '', { allow: 'GET, POST' });
     case 'record':
-      authenticateBearer(call, 'rest_webservices');
+      call.roleId = authenticateBearer(call, 'rest_webservices').roleId;
       return handleRecord(call);
     case 'metadata':
-      authenticateBearer(call, 'rest_webservices');
+      call.roleId = authenticateBearer(call, 'rest_webservices').roleId;
       return handleMetadata(call);
     case 'suiteql':
       authenticateBearer(call, 'rest_webservices');

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { submitJob, type TaskOutcome } from './async-jobs.js';
 import { handleBatch, isBatchRequest, preferences, type RecordRequest } from './batch.js';
 import type { Call } from './call.js';
+import { hiddenFields, roleView } from './customization.js';
 import { HttpReply, mediaType, NS_COLLECTION_TYPE, NS_SINGULAR_TYPE, nsError, safeDecode } from './http.js';
 import { FilterError, matches, parseFilter } from './query-filter.js';
 import { type RecordTypeDef, TRANSFORMS } from './schema.js';
@@ -17,13 +18,36 @@ function link(rel: string, href: string): { rel: string; href: string } {
   return { rel, href };
 }
 
+/**
+ * The record type as the caller's role sees it (fields it cannot see left out). A type the role may not use is
+ * refused with INSUFFICIENT_PERMISSION (UNCONFIRMED: NetSuite's exact status and wording here).
+ */
 function typeOf(call: Call, name: string): RecordTypeDef {
   const def = call.state.store.typeDef(name);
   if (!def)
     throw nsError(404, 'INVALID_RECORD_TYPE', `Record type '${name}' does not exist.`, {
       'o:errorUrl': call.url.pathname,
     });
-  return def;
+  const view = roleView(def, call.roleId);
+  if (!view)
+    throw nsError(
+      403,
+      'INSUFFICIENT_PERMISSION',
+      `Permission Violation: your role has no access to ${def.name}.`,
+      {
+        'o:errorUrl': call.url.pathname,
+      },
+    );
+  return view;
+}
+
+/** Write options of the caller: its name validation, and the fields its role cannot see. */
+function writeOptions(
+  call: Call,
+  def: RecordTypeDef,
+): { nameValidation: NameValidation; hidden: Set<string> } {
+  const full = call.state.store.typeDef(def.name);
+  return { nameValidation: nameValidation(call), hidden: full ? hiddenFields(full, call.roleId) : new Set() };
 }
 
 function toReply(error: unknown): HttpReply {
@@ -296,7 +320,7 @@ async function dispatch(call: Call, segments: string[]): Promise<HttpReply> {
     if (method === 'GET') return list(call, def);
     if (method === 'POST') {
       const body = await readJson(call);
-      const { id, warnings } = store.create(def.name, body, { nameValidation: nameValidation(call) });
+      const { id, warnings } = store.create(def.name, body, writeOptions(call, def));
       return written(call, def.name, id, warnings);
     }
     throw nsError(405, 'INVALID_REQUEST', `The method ${method} is not allowed on a record collection.`);
@@ -314,7 +338,7 @@ async function dispatch(call: Call, segments: string[]): Promise<HttpReply> {
       const externalId = text.slice(4);
       const body = await readJson(call);
       const existing = store.findByExternalId(def.name, externalId);
-      const opts = { nameValidation: nameValidation(call) };
+      const opts = writeOptions(call, def);
       if (existing) {
         const { warnings } = store.update(def.name, existing.id, { ...body, externalId }, opts);
         return written(call, def.name, existing.id, warnings);
@@ -333,10 +357,7 @@ async function dispatch(call: Call, segments: string[]): Promise<HttpReply> {
       if (!rec) return notFound(call);
       const body = await readJson(call);
       const replace = new Set((call.url.searchParams.get('replace') ?? '').split(',').filter(Boolean));
-      const { warnings } = store.update(def.name, rec.id, body, {
-        nameValidation: nameValidation(call),
-        replace,
-      });
+      const { warnings } = store.update(def.name, rec.id, body, { ...writeOptions(call, def), replace });
       return written(call, def.name, rec.id, warnings);
     }
     if (method === 'DELETE') {
@@ -372,11 +393,7 @@ async function dispatch(call: Call, segments: string[]): Promise<HttpReply> {
               ? { createdFrom: { id: String(rec.id) } }
               : {}),
           };
-    const { id, warnings } = store.create(
-      target.name,
-      { ...base, ...overrides },
-      { nameValidation: nameValidation(call) },
-    );
+    const { id, warnings } = store.create(target.name, { ...base, ...overrides }, writeOptions(call, target));
     return written(call, target.name, id, warnings);
   }
   if (third === 'item' && def.hasLines && method === 'GET') {

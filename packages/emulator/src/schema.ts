@@ -14,6 +14,8 @@ export interface FieldDef {
   readonly label?: string | undefined;
   /** Added through the admin API (`custentity_…`, `custbody_…`, `custitem_…`, `custrecord_…`). */
   readonly custom?: boolean | undefined;
+  /** The roles that can see the field (its access list); every role when undefined. */
+  readonly roles?: readonly number[] | undefined;
 }
 
 export interface RecordTypeDef {
@@ -30,6 +32,8 @@ export interface RecordTypeDef {
   readonly hasLines: boolean;
   /** A custom record type (`customrecord_…`) added through the admin API; its display name. */
   readonly customName?: string | undefined;
+  /** The roles that can see the record type (its permission list); every role when undefined. */
+  readonly roles?: readonly number[] | undefined;
 }
 
 const common: FieldDef[] = [

@@ -34,6 +34,8 @@ export type NameValidation = 'ignore' | 'warning' | 'error';
 
 export interface WriteOptions {
   readonly nameValidation?: NameValidation | undefined;
+  /** Fields the writer's role cannot see: written, they are unknown fields (UNCONFIRMED). */
+  readonly hidden?: ReadonlySet<string> | undefined;
   /** Sublists to replace instead of merge (`?replace=item`). */
   readonly replace?: ReadonlySet<string> | undefined;
 }
@@ -352,7 +354,7 @@ export class RecordStore {
     const byName = this.fieldMap(def);
     for (const [key, value] of Object.entries(input)) {
       if (key === 'id' || key === 'links' || (def.hasLines && key === 'item')) continue;
-      const field = byName.get(key);
+      const field = options.hidden?.has(key) ? undefined : byName.get(key);
       if (!field) {
         const mode = options.nameValidation ?? 'warning';
         if (mode === 'error') {

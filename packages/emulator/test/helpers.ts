@@ -17,6 +17,7 @@ export async function setupM2M(
   emu: Emulator,
   keyType: TestKeyType = 'ec-p256',
   scopes = ['rest_webservices', 'restlets'],
+  roleId?: number,
 ): Promise<M2M> {
   const integration = await emu.admin.createIntegration({
     scopes,
@@ -26,6 +27,7 @@ export async function setupM2M(
   const { certificateId } = await emu.admin.addCertificate({
     clientId: integration.clientId,
     certificatePem: cert.certificatePem,
+    ...(roleId === undefined ? {} : { roleId }),
   });
   return {
     clientId: integration.clientId,
