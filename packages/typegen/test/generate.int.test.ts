@@ -107,6 +107,36 @@ export async function misspelt(): Promise<void> {
   const customer = await client.records.get('customer', '1');
   // @ts-expect-error emial is not a customer field
   void customer.emial;
+  // @ts-expect-error custentity_tier takes an enum reference, not a string (a batch create body)
+  client.batch.create('customer', [{ companyName: 'A', custentity_tier: 'Gold' }]);
+  // @ts-expect-error salesOrdr is not a record type (batch.get)
+  client.batch.get('salesOrdr', ['1']);
+  for await (const result of client.batch.get('customer', ['1'])) {
+    // @ts-expect-error companyNme is not a customer field (a batch.get record)
+    if (result.ok) void result.record?.companyNme;
+  }
+  for await (const order of client.records.list('salesOrder', { expand: true })) {
+    // @ts-expect-error memmo is not a sales order field (an expanded list item)
+    void order.memmo;
+  }
+}
+
+export async function readTyped(): Promise<void> {
+  for await (const result of client.batch.get('customer', ['1', '2'])) {
+    if (result.ok) {
+      const tier: '1' | '2' | undefined = result.record?.custentity_tier?.id;
+      void tier;
+    }
+  }
+  for await (const order of client.records.list('salesOrder', { expand: true, q: 'memo IS "x"' })) {
+    const memo: string | null | undefined = order.memo;
+    const lines = order.item?.items?.length;
+    void [memo, lines];
+  }
+  for await (const item of client.records.list('salesOrder')) {
+    const id: string = item.id;
+    void id;
+  }
 }
 `;
 
@@ -172,7 +202,7 @@ describe('generated record types', () => {
     expect(result.ok).toBe(true);
     reportFigure(
       'typegen-compile',
-      `8 record types + 20 custom fields: tsc strict + exactOptionalPropertyTypes, 0 errors; 8 misspellings refused`,
+      `8 record types + 20 custom fields: tsc strict + exactOptionalPropertyTypes, 0 errors; 12 misspellings refused`,
     );
   }, 120_000);
 
@@ -192,5 +222,50 @@ describe('generated record types', () => {
     );
     expect(isTypegenError(error, 'ERR_TYPEGEN_METADATA')).toBe(true);
     expect((error as Error).cause).toMatchObject({ code: 'ERR_RECORD_API', status: 404 });
+  });
+
+  it('two roles, two catalogs: the generated types differ, and the restricted role reads records without the hidden field', async () => {
+    const SALES = 1000; // the role of emulatorClient's default certificate
+    const SUPPORT = 1002;
+    await emu.admin.addCustomField({
+      recordType: 'customer',
+      scriptId: 'custentity_margin',
+      type: 'float',
+      roles: [SALES],
+    });
+    const sales = await emulatorClient(emu, { metadata: { cache: false } });
+    const support = await emulatorClient(emu, { metadata: { cache: false } }, SUPPORT);
+    const forSales = await generateRecordTypes({
+      metadata: sales.metadata,
+      types: ['customer'],
+      format: false,
+    });
+    const forSupport = await generateRecordTypes({
+      metadata: support.metadata,
+      types: ['customer'],
+      format: false,
+    });
+    expect(forSales.source).toContain('custentity_margin?:');
+    expect(forSupport.source).not.toContain('custentity_margin');
+    expect(forSupport.source).toContain('custentity_tier?:');
+
+    const { id } = await sales.records.create('customer', {
+      companyName: 'Margins',
+      custentity_margin: 0.25,
+    });
+    expect(await sales.records.get('customer', id)).toMatchObject({ custentity_margin: 0.25 });
+    const bySupport = await support.records.get('customer', id);
+    expect(bySupport).toMatchObject({ id, companyName: 'Margins' });
+    expect(bySupport).not.toHaveProperty('custentity_margin');
+    const batchRead: Array<Record<string, unknown> | undefined> = [];
+    for await (const r of support.batch.get('customer', [id])) if (r.ok) batchRead.push(r.record);
+    expect(batchRead).toHaveLength(1);
+    expect(batchRead[0]).toMatchObject({ id, companyName: 'Margins' });
+    expect(batchRead[0]).not.toHaveProperty('custentity_margin');
+    const listed: Array<Record<string, unknown>> = [];
+    for await (const r of support.records.list('customer', { expand: true, q: 'companyName IS "Margins"' }))
+      listed.push(r);
+    expect(listed.map((r) => r.id)).toEqual([id]);
+    expect(listed[0]).not.toHaveProperty('custentity_margin');
   });
 });

@@ -5,10 +5,18 @@ import { createNetSuiteClient, type NetSuiteClientOptions } from '@netsuite-oaut
 import { memoryTokenStore } from '@netsuite-oauth/token-store';
 
 /** A record-client on the emulator with the real layers: a certificate, a signer, a token manager. */
-export async function emulatorClient(emu: Emulator, extra: Partial<NetSuiteClientOptions> = {}) {
+export async function emulatorClient(
+  emu: Emulator,
+  extra: Partial<NetSuiteClientOptions> = {},
+  roleId?: number,
+) {
   const { clientId } = await emu.admin.createIntegration({ grants: ['client_credentials'] });
   const cert = generateTestCertificate({ keyType: 'ec-p256' });
-  const { certificateId } = await emu.admin.addCertificate({ clientId, certificatePem: cert.certificatePem });
+  const { certificateId } = await emu.admin.addCertificate({
+    clientId,
+    certificatePem: cert.certificatePem,
+    ...(roleId === undefined ? {} : { roleId }),
+  });
   const signer = await createAssertionSigner({
     key: cert.privateKeyPem,
     certificateId,
