@@ -47,7 +47,8 @@ export interface OpenApiDocument {
 /**
  * Where metadata answers are kept: in memory (the default) or in a JSON file that outlives the process, each
  * answer for `ttlMs`. The catalog is slow on a real account (a full catalog takes minutes) and changes only
- * when the account is customised.
+ * when the account is customised. The catalog is personalised per role and the file is keyed by account only:
+ * keep one file per credential (role).
  *
  * @example
  * createNetSuiteClient({ accountId, token, metadata: { cache: { file: '.netsuite/metadata.json', ttlMs: 86_400_000 } } })
