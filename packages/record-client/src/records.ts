@@ -483,23 +483,11 @@ export function createRecordsApi(context: RecordsContext): RecordsApi {
           };
         });
       };
-      if (!expand) {
-        return pagedIterable<RecordListItem>({
-          pageSize,
-          prefetch,
-          cap: resultCap(pageSize),
-          signal,
-          what: `${recordType} list`,
-          fetchPage: listPage,
-        });
-      }
+      const paging = { pageSize, prefetch, cap: resultCap(pageSize), signal, what: `${recordType} list` };
+      if (!expand) return pagedIterable<RecordListItem>({ ...paging, fetchPage: listPage });
       const concurrency = o.concurrency;
       return pagedIterable<NetSuiteRecord>({
-        pageSize,
-        prefetch,
-        cap: resultCap(pageSize),
-        signal,
-        what: `${recordType} list`,
+        ...paging,
         fetchPage: async (offset, limit, pageSignal) => {
           const page = await listPage(offset, limit, pageSignal);
           const records: NetSuiteRecord[] = [];
