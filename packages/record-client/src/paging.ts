@@ -5,6 +5,11 @@ export interface Page<T> {
   readonly items: readonly T[];
   readonly hasMore: boolean;
   readonly totalResults: number | undefined;
+  /**
+   * How many rows NetSuite listed on the page, when `items` may hold fewer (an expanded list leaves out records
+   * deleted before they were read): paging goes on while a page listed any. @default items.length
+   */
+  readonly listed?: number | undefined;
 }
 
 /** Options of {@link pagedIterable}. */
@@ -105,7 +110,7 @@ async function* iterate<T>(
     );
   try {
     const first = await fetchPage(0, pageSize, controller.signal);
-    let delivered = first.items.length;
+    let delivered = first.listed ?? first.items.length;
     const total = first.totalResults;
     onTotal(total);
     yield* first.items;
@@ -113,7 +118,7 @@ async function* iterate<T>(
     const ended = () => {
       if (total !== undefined && total > delivered && delivered >= cap) throw capError();
     };
-    if (!first.hasMore || first.items.length === 0) return ended();
+    if (!first.hasMore || (first.listed ?? first.items.length) === 0) return ended();
     let nextOffset = pageSize;
     // Without a total the next page is known only from hasMore: fetch one at a time.
     const ahead = total === undefined ? 0 : prefetch;
@@ -129,9 +134,9 @@ async function* iterate<T>(
         return;
       }
       const page = await head.page;
-      delivered += page.items.length;
+      delivered += page.listed ?? page.items.length;
       yield* page.items;
-      if (!page.hasMore || page.items.length === 0) return ended();
+      if (!page.hasMore || (page.listed ?? page.items.length) === 0) return ended();
     }
   } finally {
     options.signal?.removeEventListener('abort', onAbort);

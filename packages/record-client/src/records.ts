@@ -503,7 +503,12 @@ export function createRecordsApi(context: RecordsContext): RecordsApi {
               else if (result.error.errorCode !== 'NONEXISTENT_ID') throw result.error;
             }
           }
-          return { items: records, hasMore: page.hasMore, totalResults: page.totalResults };
+          return {
+            items: records,
+            hasMore: page.hasMore,
+            totalResults: page.totalResults,
+            listed: page.items.length,
+          };
         },
       });
     }) as RecordsApi['list'],

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNetSuiteClient, type NetSuiteClient } from '../src/index.js';
+import { pagedIterable } from '../src/paging.js';
 import { countPlaceholders } from '../src/suiteql.js';
 import { type MockNetSuite, type MockRequest, startMockNetSuite } from './helpers/mock-netsuite.js';
 
@@ -222,5 +223,25 @@ describe('records.list', () => {
     }
     expect(ids).toHaveLength(1234);
     expect(mock.requests.at(-1)?.url.searchParams.get('q')).toBe('email START_WITH "a"');
+  });
+});
+
+describe('pagedIterable', () => {
+  it('pages on past a page whose listed rows all vanished before they were read (an expanded list)', async () => {
+    const pages = [
+      { items: ['a', 'b'], hasMore: true, totalResults: 5 },
+      { items: [], listed: 2, hasMore: true, totalResults: 5 },
+      { items: ['e'], hasMore: false, totalResults: 5 },
+    ];
+    const rows = pagedIterable<string>({
+      pageSize: 2,
+      prefetch: 0,
+      cap: 2000,
+      what: 'test list',
+      fetchPage: async (offset) => pages[offset / 2] as (typeof pages)[number],
+    });
+    const seen: string[] = [];
+    for await (const row of rows) seen.push(row);
+    expect(seen).toEqual(['a', 'b', 'e']);
   });
 });

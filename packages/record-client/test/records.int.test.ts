@@ -168,6 +168,44 @@ describe('records against the emulator', () => {
     );
   });
 
+  it('list with expand: true leaves out records deleted between the list and the read', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++)
+      ids.push((await client.records.create('customer', { companyName: `Vanishing ${i}` })).id);
+    const q = 'companyName START_WITH "Vanishing"';
+    // The last page's records: deleting earlier ones would shift the later pages (offset paging), a separate matter.
+    const gone = new Set([ids[4], ids[5]]);
+    // A fetch that, once the last page of ids has been listed, deletes both its records before they are read.
+    const racing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = new URL(String(input instanceof Request ? input.url : input));
+      if (
+        url.pathname.endsWith('/customer') &&
+        url.searchParams.get('offset') === '4' &&
+        !url.searchParams.has('ids')
+      ) {
+        const auth = new Headers(init?.headers).get('authorization') ?? '';
+        for (const id of gone)
+          await fetch(`${url.origin}${url.pathname}/${id}`, {
+            method: 'DELETE',
+            headers: { authorization: auth },
+          });
+      }
+      return response;
+    };
+    const raced = createNetSuiteClient({
+      accountId: emu.accountId,
+      origin: emu.url,
+      allowInsecureLoopback: true,
+      token,
+      fetch: racing,
+    });
+    const read: unknown[] = [];
+    for await (const record of raced.records.list('customer', { q, pageSize: 2, prefetch: 0, expand: true }))
+      read.push(record.id);
+    expect(read).toEqual(ids.filter((id) => !gone.has(id)));
+  });
+
   it('createAsync: 202 + job, polled to completion; a duplicate key follows the earlier job', async () => {
     const idempotencyKey = randomUUID();
     const job = await client.records.createAsync(
