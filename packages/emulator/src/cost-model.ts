@@ -10,7 +10,8 @@ import { EmulatorError } from './errors.js';
 export interface CostModel {
   /**
    * Time every governed request (record, SuiteQL, async, system, RESTlet) spends holding its concurrency slot
-   * before it is answered: the per-request latency. Added to any `setLatency` of the route.
+   * before it is answered: the per-request latency. Added to any `setLatency` of the route. A SuiteQL query only
+   * reads, so it runs during this time rather than after it (the request takes the longer of the two).
    * @default 0
    */
   readonly requestMs: number;

@@ -206,6 +206,31 @@ describe('SuiteQL over 150,000 seeded rows', () => {
   });
 });
 
+describe('SuiteQL under the cost model', () => {
+  it('runs the query during the request latency, not after it: it sees the data as the request arrived', async () => {
+    const probe = 'SELECT COUNT(*) AS n FROM customer WHERE companyname = ?';
+    const params = ['Latency probe'];
+    expect((await suiteql({ q: probe, params })).body.items[0]?.n).toBe('0');
+    await emu.admin.setCostModel({ requestMs: 1_500 });
+    try {
+      const before = (await emu.admin.counters()).suiteql;
+      const answer = suiteql({ q: probe, params });
+      while ((await emu.admin.counters()).suiteql === before) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Written while the query's request is still inside its latency.
+      await emu.admin.seedRecords('customer', [{ companyName: 'Latency probe', subsidiary: { id: '1' } }]);
+      const { status, body } = await answer;
+      expect(status).toBe(200);
+      expect(body.items[0]?.n).toBe('0');
+    } finally {
+      await emu.admin.setCostModel({ requestMs: 0 });
+    }
+    expect((await suiteql({ q: probe, params })).body.items[0]?.n).toBe('1');
+  });
+});
+
 describe('SuiteQL time budget', () => {
   it('a runaway recursive CTE never blocks the emulator, and past its budget is stopped with an error', async () => {
     const slow = await startEmulator({ port: 0, seed: { customers: 2 }, suiteqlTimeoutMs: 1_500 });

@@ -142,6 +142,7 @@ export function createExport(transport: Transport, suiteqlUrl: string, limiter: 
       }
       signal?.addEventListener('abort', onAbort, { once: true });
       const stop = controller.signal;
+      let density = 0;
       const page = async (after: number, upTo: number): Promise<Page> => {
         requests++;
         const result: SuiteQLPage = await fetchPage(
@@ -168,13 +169,19 @@ export function createExport(transport: Transport, suiteqlUrl: string, limiter: 
           result.items.length >= pageSize && (result.hasMore || (result.totalResults ?? 0) > pageSize);
         return { rows: result.items, more, last, total: result.totalResults, width: 0 };
       };
-      const work = new OrderedWork<Page>();
+      // Pieces are started as soon as a slot frees, not when the reader next pulls: a slot never waits for the
+      // rows of the page before it to be handed out.
+      let fill = (): void => {};
+      const work = new OrderedWork<Page>(() => fill());
       // A piece of the key range; `width` 0 marks the continuation of a piece that filled its page.
       const launch = (after: number, upTo: number, width: number, at?: number): void => {
         work.start(async (slot) => {
           const value = await page(after, upTo);
           // The range held more than a page: read on from its last key, in order, right after this page.
           if (value.more) launch(value.last, upTo, 0, work.indexOf(slot) + 1);
+          if (width > 0 && value.total !== undefined) {
+            density = density * 0.5 + (value.total / width) * 0.5;
+          }
           return { ...value, width };
         }, at);
       };
@@ -202,22 +209,21 @@ export function createExport(transport: Transport, suiteqlUrl: string, limiter: 
         }
         work.start(async () => first);
         // Rows per key value, first over the whole range, then from what each piece held.
-        let density = (total ?? 0) / (hi - lo + 1);
+        density = (total ?? 0) / (hi - lo + 1);
         let cursor = first.more ? first.last : Math.max(hi, first.last);
-        for (;;) {
-          while (cursor < hi && work.running < concurrency && work.size < concurrency * 2) {
+        fill = () => {
+          while (!stop.aborted && cursor < hi && work.running < concurrency && work.size < concurrency * 2) {
             const width = Math.max(1, Math.min(hi - cursor, Math.floor(pageSize / Math.max(density, 1e-9))));
             launch(cursor, cursor + width, width);
             cursor += width;
           }
+        };
+        for (;;) {
+          fill();
           const step = await work.next(signal, 'export');
           if (step === 'empty') return;
           if (step === 'changed') continue;
-          const done = step.value;
-          if (done.width > 0 && done.total !== undefined) {
-            density = density * 0.5 + (done.total / done.width) * 0.5;
-          }
-          for (const r of done.rows) yield r as Row;
+          for (const r of step.value.rows) yield r as Row;
         }
       } finally {
         signal?.removeEventListener('abort', onAbort);

@@ -19,6 +19,9 @@ export class OrderedWork<T> {
   private wake: () => void = () => {};
   private changed = this.fresh();
 
+  /** @param onSettle runs after any slot settles (its count already off {@link running}): a place to start more work. */
+  constructor(private readonly onSettle?: () => void) {}
+
   /** Slots started and not yet settled. */
   get running(): number {
     return this.active;
@@ -55,6 +58,7 @@ export class OrderedWork<T> {
     void slot.promise.finally(() => {
       slot.settled = true;
       this.active--;
+      this.onSettle?.();
       const resolve = this.wake;
       this.changed = this.fresh();
       resolve();

@@ -88,6 +88,29 @@ describe('client.exportRows: a parallel keyset reader over SuiteQL', () => {
     }
   });
 
+  it('refills a freed slot at once, not when the reader next pulls, up to its read-ahead bound', async () => {
+    // Ids 2000–2600 have no holes: every piece holds one page, so no continuation adds a request.
+    const run = client.exportRows({
+      from: 'customer',
+      columns: ['id'],
+      where: 'id >= ?',
+      params: ['2000'],
+      pageSize: 50,
+      concurrency: 2,
+    });
+    const rows = run[Symbol.asyncIterator]();
+    // The reader takes one row and then holds the first page.
+    expect((await rows.next()).done).toBe(false);
+    // The count, the first page, then pieces until 2 × concurrency are queued behind it.
+    const wanted = 2 + 2 * 2;
+    for (let i = 0; i < 500 && run.requests < wanted; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(run.requests).toBeGreaterThanOrEqual(wanted);
+    // Reading ahead stops at the bound while the reader still holds its page.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(run.requests).toBe(wanted);
+    await rows.return?.();
+  });
+
   it('filters with where and bound params, and adds the key column when it is not asked for', async () => {
     const run = client.exportRows<{ id: string; email?: string }>({
       from: 'customer',
