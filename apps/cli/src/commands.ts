@@ -477,11 +477,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'record import',
     summary: 'import records from NDJSON or CSV through REST batches (resumable, rejects to a file)',
-    usage: 'record import <type> --file <path.ndjson|.csv> [--upsert-by externalId] [--resume]',
+    usage:
+      'record import <type> --file <path.ndjson|.csv> [--upsert-by externalId | --update-by id|externalId] [--resume]',
     description:
       'Sends the records in batches of up to 100 (NetSuite 2026.1 REST batch), keeping every concurrency slot busy.\n' +
       'NDJSON: one JSON object per line. CSV: the first row names the fields (a.b for nested: subsidiary.id), empty\n' +
       'cells are left out, values are strings. A malformed line is reported with its line number and skipped.\n' +
+      '--update-by id changes existing records named by their internal id (each row carries id; PATCH in batches),\n' +
+      '--update-by externalId those named by externalId; a row without that key is rejected, nothing sent for it.\n' +
       'Records NetSuite rejects, and malformed lines, go to <file>.rejects.ndjson with their line and the error.\n' +
       'While it runs, <file>.import-state.json records how far it got: after a crash or Ctrl-C, --resume finishes\n' +
       'the import without writing any record twice. Exit 0 only when every record landed; 7 when some did not.',
@@ -497,6 +500,12 @@ export const COMMANDS: readonly CommandSpec[] = [
         type: 'string',
         valueName: 'field',
         description: 'externalId: create or update each record by its externalId (PUT) instead of creating',
+      },
+      'update-by': {
+        type: 'string',
+        valueName: 'field',
+        description:
+          'id or externalId: update the existing record each row names (PATCH) instead of creating',
       },
       resume: { type: 'boolean', description: 'continue the unfinished import of this file' },
       'chunk-size': {
@@ -516,6 +525,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'pnpm nso record import customer --file customers.ndjson',
       'pnpm nso record import customer --file customers.csv --upsert-by externalId --concurrency 10',
       'pnpm nso record import customer --file customers.csv --upsert-by externalId --resume',
+      'pnpm nso record import customer --file changes.ndjson --update-by id',
     ],
     load: () => import('./commands/record-import.js'),
   },

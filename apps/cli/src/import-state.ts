@@ -10,7 +10,9 @@ import { configError } from './errors.js';
  */
 export interface ImportState {
   readonly version: 1;
-  readonly operation: 'create' | 'upsert';
+  readonly operation: 'create' | 'upsert' | 'update';
+  /** What an update names each record by (`--update-by`). */
+  readonly updateBy?: 'id' | 'externalId' | undefined;
   readonly type: string;
   readonly file: { readonly size: number; readonly mtimeMs: number };
   readonly checkpoint: BatchCheckpoint;
@@ -42,7 +44,8 @@ export function readImportState(path: string): ImportState | undefined {
   const c = value.checkpoint;
   if (
     value.version !== 1 ||
-    (value.operation !== 'create' && value.operation !== 'upsert') ||
+    (value.operation !== 'create' && value.operation !== 'upsert' && value.operation !== 'update') ||
+    (value.operation === 'update' && value.updateBy !== 'id' && value.updateBy !== 'externalId') ||
     typeof value.type !== 'string' ||
     !isCount(value.file?.size) ||
     typeof value.file?.mtimeMs !== 'number' ||

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli as runInProcess } from '../src/cli.js';
@@ -111,6 +111,143 @@ describe('record import', () => {
     });
   });
 
+  it('updates existing records by internal id in batches: an unknown id or a row without one is rejected with its line, the rest lands; exit 7', async () => {
+    const seed = join(fx.dir, 'update-seed.ndjson');
+    writeFileSync(seed, `${ndjson('UPDID', 6).join('\n')}\n`);
+    expect((await cli(['record', 'import', 'customer', '--file', seed])).code).toBe(0);
+    const listed = await cli([
+      'suiteql',
+      "SELECT id, externalid FROM customer WHERE externalid LIKE 'UPDID-%' ORDER BY id",
+      '--json',
+    ]);
+    const ids = (JSON.parse(listed.stdout) as Array<{ id: string }>).map((r) => r.id);
+    expect(ids).toHaveLength(6);
+    const lines = ids.map((id, i) =>
+      JSON.stringify({ id: i % 2 ? Number(id) : id, email: `upd${i}@example.com` }),
+    );
+    // Line 3: an id no record has; line 5: no id at all (never sent); the others land.
+    lines[2] = JSON.stringify({ id: '999999999', email: 'nobody@example.com' });
+    lines[4] = JSON.stringify({ externalId: 'UPDID-4', email: 'by-eid@example.com' });
+    const file = join(fx.dir, 'update.ndjson');
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const before = await fx.emu.admin.counters();
+    const result = await cli(['record', 'import', 'customer', '--file', file, '--update-by', 'id', '--json']);
+    expect(result.code).toBe(7);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      operation: 'update',
+      updateBy: 'id',
+      total: 6,
+      landed: 4,
+      rejected: 2,
+      malformed: 0,
+    });
+    expect(result.stderr).toContain('line 3: NONEXISTENT_ID');
+    expect(result.stderr).toContain('line 5: not sent: no id');
+    const rejects = readFileSync(`${file}.rejects.ndjson`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(rejects).toEqual([
+      expect.objectContaining({
+        line: 3,
+        index: 2,
+        kind: 'rejected',
+        status: 404,
+        errorCode: 'NONEXISTENT_ID',
+      }),
+      expect.objectContaining({ line: 5, index: 4, kind: 'invalid', errorPath: 'id' }),
+    ]);
+    // In batches: one job for the six rows (the row without an id is not in it), no record created.
+    expect((await fx.emu.admin.counters()).asyncJobs - before.asyncJobs).toBe(1);
+    expect(await countByExternalId('UPDID-')).toEqual({ rows: 6, distinct: 6 });
+    const emails = await cli([
+      'suiteql',
+      "SELECT externalid, email FROM customer WHERE externalid LIKE 'UPDID-%' ORDER BY id",
+      '--json',
+    ]);
+    expect(JSON.parse(emails.stdout)).toEqual([
+      { externalid: 'UPDID-0', email: 'upd0@example.com' },
+      { externalid: 'UPDID-1', email: 'upd1@example.com' },
+      { externalid: 'UPDID-2' },
+      { externalid: 'UPDID-3', email: 'upd3@example.com' },
+      { externalid: 'UPDID-4' },
+      { externalid: 'UPDID-5', email: 'upd5@example.com' },
+    ]);
+
+    // By externalId from CSV: a row that also carries an id is not sent.
+    const csv = join(fx.dir, 'update.csv');
+    writeFileSync(
+      csv,
+      ['externalId,id,email', 'UPDID-4,,eid4@example.com', `UPDID-2,${ids[2]},x@example.com`, ''].join('\n'),
+    );
+    const byEid = await cli([
+      'record',
+      'import',
+      'customer',
+      '--file',
+      csv,
+      '--update-by',
+      'externalId',
+      '--json',
+    ]);
+    expect(byEid.code).toBe(7);
+    expect(JSON.parse(byEid.stdout)).toMatchObject({ landed: 1, rejected: 1 });
+    expect(byEid.stderr).toContain('line 3: not sent: has an id');
+    const got = await cli(['record', 'get', 'customer', 'eid:UPDID-4', '--json']);
+    expect(JSON.parse(got.stdout)).toMatchObject({ email: 'eid4@example.com' });
+
+    // An unfinished update resumes only as the same update.
+    const { size, mtimeMs } = statSync(file);
+    writeFileSync(
+      `${file}.import-state.json`,
+      JSON.stringify({
+        version: 1,
+        operation: 'update',
+        updateBy: 'id',
+        type: 'customer',
+        file: { size, mtimeMs },
+        checkpoint: {
+          version: 1,
+          runId: 'r',
+          operation: 'update',
+          type: 'customer',
+          chunkSize: 100,
+          acknowledged: 0,
+        },
+        rejectsBytes: 0,
+        landed: 0,
+        rejected: 0,
+        malformed: 0,
+      }),
+    );
+    const other = await cli([
+      'record',
+      'import',
+      'customer',
+      '--file',
+      file,
+      '--update-by',
+      'externalId',
+      '--resume',
+    ]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('was an update by id of customer');
+    const same = await cli([
+      'record',
+      'import',
+      'customer',
+      '--file',
+      file,
+      '--update-by',
+      'id',
+      '--resume',
+      '--json',
+    ]);
+    expect(same.code).toBe(7);
+    expect(JSON.parse(same.stdout)).toMatchObject({ landed: 4, rejected: 2 });
+    expect(existsSync(`${file}.import-state.json`)).toBe(false);
+  });
+
   it('exits 0 when every record landed, and refuses bad usage', async () => {
     const file = join(fx.dir, 'good.ndjson');
     writeFileSync(file, `${ndjson('GOOD', 30).join('\n')}\n\n`);
@@ -122,6 +259,8 @@ describe('record import', () => {
       [['--file', join(fx.dir, 'missing.ndjson')], /cannot read/],
       [['--file', join(fx.dir, 'good.txt')], /cannot tell the format/],
       [['--file', file, '--upsert-by', 'email'], /--upsert-by takes externalId/],
+      [['--file', file, '--update-by', 'email'], /--update-by takes id or externalId/],
+      [['--file', file, '--update-by', 'id', '--upsert-by', 'externalId'], /not both/],
       [['--file', file, '--chunk-size', '101'], /--chunk-size must be a whole number from 1 to 100/],
       [[], /missing --file/],
     ] as const) {

@@ -22,6 +22,44 @@ interface Pending {
   readonly index: number;
   readonly line: number;
   readonly malformed: string | undefined;
+  /** Why a well-formed record cannot be sent for this import (an update without its key). */
+  readonly refused?: { readonly detail: string; readonly errorPath: string } | undefined;
+}
+
+const INTERNAL_ID = /^[1-9]\d{0,19}$/;
+const EXTERNAL_ID = /^[A-Za-z0-9_-]{1,255}$/;
+
+/** Why `record` cannot be sent as an update by `by`, or undefined when it can. */
+function updateRefusal(
+  record: Record<string, unknown>,
+  by: 'id' | 'externalId',
+): { detail: string; errorPath: string } | undefined {
+  if (by === 'id') {
+    const id = record.id;
+    const text = typeof id === 'number' && Number.isSafeInteger(id) ? String(id) : id;
+    if (typeof text === 'string' && INTERNAL_ID.test(text)) return undefined;
+    return {
+      detail:
+        id === undefined
+          ? 'no id: --update-by id needs the internal id of the record to update'
+          : 'id is not an internal id (digits)',
+      errorPath: 'id',
+    };
+  }
+  if (record.id !== undefined) {
+    return {
+      detail: 'has an id: --update-by externalId names records by externalId only (or use --update-by id)',
+      errorPath: 'id',
+    };
+  }
+  if (typeof record.externalId === 'string' && EXTERNAL_ID.test(record.externalId)) return undefined;
+  return {
+    detail:
+      record.externalId === undefined
+        ? 'no externalId: --update-by externalId needs the external id of the record to update'
+        : 'externalId must be letters, digits, _ or -',
+    errorPath: 'externalId',
+  };
 }
 
 /**
@@ -41,7 +79,21 @@ export async function run(ctx: Context): Promise<number> {
   if (upsertBy !== undefined && upsertBy !== 'externalId') {
     throw usageError('--upsert-by takes externalId', 'NetSuite upserts by external id only (PUT …/eid:<id>)');
   }
-  const operation = upsertBy === undefined ? 'create' : 'upsert';
+  const updateByOption = ctx.string('update-by');
+  if (updateByOption !== undefined && updateByOption !== 'id' && updateByOption !== 'externalId') {
+    throw usageError(
+      '--update-by takes id or externalId',
+      'each record names the existing record to change by its internal id (id) or its externalId',
+    );
+  }
+  if (upsertBy !== undefined && updateByOption !== undefined) {
+    throw usageError(
+      'give --upsert-by or --update-by, not both',
+      '--upsert-by creates missing records; --update-by only changes existing ones',
+    );
+  }
+  const updateBy: 'id' | 'externalId' | undefined = updateByOption;
+  const operation = upsertBy !== undefined ? 'upsert' : updateBy !== undefined ? 'update' : 'create';
   const chunkSize = positiveInt(ctx, 'chunk-size', 100);
   const concurrency = positiveInt(ctx, 'concurrency', 1000);
   let stat: { size: number; mtimeMs: number };
@@ -60,10 +112,11 @@ export async function run(ctx: Context): Promise<number> {
       `run the same command with --resume to finish it, or delete ${stateName} to start over (its records would be sent again)`,
     );
   }
-  if (state && (state.operation !== operation || state.type !== type)) {
+  if (state && (state.operation !== operation || state.type !== type || state.updateBy !== updateBy)) {
+    const by = state.updateBy === undefined ? '' : ` by ${state.updateBy}`;
     throw usageError(
-      `the unfinished import of ${file} was a ${state.operation} of ${state.type}`,
-      `resume it with the same type and --upsert-by, or delete ${stateName}`,
+      `the unfinished import of ${file} was ${state.operation === 'update' ? 'an' : 'a'} ${state.operation}${by} of ${state.type}`,
+      `resume it with the same type, --upsert-by and --update-by, or delete ${stateName}`,
     );
   }
   if (state && (state.file.size !== stat.size || state.file.mtimeMs !== stat.mtimeMs)) {
@@ -91,11 +144,14 @@ export async function run(ctx: Context): Promise<number> {
   async function* records(): AsyncGenerator<unknown> {
     for await (const item of readInput(path, format)) {
       const malformedReason = 'malformed' in item ? item.malformed : undefined;
+      const refused =
+        'record' in item && updateBy !== undefined ? updateRefusal(item.record, updateBy) : undefined;
       // Items before the checkpoint are skipped by the run: no need to remember their lines.
-      if (index >= resumeFrom) pending.push({ index, line: item.line, malformed: malformedReason });
+      if (index >= resumeFrom) pending.push({ index, line: item.line, malformed: malformedReason, refused });
       index++;
-      // A malformed line goes through as a value the batch refuses without sending, so it keeps its place.
-      yield 'record' in item ? item.record : null;
+      // A malformed line (or a record this import cannot send) goes through as a value the batch refuses without
+      // sending, so it keeps its place.
+      yield 'record' in item && refused === undefined ? item.record : null;
     }
   }
   const options = {
@@ -107,11 +163,14 @@ export async function run(ctx: Context): Promise<number> {
   const run =
     operation === 'upsert'
       ? client.batch.upsert(type, records() as AsyncIterable<never>, options)
-      : client.batch.create(type, records() as AsyncIterable<never>, options);
+      : operation === 'update'
+        ? client.batch.update(type, records() as AsyncIterable<never>, options)
+        : client.batch.create(type, records() as AsyncIterable<never>, options);
   const save = () => {
     state = {
       version: 1,
       operation,
+      updateBy,
       type,
       file: { size: stat.size, mtimeMs: stat.mtimeMs },
       checkpoint: run.checkpoint(),
@@ -131,15 +190,23 @@ export async function run(ctx: Context): Promise<number> {
     const line = meta?.line;
     const entry = meta?.malformed
       ? { line, index: result.index, kind: 'malformed', detail: meta.malformed }
-      : {
-          line,
-          index: result.index,
-          kind: result.error.status === undefined ? 'invalid' : 'rejected',
-          status: result.error.status,
-          errorCode: result.error.errorCode,
-          errorPath: result.error.errorPath,
-          detail: result.error.detail,
-        };
+      : meta?.refused
+        ? {
+            line,
+            index: result.index,
+            kind: 'invalid',
+            errorPath: meta.refused.errorPath,
+            detail: meta.refused.detail,
+          }
+        : {
+            line,
+            index: result.index,
+            kind: result.error.status === undefined ? 'invalid' : 'rejected',
+            status: result.error.status,
+            errorCode: result.error.errorCode,
+            errorPath: result.error.errorPath,
+            detail: result.error.detail,
+          };
     const text = `${JSON.stringify(entry)}\n`;
     position += writeSync(fd, text, position);
     if (meta?.malformed) malformed++;
@@ -147,7 +214,9 @@ export async function run(ctx: Context): Promise<number> {
     if (shown++ < SHOWN) {
       const what = meta?.malformed
         ? `malformed, skipped: ${meta.malformed}`
-        : `${result.error.errorCode ?? 'refused'}${result.error.errorPath ? ` at ${result.error.errorPath}` : ''}: ${result.error.detail ?? ''}`;
+        : meta?.refused
+          ? `not sent: ${meta.refused.detail}`
+          : `${result.error.errorCode ?? 'refused'}${result.error.errorPath ? ` at ${result.error.errorPath}` : ''}: ${result.error.detail ?? ''}`;
       ctx.note(`line ${line ?? '?'}: ${what}`.slice(0, 300));
     }
   };
@@ -186,6 +255,7 @@ export async function run(ctx: Context): Promise<number> {
     printObject(ctx, {
       type,
       operation,
+      updateBy,
       file,
       total,
       landed,
@@ -197,7 +267,7 @@ export async function run(ctx: Context): Promise<number> {
       recordsPerSecond: ms > 0 ? Math.round((sent * 1000) / ms) : undefined,
     });
   } else {
-    const verb = operation === 'upsert' ? 'upserted' : 'imported';
+    const verb = operation === 'upsert' ? 'upserted' : operation === 'update' ? 'updated' : 'imported';
     const rate = ms > 0 ? ` (${COUNT.format(Math.round((sent * 1000) / ms))} records/s)` : '';
     ctx.note(
       `${verb} ${COUNT.format(landed)} of ${COUNT.format(total)} ${type} records in ${elapsed(ms)}${rate}` +
