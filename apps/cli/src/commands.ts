@@ -531,13 +531,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'record export',
-    summary: "export a table's rows in id order to NDJSON or CSV (parallel keyset reads)",
-    usage: 'record export <type> --out <path.ndjson|.csv> [--where "<SuiteQL condition>"] [--columns a,b]',
+    summary: "export a record type's or table's rows in id order to NDJSON or CSV (parallel keyset reads)",
+    usage:
+      'record export <type> --out <path.ndjson|.csv> [--where "<SuiteQL condition>"] [--columns a,b] [--table]',
     description:
-      '<type> is the SuiteQL table (customer, transaction, item, …). Splits the id range across the concurrency\n' +
-      'slots and writes rows in id order as they arrive, memory flat however many rows there are. Written to\n' +
-      '<path>.partial and renamed when complete. CSV: the header is --columns, else the columns of the first rows\n' +
-      "(NetSuite omits empty values); a cell starting with =, +, -, @ gets a leading ' (as suiteql --csv).",
+      '<type> is a REST record type (customer, salesOrder, invoice, vendorBill, inventoryItem, customrecord_x, …),\n' +
+      "read from its SuiteQL table (a transaction type from transaction with its type = '…' code), or a SuiteQL\n" +
+      'table (transaction, item, entity, account, …); --table takes any other table as given. Splits the id range\n' +
+      'across the concurrency slots and writes rows in id order as they arrive, memory flat however many rows\n' +
+      'there are. Written to <path>.partial and renamed when complete. CSV: the header is --columns, else the\n' +
+      'columns of the first rows (NetSuite omits empty values); a cell starting with =, +, -, @ gets a leading\n' +
+      "' (as suiteql --csv).",
     positionals: { min: 1, max: 1 },
     options: {
       out: { type: 'string', valueName: 'path', description: 'the output file (.ndjson, .jsonl or .csv)' },
@@ -552,6 +556,7 @@ export const COMMANDS: readonly CommandSpec[] = [
         description: 'a SuiteQL condition, e.g. "isinactive = \'F\'"',
       },
       columns: { type: 'string', valueName: 'list', description: 'columns, comma-separated (default: all)' },
+      table: { type: 'boolean', description: '<type> is a SuiteQL table, taken as given' },
       'page-size': {
         type: 'string',
         valueName: 'n',
@@ -567,6 +572,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     formats: ['json'],
     examples: [
       'pnpm nso record export customer --out customers.ndjson',
+      'pnpm nso record export salesOrder --out orders.csv --columns id,tranid,entity,trandate',
       'pnpm nso record export customer --out active.csv --columns id,companyname,email --where "isinactive = \'F\'"',
     ],
     load: () => import('./commands/record-export.js'),

@@ -401,6 +401,66 @@ describe('record export', () => {
     expect(line).toMatch(/^\d+,"'=HYPERLINK\(""x""\)",FORMULA-1$/);
   });
 
+  it('exports a record type from its SuiteQL table (salesOrder: transaction rows of that type), still takes a table', async () => {
+    const expected = await cli([
+      'suiteql',
+      "SELECT id FROM transaction WHERE type = 'SalesOrd' ORDER BY id",
+      '--json',
+    ]);
+    const orderIds = (JSON.parse(expected.stdout) as Array<{ id: string }>).map((r) => r.id);
+    expect(orderIds.length).toBeGreaterThan(0);
+    const out = join(fx.dir, 'orders.csv');
+    const result = await cli([
+      'record',
+      'export',
+      'salesOrder',
+      '--out',
+      out,
+      '--columns',
+      'tranid,type',
+      '--page-size',
+      '5',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      table: 'transaction',
+      recordType: 'salesOrder',
+      condition: "type = 'SalesOrd'",
+      rows: orderIds.length,
+    });
+    const [header, ...lines] = readFileSync(out, 'utf8').trim().split('\r\n');
+    expect(header).toBe('id,tranid,type');
+    expect(lines.map((l) => l.split(',')[0])).toEqual(orderIds);
+    expect(lines.every((l) => l.endsWith(',SalesOrd'))).toBe(true);
+
+    // A plain table still works, the record type's condition and --where together, and any table with --table.
+    const all = await cli(['record', 'export', 'transaction', '--out', join(fx.dir, 't.ndjson'), '--json']);
+    expect(all.code).toBe(0);
+    expect(JSON.parse(all.stdout).rows).toBeGreaterThan(orderIds.length);
+    const some = await cli([
+      'record',
+      'export',
+      'invoice',
+      '--out',
+      join(fx.dir, 'inv.ndjson'),
+      '--where',
+      'id > 0',
+    ]);
+    expect(some.code).toBe(0);
+    expect(some.stderr).toMatch(/^exported [\d,]+ invoice rows to inv\.ndjson/m);
+    const role = await cli([
+      'record',
+      'export',
+      'role',
+      '--out',
+      join(fx.dir, 'r.ndjson'),
+      '--table',
+      '--json',
+    ]);
+    expect(role.code).toBe(0);
+  });
+
   it('refuses bad usage and leaves no partial file when NetSuite refuses the query', async () => {
     const bad = await cli([
       'record',
@@ -416,6 +476,12 @@ describe('record export', () => {
     expect(existsSync(join(fx.dir, 'x.csv.partial'))).toBe(false);
     const usage = await cli(['record', 'export', 'customer; DROP', '--out', join(fx.dir, 'x.csv')]);
     expect(usage.code).toBe(2);
+    const unknown = await cli(['record', 'export', 'salesorders', '--out', join(fx.dir, 'x.csv')]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('"salesorders" is not a record type or SuiteQL table this CLI knows');
+    expect(unknown.stderr).toContain('did you mean salesOrder');
+    expect(unknown.stderr).toContain('--table');
+    expect(existsSync(join(fx.dir, 'x.csv.partial'))).toBe(false);
     const noOut = await cli(['record', 'export', 'customer']);
     expect(noOut.stderr).toContain('missing --out');
   });

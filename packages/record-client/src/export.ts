@@ -2,6 +2,7 @@ import { RecordClientError } from './errors.js';
 import type { LocalConcurrencyLimiter } from './limiter.js';
 import { OrderedWork } from './ordered.js';
 import { checkPageSize } from './paging.js';
+import { recordTypeTable } from './record-tables.js';
 import {
   checkParams,
   countPlaceholders,
@@ -18,10 +19,16 @@ import { checkSignal } from './validate.js';
  *
  * @example
  * client.exportRows({ from: 'customer', columns: ['id', 'companyname', 'email'], where: 'isinactive = ?', params: ['F'] })
+ * client.exportRows({ recordType: 'salesOrder', columns: ['id', 'tranid', 'entity'] })
  */
 export interface ExportRowsOptions {
-  /** The SuiteQL table, e.g. `customer`, `transaction`, `item`. */
-  readonly from: string;
+  /** The SuiteQL table, e.g. `customer`, `transaction`, `item` (or give `recordType`). */
+  readonly from?: string | undefined;
+  /**
+   * A REST record type instead of a table, e.g. `salesOrder`: read from its SuiteQL table, limited to the type
+   * (`transaction` with `type = 'SalesOrd'`) as {@link recordTypeTable} maps it.
+   */
+  readonly recordType?: string | undefined;
   /** Columns to read; the key column is added when missing. @default ['*'] */
   readonly columns?: readonly string[] | undefined;
   /** A SuiteQL condition (`?` placeholders bound from `params`), e.g. `lastmodifieddate >= TO_DATE(?, 'YYYY-MM-DD')`. */
@@ -83,8 +90,12 @@ export function createExport(transport: Transport, suiteqlUrl: string, limiter: 
     options: ExportRowsOptions,
   ): ExportRun<Row> {
     if (options === null || typeof options !== 'object')
-      throw bad('options with a table (from) are required');
-    const { from } = options;
+      throw bad('options with a table (from) or a recordType are required');
+    if ((options.from === undefined) === (options.recordType === undefined)) {
+      throw bad('give either from (a SuiteQL table) or recordType, not both');
+    }
+    const source = options.recordType === undefined ? undefined : recordTypeTable(options.recordType);
+    const from = source?.table ?? options.from;
     if (typeof from !== 'string' || !NAME.test(from)) throw bad('from must be a SuiteQL table name');
     const key = options.key ?? 'id';
     if (typeof key !== 'string' || !NAME.test(key)) throw bad('key must be a column name');
@@ -96,11 +107,18 @@ export function createExport(transport: Transport, suiteqlUrl: string, limiter: 
     ) {
       throw bad('columns must be a non-empty array of column names (or *)');
     }
-    const where = options.where;
-    if (where !== undefined && (typeof where !== 'string' || where.trim() === '' || where.length > 10_000)) {
+    const asked = options.where;
+    if (asked !== undefined && (typeof asked !== 'string' || asked.trim() === '' || asked.length > 10_000)) {
       throw bad('where must be a non-empty SuiteQL condition');
     }
-    const params = checkParams(options.params, where === undefined ? 0 : countPlaceholders(where));
+    const askedParams = checkParams(options.params, asked === undefined ? 0 : countPlaceholders(asked));
+    // A record type in a shared table: its code is bound, ahead of the caller's own condition and values.
+    let where = asked;
+    let params = askedParams;
+    if (source?.column !== undefined && source.value !== undefined) {
+      where = `${source.column} = ?${asked === undefined ? '' : ` AND (${asked})`}`;
+      params = [source.value, ...askedParams];
+    }
     const pageSize = checkPageSize(options.pageSize, 1000);
     const local = limiter as Partial<LocalConcurrencyLimiter> | undefined;
     const fallback = typeof local?.limit === 'number' ? local.limit : 4;

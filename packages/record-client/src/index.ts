@@ -69,6 +69,12 @@ export type {
   OpenApiDocument,
 } from './metadata.js';
 export type { PagedRows } from './paging.js';
+export {
+  RECORD_TYPE_TABLES,
+  type RecordTypeTable,
+  recordTypeTable,
+  suggestNames,
+} from './record-tables.js';
 export type {
   Contact,
   Customer,

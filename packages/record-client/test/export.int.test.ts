@@ -149,3 +149,94 @@ describe('client.exportRows: a parallel keyset reader over SuiteQL', () => {
     ).rejects.toMatchObject({ code: 'ERR_RECORD_INVALID_RESPONSE' });
   });
 });
+
+describe('client.exportRows by record type', () => {
+  let typed: Emulator;
+  let typedClient: NetSuiteClient;
+  beforeAll(async () => {
+    typed = await startEmulator({
+      port: 0,
+      seed: { customers: 30, salesOrders: 45, invoices: 25, inventoryItems: 12 },
+    });
+    typedClient = createNetSuiteClient({
+      accountId: typed.accountId,
+      origin: typed.url,
+      allowInsecureLoopback: true,
+      token: await emulatorTokenSource(typed),
+      concurrency: 3,
+    });
+  });
+  afterAll(() => typed?.close());
+
+  async function ids(q: string, params: string[] = []): Promise<string[]> {
+    const out: string[] = [];
+    for await (const row of typedClient.suiteql<{ id: string }>(q, { params })) out.push(row.id);
+    return out;
+  }
+
+  it('reads a transaction type from the transaction table, only that type, in id order', async () => {
+    const run = typedClient.exportRows<{ id: string; type: string; tranid: string }>({
+      recordType: 'salesOrder',
+      columns: ['id', 'type', 'tranid'],
+      pageSize: 10,
+    });
+    const rows: Array<{ id: string; type: string }> = [];
+    for await (const row of run) rows.push(row);
+    const expected = await ids("SELECT id FROM transaction WHERE type = 'SalesOrd' ORDER BY id");
+    expect(expected.length).toBeGreaterThanOrEqual(45);
+    expect(rows.map((r) => r.id)).toEqual(expected);
+    expect(new Set(rows.map((r) => r.type))).toEqual(new Set(['SalesOrd']));
+    expect(run.total).toBe(expected.length);
+    // Invoices share the table: none came with the sales orders, and they export on their own.
+    const invoices: string[] = [];
+    for await (const row of typedClient.exportRows<{ id: string }>({ recordType: 'invoice', pageSize: 7 }))
+      invoices.push(row.id);
+    expect(invoices).toEqual(await ids("SELECT id FROM transaction WHERE type = 'CustInvc' ORDER BY id"));
+    expect(invoices.some((id) => expected.includes(id))).toBe(false);
+  });
+
+  it("combines the type's condition with the caller's where and params, and maps items and entities", async () => {
+    const all = await ids("SELECT id FROM transaction WHERE type = 'SalesOrd' ORDER BY id");
+    const cut = all[Math.floor(all.length / 2)] as string;
+    const read = async (where: string, params: string[]) => {
+      const out: string[] = [];
+      for await (const row of typedClient.exportRows<{ id: string }>({
+        recordType: 'SALESORDER',
+        where,
+        params,
+        pageSize: 5,
+      }))
+        out.push(row.id);
+      return out;
+    };
+    expect(await read('id > ?', [cut])).toEqual(all.filter((id) => Number(id) > Number(cut)));
+    // An OR in the caller's condition stays inside its parentheses: no row of another type slips in.
+    expect(await read('id < ? OR id >= ?', [cut, cut])).toEqual(all);
+    const items: Array<{ id: string; itemtype: string }> = [];
+    for await (const row of typedClient.exportRows<{ id: string; itemtype: string }>({
+      recordType: 'inventoryItem',
+      columns: ['id', 'itemtype'],
+    }))
+      items.push(row);
+    expect(items).toHaveLength(12);
+    expect(new Set(items.map((i) => i.itemtype))).toEqual(new Set(['InvtPart']));
+    let customers = 0;
+    for await (const _ of typedClient.exportRows({ recordType: 'customer' })) customers++;
+    expect(customers).toBe((await ids('SELECT id FROM customer')).length);
+  });
+
+  it('refuses an unknown record type (with suggestions) and from together with recordType', () => {
+    expect(() => typedClient.exportRows({ recordType: 'salesOrders' })).toThrow(
+      expect.objectContaining({
+        code: 'ERR_RECORD_INVALID_ARGUMENT',
+        message: expect.stringContaining('salesOrder'),
+      }),
+    );
+    expect(() => typedClient.exportRows({ recordType: 'invoice', from: 'transaction' })).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_INVALID_ARGUMENT' }),
+    );
+    expect(() => typedClient.exportRows({} as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_RECORD_INVALID_ARGUMENT' }),
+    );
+  });
+});

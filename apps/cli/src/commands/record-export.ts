@@ -1,5 +1,11 @@
 import { closeSync, constants, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import {
+  RECORD_TYPE_TABLES,
+  type RecordTypeTable,
+  recordTypeTable,
+  suggestNames,
+} from '@netsuite-oauth/record-client';
 import { stringify } from 'csv-stringify/sync';
 import { positiveInt } from '../body.js';
 import type { Context } from '../context.js';
@@ -22,6 +28,67 @@ function formulaSafe(value: string): string {
 }
 
 /**
+ * SuiteQL tables a name may give as is, besides the tables of the record types record-client maps (`customer`,
+ * `transaction`, `item`, …); any other table needs `--table`.
+ */
+const TABLES = [
+  'account',
+  'accountingperiod',
+  'classification',
+  'currency',
+  'department',
+  'entity',
+  'item',
+  'location',
+  'role',
+  'subsidiary',
+  'term',
+  'transaction',
+  'transactionline',
+];
+
+/**
+ * What `record export <name>` reads: a REST record type (its table, and the type's condition in a shared table),
+ * a SuiteQL table this CLI knows, or with `--table` any table as given.
+ *
+ * @throws {CliError} exit 2 for a name that is none of these, with close names suggested.
+ */
+function source(
+  name: string,
+  asTable: boolean,
+): { table: string; recordType?: string | undefined; condition?: string | undefined } {
+  if (!TABLE.test(name)) {
+    throw usageError(
+      `"${name.slice(0, 60)}" is not a record type or SuiteQL table`,
+      'e.g. customer, salesOrder, invoice, transaction, item',
+    );
+  }
+  if (asTable) return { table: name };
+  let mapped: RecordTypeTable | undefined;
+  try {
+    mapped = recordTypeTable(name);
+  } catch {
+    mapped = undefined;
+  }
+  if (mapped?.column !== undefined) {
+    return {
+      table: mapped.table,
+      recordType: mapped.recordType,
+      condition: `${mapped.column} = '${mapped.value ?? ''}'`,
+    };
+  }
+  if (mapped) return { table: mapped.table };
+  if (TABLES.includes(name.toLowerCase())) return { table: name.toLowerCase() };
+  const close = suggestNames(name, [...RECORD_TYPE_TABLES, ...TABLES]);
+  throw usageError(
+    `"${name}" is not a record type or SuiteQL table this CLI knows`,
+    (close.length > 0 ? `did you mean ${close.join(', ')}? ` : '') +
+      'record types: customer, salesOrder, invoice, vendorBill, inventoryItem, … (see --help); ' +
+      'for another SuiteQL table, add --table',
+  );
+}
+
+/**
  * `record export <type> --out <file>`: a table's rows, in id order, to NDJSON or CSV, with the parallel keyset
  * reader (every concurrency slot busy, memory flat).
  *
@@ -29,10 +96,7 @@ function formulaSafe(value: string): string {
  * await run(ctx) // 0, or 7 when a CSV could not hold some rows' columns
  */
 export async function run(ctx: Context): Promise<number> {
-  const table = ctx.positionals[0] ?? '';
-  if (!TABLE.test(table)) {
-    throw usageError(`"${table}" is not a SuiteQL table`, 'e.g. customer, transaction, item, contact');
-  }
+  const { table, recordType, condition } = source(ctx.positionals[0] ?? '', ctx.flag('table'));
   const out = ctx.string('out');
   if (out === undefined)
     throw usageError('missing --out', 'usage: pnpm nso record export <type> --out <file>');
@@ -57,7 +121,7 @@ export async function run(ctx: Context): Promise<number> {
   const client = await createClient(ctx, concurrency === undefined ? {} : { concurrency });
   const started = ctx.now();
   const rows = client.exportRows({
-    from: table,
+    ...(recordType === undefined ? { from: table } : { recordType }),
     columns,
     where,
     pageSize,
@@ -123,6 +187,8 @@ export async function run(ctx: Context): Promise<number> {
   if (ctx.format === 'json') {
     printObject(ctx, {
       table,
+      recordType,
+      condition,
       file: out,
       rows: count,
       requests: rows.requests,
@@ -132,7 +198,9 @@ export async function run(ctx: Context): Promise<number> {
     });
   } else {
     const rate = ms > 0 ? ` (${COUNT.format(Math.round((count * 1000) / ms))} rows/s)` : '';
-    ctx.note(`exported ${COUNT.format(count)} ${table} rows to ${basename(path)} in ${elapsed(ms)}${rate}`);
+    ctx.note(
+      `exported ${COUNT.format(count)} ${recordType ?? table} rows to ${basename(path)} in ${elapsed(ms)}${rate}`,
+    );
   }
   if (dropped > 0) {
     ctx.note(
