@@ -1,5 +1,5 @@
 import { EmulatorError } from './errors.js';
-import type { FieldDef, FieldKind, RecordTypeDef } from './schema.js';
+import { columnOf, type FieldDef, type FieldKind, type RecordTypeDef } from './schema.js';
 import type { RecordStore } from './store.js';
 
 const KINDS: readonly FieldKind[] = [
@@ -238,5 +238,22 @@ export function hiddenFields(def: RecordTypeDef, roleId: number | undefined): Se
   const out = new Set<string>();
   if (roleId === undefined) return out;
   for (const f of def.fields) if (f.roles && !f.roles.includes(roleId)) out.add(f.name);
+  return out;
+}
+
+/**
+ * The SuiteQL names role `roleId` cannot see: the tables of record types it may not use and the columns of custom
+ * fields hidden from it (UNCONFIRMED: that SuiteQL follows the same per-role view as the catalog).
+ */
+export function hiddenSuiteqlNames(
+  defs: readonly RecordTypeDef[],
+  roleId: number | undefined,
+): { tables: Set<string>; columns: Set<string> } {
+  const out = { tables: new Set<string>(), columns: new Set<string>() };
+  if (roleId === undefined) return out;
+  for (const def of defs) {
+    if (def.roles && !def.roles.includes(roleId)) out.tables.add(def.table.toLowerCase());
+    for (const f of def.fields) if (f.roles && !f.roles.includes(roleId)) out.columns.add(columnOf(f));
+  }
   return out;
 }

@@ -206,7 +206,7 @@ async function dispatch(context: PipelineContext, call: Call, route: RouteName):
       call.roleId = authenticateBearer(call, 'rest_webservices').roleId;
       return handleMetadata(call);
     case 'suiteql':
-      authenticateBearer(call, 'rest_webservices');
+      call.roleId = authenticateBearer(call, 'rest_webservices').roleId;
       return handleSuiteql(call);
     case 'async':
       authenticateBearer(call, 'rest_webservices');

@@ -1,4 +1,5 @@
 import { type Call, jsonReply } from './call.js';
+import { hiddenSuiteqlNames } from './customization.js';
 import { mediaType, nsError } from './http.js';
 import { offsetOutOfBounds, pageLinks, paging } from './records.js';
 import { runSuiteql, SuiteqlBudgetExceeded, type SuiteqlOutcome } from './suiteql-worker.js';
@@ -93,6 +94,20 @@ export async function handleSuiteql(call: Call) {
   if (!/^(select|with)\b/i.test(trimmed) || trimmed.includes(';')) {
     throw invalidQuery('Only a single SELECT statement can be run.');
   }
+  // A table or column the role cannot see is one that does not exist (UNCONFIRMED), and `SELECT *` leaves it out.
+  const hidden = hiddenSuiteqlNames(state.store.typeDefs(), call.roleId);
+  if (hidden.tables.size > 0 || hidden.columns.size > 0) {
+    const words = trimmed
+      .split(/('(?:[^']|'')*')/)
+      .filter((_, i) => i % 2 === 0)
+      .join(' ')
+      .toLowerCase()
+      .match(/[a-z_][a-z0-9_]*/g);
+    for (const word of new Set(words ?? [])) {
+      if (hidden.tables.has(word)) throw invalidQuery(`Record '${word}' was not found.`);
+      if (hidden.columns.has(word)) throw invalidQuery(`Field '${word}' was not found.`);
+    }
+  }
   const sql = rownum(translate(trimmed));
   const bind = (params ?? []) as Array<string | number>;
   const cap = state.options.suiteqlMaxRows;
@@ -133,6 +148,7 @@ export async function handleSuiteql(call: Call) {
     row.forEach((v, i) => {
       if (v === null || v === undefined) return;
       const col = columns[i] as string;
+      if (hidden.columns.has(col)) return;
       const text = v instanceof Uint8Array ? Buffer.from(v).toString('hex') : String(v);
       item[col] = dateCols.has(col) ? formatDate(text) : text;
     });

@@ -133,6 +133,39 @@ describe('the metadata catalog per role', () => {
     expect((await get(support, 'customrecord_deal')).status).toBe(403);
   });
 
+  it('SuiteQL follows the same view: a hidden column or table is unknown, SELECT * leaves the column out', async () => {
+    const suiteql = (token: string, q: string) =>
+      fetch(emu.endpoints.suiteqlUrl, {
+        method: 'POST',
+        headers: { ...bearer(token), 'content-type': 'application/json', prefer: 'transient' },
+        body: JSON.stringify({ q }),
+      });
+    const rows = async (token: string, q: string) => {
+      const res = await suiteql(token, q);
+      expect(res.status).toBe(200);
+      return ((await res.json()) as { items: Array<Record<string, unknown>> }).items;
+    };
+    const q = "SELECT * FROM customer WHERE companyname = 'Margins Ltd'";
+    expect((await rows(sales, q))[0]).toMatchObject({ custentity_margin: '0.25', custentity_open: 'a' });
+    const forSupport = (await rows(support, q))[0];
+    expect(forSupport).toMatchObject({ custentity_open: 'a' });
+    expect(forSupport).not.toHaveProperty('custentity_margin');
+    for (const hiddenQuery of [
+      'SELECT id, custentity_margin FROM customer',
+      'SELECT id FROM customer WHERE "CUSTENTITY_MARGIN" > 0',
+      'SELECT id FROM customrecord_deal',
+    ]) {
+      const res = await suiteql(support, hiddenQuery);
+      expect(res.status).toBe(400);
+      expect(await res.text()).toContain('was not found');
+      expect((await suiteql(sales, hiddenQuery)).status).toBe(200);
+    }
+    // A literal that happens to spell the name is data, not a reference.
+    expect(await rows(support, "SELECT id FROM customer WHERE companyname = 'custentity_margin'")).toEqual(
+      [],
+    );
+  });
+
   it('roles of a custom field are listed with the customizations and checked', async () => {
     const { customFields, customRecordTypes } = await emu.admin.customizations();
     expect(customFields.find((f) => f.scriptId === 'custentity_margin')?.roles).toEqual([SALES]);
