@@ -117,7 +117,8 @@ describe('metadata catalog', () => {
   it('needs a bearer token and counts against governance on a route of its own with its own latency', async () => {
     expect((await fetch(`${rec}/metadata-catalog`)).status).toBe(401);
     const before = (await emu.admin.counters()).metadata;
-    await emu.admin.setLatency({ route: 'metadata', ms: 50 });
+    // Long enough that the two requests overlap even on a loaded machine (50 ms did not, once, at load 20).
+    await emu.admin.setLatency({ route: 'metadata', ms: 400 });
     await emu.admin.setConcurrencyLimit(1);
     try {
       const [a, b] = await Promise.all([get('metadata-catalog'), get('metadata-catalog')]);
