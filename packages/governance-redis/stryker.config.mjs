@@ -1,5 +1,5 @@
 import { strykerConfig } from '../../tooling/stryker.mjs';
 
 export default strykerConfig({
-  mutate: ['src/limiter.ts'],
+  mutate: ['src/limiter.ts', 'src/accounts.ts'],
 });
