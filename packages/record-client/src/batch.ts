@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import {
   type AsyncContext,
   checkWait,
@@ -625,6 +626,9 @@ export function createBatchApi(context: BatchContext): BatchApi {
         typeof (input as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function'
           ? (input as AsyncIterable<unknown>)[Symbol.asyncIterator]()
           : (input as Iterable<unknown>)[Symbol.iterator]();
+      // Every chunk in flight listens on the run's signal (its permit, its requests, its waits): a bounded number,
+      // so the default warning at 10 listeners would be a false alarm from 3 or 4 chunks on.
+      setMaxListeners(Math.max(10, 4 * window + 8), controller.signal);
       const work = new OrderedWork<BatchResult[]>();
       let next = 0;
       let exhausted = false;

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { RecordClientError } from './errors.js';
 import type { LocalConcurrencyLimiter } from './limiter.js';
 import { OrderedWork } from './ordered.js';
@@ -152,6 +153,9 @@ export function createExport(transport: Transport, suiteqlUrl: string, limiter: 
 
     async function* iterate(): AsyncGenerator<Row, void, undefined> {
       const controller = new AbortController();
+      // Each request in flight listens on this signal: at most the pieces and continuations read ahead, a bound
+      // the default warning at 10 listeners knows nothing of.
+      setMaxListeners(4 * concurrency + 8, controller.signal);
       const onAbort = () => controller.abort(signal?.reason);
       if (signal?.aborted) {
         throw new RecordClientError('ERR_RECORD_ABORTED', 'export aborted by the caller', {

@@ -245,6 +245,30 @@ describe('client.batch against the emulator (REST batch, article_0127092747)', (
 });
 
 describe('client.batch under governance and other emulator settings', () => {
+  it('at a concurrency of 16 (batch and export) no listener-leak warning: the listeners on a run signal are bounded', async () => {
+    const t = await harness({ concurrencyLimit: 16, costModel: { requestMs: 5, recordMs: 1 } });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.name);
+    process.on('warning', onWarning);
+    try {
+      const client = t.client({ concurrency: 16 });
+      const results = await collect(
+        client.batch.create('customer', customers('WIDE', 800), { chunkSize: 20 }),
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect((await t.emu.admin.counters()).maxSlotsInUse).toBeGreaterThan(10);
+      let rows = 0;
+      for await (const _ of client.exportRows({ from: 'customer', pageSize: 20, concurrency: 16 })) rows++;
+      expect(rows).toBe(803);
+      expect((await t.emu.admin.counters()).maxInFlight).toBeGreaterThan(10);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warnings.filter((w) => w === 'MaxListenersExceededWarning')).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+      await t.close();
+    }
+  });
+
   it('counts running jobs against the limit: every slot busy, no 429, even before it knows how long jobs take', async () => {
     // Jobs of one second: a read sent while its job still runs needs a slot of its own.
     const t = await harness({ concurrencyLimit: 3, costModel: { requestMs: 10, recordMs: 20 } });
