@@ -117,6 +117,7 @@ const OPTIONS = new Set([
   'algorithm',
   'lifetimeSeconds',
   'now',
+  'threadPoolConcurrency',
 ]);
 
 interface Loaded {

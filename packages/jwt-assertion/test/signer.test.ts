@@ -1,4 +1,6 @@
+import { createHook } from 'node:async_hooks';
 import { createSecretKey, KeyObject, pbkdf2, randomBytes, webcrypto } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { inspect, promisify } from 'node:util';
 import { NetSuiteConfigError } from '@netsuite-oauth/core';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
@@ -8,6 +10,7 @@ import {
   type AssertionSignerOptions,
   createAssertionSigner,
   createClientAssertion,
+  createMultiCertificateSigner,
   generateCertificate,
 } from '../src/index.js';
 import {
@@ -756,6 +759,95 @@ describe('signing off the event loop', () => {
       jwts.map((jwt, i) =>
         verifyBoth(jwt, i % 2 ? p384.publicKey : rsa.publicKey, { alg: i % 2 ? 'ES384' : 'PS256', now: NOW }),
       ),
+    );
+  });
+  /**
+   * Counts node:crypto's asynchronous sign jobs as Node itself reports them (async_hooks resource `SIGNREQUEST`,
+   * created when a job is handed to the thread pool, its callback run when the job is done), and returns the
+   * most that were in flight at once while `work` ran.
+   */
+  async function mostSignJobsInFlight(work: () => Promise<unknown>): Promise<number> {
+    const live = new Set<number>();
+    let most = 0;
+    const hook = createHook({
+      init(id, type) {
+        if (type !== 'SIGNREQUEST') return;
+        live.add(id);
+        most = Math.max(most, live.size);
+      },
+      before(id) {
+        live.delete(id);
+      },
+    });
+    hook.enable();
+    try {
+      await work();
+    } finally {
+      hook.disable();
+    }
+    return most;
+  }
+
+  it('never has more than threadPoolConcurrency signatures on the pool, across signers given the same value', async () => {
+    const one = await createAssertionSigner(base(rsa.privateKey, { threadPoolConcurrency: 2 }));
+    const other = await createAssertionSigner(base(p384.privateKey, { threadPoolConcurrency: 2 }));
+    let jwts: string[] = [];
+    const most = await mostSignJobsInFlight(async () => {
+      jwts = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? other : one).sign()));
+    });
+    // Exactly 2: never more, and the gate does let two run in parallel.
+    expect(most).toBe(2);
+    await Promise.all(
+      jwts.map((jwt, i) =>
+        verifyBoth(jwt, i % 2 ? p384.publicKey : rsa.publicKey, { alg: i % 2 ? 'ES384' : 'PS256', now: NOW }),
+      ),
+    );
+  });
+
+  it('caps the pool at one signature per core but one by default, shared with a multi-certificate signer', async () => {
+    const cap = Math.max(1, availableParallelism() - 1);
+    const single = await createAssertionSigner(base(rsa.privateKey));
+    const multi = await createMultiCertificateSigner({
+      clientId: CLIENT_ID,
+      accountId: ACCOUNT_ID,
+      now: () => NOW,
+      certificates: [
+        { key: rsa.privateKey, certificateId: CERTIFICATE_ID },
+        { key: rsa.privateKey, certificateId: `${CERTIFICATE_ID.slice(0, -1)}Z` },
+      ],
+    });
+    const most = await mostSignJobsInFlight(() =>
+      Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? multi : single).sign())),
+    );
+    expect(most).toBe(Math.min(cap, 8));
+  });
+
+  it('passes threadPoolConcurrency through a multi-certificate signer', async () => {
+    const multi = await createMultiCertificateSigner({
+      clientId: CLIENT_ID,
+      accountId: ACCOUNT_ID,
+      now: () => NOW,
+      threadPoolConcurrency: 3,
+      certificates: [{ key: rsa.privateKey, certificateId: CERTIFICATE_ID }],
+    });
+    const most = await mostSignJobsInFlight(() => Promise.all(Array.from({ length: 8 }, () => multi.sign())));
+    expect(most).toBe(3);
+  });
+
+  it('hands every signature to the pool at once with threadPoolConcurrency: Infinity', async () => {
+    const signer = await createAssertionSigner(
+      base(rsa.privateKey, { threadPoolConcurrency: Number.POSITIVE_INFINITY }),
+    );
+    const most = await mostSignJobsInFlight(() =>
+      Promise.all(Array.from({ length: 8 }, () => signer.sign())),
+    );
+    expect(most).toBe(8);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, '2', null])('refuses threadPoolConcurrency %s', (value) => {
+    expectThrowCode(
+      () => createAssertionSigner(base(rsa.privateKey, { threadPoolConcurrency: value as number })),
+      'ERR_ASSERTION_INVALID_OPTION',
     );
   });
 });
