@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { tracingChannel } from 'node:diagnostics_channel';
 import { type Emulator, generateTestCertificate, startEmulator } from '@netsuite-oauth/emulator';
 import { governanceRedisChannels } from '@netsuite-oauth/governance-redis';
 import { createAssertionSigner } from '@netsuite-oauth/jwt-assertion';
@@ -146,7 +147,8 @@ describe('@netsuite-oauth/otel against the emulator', () => {
     });
     // Answered by its first attempt: no attempt event, the wait for a permit is an attribute.
     expect(span?.events).toEqual([]);
-    expect(span?.attributes['netsuite.queued_ms']).toBeGreaterThanOrEqual(0);
+    // Its permit was free: no wait.
+    expect(span?.attributes['netsuite.queued_ms']).toBe(0);
   });
 
   it('429s become attempt and retry events, the throttled counter and duration per route; in flight returns to 0', async () => {
@@ -191,9 +193,13 @@ describe('@netsuite-oauth/otel against the emulator', () => {
     const max = (points: DataPoint<unknown>[]) =>
       Math.max(0, ...points.map((p) => (p.value as Histogram).max ?? 0));
     const client = createNetSuiteClient({ ...account, token, concurrency: 1 });
+    // A call that finds its permit free waited for nothing: it adds no point (the sum is unchanged either way).
+    await client.records.get('customer', customerId);
+    expect(count(await metric('netsuite.governance.queue.duration'))).toBe(count(before));
     await Promise.all(Array.from({ length: 3 }, () => client.records.get('customer', customerId)));
     const after = await metric('netsuite.governance.queue.duration');
-    expect(count(after) - count(before)).toBe(3);
+    // The first of the three took the free permit; the two behind it waited.
+    expect(count(after) - count(before)).toBe(2);
     // The third caller waited for two 40 ms requests ahead of it.
     expect(max(after)).toBeGreaterThan(0.04);
   });
@@ -245,6 +251,20 @@ describe('@netsuite-oauth/otel against the emulator', () => {
       spans.getFinishedSpans().map((s) => [s.name, s.attributes, s.events, s.status]),
     );
     for (const secret of [canary, tokens.accessToken]) expect(shown).not.toContain(secret);
+  });
+
+  it('listens to start and asyncEnd of the traced channels only, and to nothing once disabled', () => {
+    const traced = [recordClientChannels.request, oauthFlowsChannels.token, oauthFlowsChannels.exchange];
+    const listening = () =>
+      traced.map((name) => {
+        const ch = tracingChannel(name);
+        return [ch.start, ch.end, ch.asyncStart, ch.asyncEnd, ch.error].map((c) => c.hasSubscribers);
+      });
+    // The instrumentation of this file is the only subscriber here.
+    expect(listening()).toEqual(traced.map(() => [true, false, false, true, false]));
+    instrumentation.disable();
+    expect(listening()).toEqual(traced.map(() => [false, false, false, false, false]));
+    instrumentation = instrumentNetSuite({ tracerProvider, meterProvider });
   });
 
   it('disable() stops the spans', async () => {

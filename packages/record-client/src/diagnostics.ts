@@ -84,7 +84,7 @@ export interface ExchangeEvent {
   readonly outcome: ExchangeOutcome;
   /** The response status, when there was one. */
   readonly status: number | undefined;
-  /** Time spent waiting for a concurrency permit (governance slot) before sending, ms. */
+  /** Time spent waiting for a concurrency permit (governance slot) before sending, ms; 0 when one was free at once. */
   readonly queuedMs: number;
   /** Time from sending to the body read (or the failure), ms; the queue wait not included. */
   readonly durationMs: number;

@@ -348,6 +348,8 @@ export function createTransport(config: TransportConfig): Transport {
         const begunAt = call === undefined ? 0 : performance.now();
         let sentAt = 0;
         let acquiredAt = 0;
+        // Whether the attempt had to wait for its permit: one taken at once (or no limiter) is a wait of 0.
+        let waited = false;
         // One controller per attempt: the limiter's wait and the fetch; a stop of the call or the timeout aborts it.
         const controller = new AbortController();
         const publishExchange = (event: CallEvent, outcome: AttemptOutcome) => {
@@ -361,7 +363,7 @@ export function createTransport(config: TransportConfig): Transport {
             attempt: attemptNumber,
             outcome: EXCHANGE_OUTCOME[outcome.kind],
             status: response?.status,
-            queuedMs: (sentAt || end) - begunAt,
+            queuedMs: waited ? (acquiredAt || end) - begunAt : 0,
             durationMs: sentAt === 0 ? 0 : end - sentAt,
             startTime: performance.timeOrigin + begunAt,
             netsuiteOperationId: response?.headers.get(OPERATION_ID) ?? undefined,
@@ -446,6 +448,7 @@ export function createTransport(config: TransportConfig): Transport {
             return sendNow(target, parts);
           }
           let granted: ConcurrencyPermit;
+          waited = true;
           try {
             granted = await config.limiter.acquire({ signal: controller.signal });
           } catch (cause) {

@@ -114,11 +114,28 @@ describe('diagnostics_channel events', () => {
         netsuiteOperationId: 'op-123',
       }),
     ]);
-    expect(exchanges[0]?.queuedMs).toBeGreaterThanOrEqual(0);
+    // The permit was free: no wait at all, not the few microseconds spent preparing the request.
+    expect(exchanges[0]?.queuedMs).toBe(0);
     expect(events.of<GovernanceEvent>('governance').map((g) => [g.action, g.outcome, g.callId])).toEqual([
       ['acquire', undefined, start?.callId],
       ['release', 'success', start?.callId],
     ]);
+  });
+
+  it('queuedMs is the wait for a permit: 0 when one was free, the time behind the calls ahead otherwise', async () => {
+    answers(() => ({ status: 200, body: { id: '1' }, delayMs: 30 }));
+    const events = record();
+    const oneAtATime = client({ concurrency: 1 });
+    await Promise.all(Array.from({ length: 3 }, () => oneAtATime.records.get('customer', '1')));
+    const waits = events
+      .of<ExchangeEvent>('exchange')
+      .map((e) => e.queuedMs)
+      .sort((a, b) => a - b);
+    expect(waits).toHaveLength(3);
+    expect(waits[0]).toBe(0);
+    // The second waited for one 30 ms answer, the third for two (timer resolution allowing).
+    expect(waits[1]).toBeGreaterThan(20);
+    expect(waits[2]).toBeGreaterThan(waits[1] ?? 0);
   });
 
   it('a 429 then a 200 publishes a retry with reason concurrency and two exchanges', async () => {
