@@ -51,15 +51,32 @@ export function requireObject(value: unknown, name: string): asserts value is Re
   }
 }
 
+// Endpoints already resolved, by account id, origin and loopback flag: every token request resolves them, and
+// parsing the account id and origin again each time was a measurable part of a request's own CPU. Bounded: a
+// process serving more accounts than this starts over rather than growing.
+const resolved = new Map<string, NetSuiteEndpoints>();
+const MAX_RESOLVED = 256;
+
 export function resolveEndpoints(options: AccountOptions): NetSuiteEndpoints {
   requireObject(options, 'options');
-  if (options.allowInsecureLoopback !== undefined && typeof options.allowInsecureLoopback !== 'boolean') {
+  const { accountId, origin } = options;
+  const allowInsecureLoopback = options.allowInsecureLoopback ?? false;
+  if (typeof allowInsecureLoopback !== 'boolean') {
     throw new OAuthFlowError('ERR_OAUTH_INVALID_OPTION', 'allowInsecureLoopback must be a boolean');
   }
-  return netsuiteEndpoints(options.accountId, {
-    origin: options.origin,
-    allowInsecureLoopback: options.allowInsecureLoopback ?? false,
-  });
+  // Only plain strings are remembered (a URL object may change after the call); anything else is checked anew.
+  const key =
+    typeof accountId === 'string' && (origin === undefined || typeof origin === 'string')
+      ? `${accountId}\n${origin ?? ''}\n${allowInsecureLoopback}`
+      : undefined;
+  const known = key === undefined ? undefined : resolved.get(key);
+  if (known !== undefined) return known;
+  const endpoints = Object.freeze(netsuiteEndpoints(accountId, { origin, allowInsecureLoopback }));
+  if (key !== undefined) {
+    if (resolved.size >= MAX_RESOLVED) resolved.clear();
+    resolved.set(key, endpoints);
+  }
+  return endpoints;
 }
 
 export function checkTransport(options: TransportOptions): void {

@@ -194,6 +194,18 @@ describe('requestClientCredentialsToken', () => {
     expect(as.connections).toBe(0);
   });
 
+  it('remembers resolved endpoints without skipping a check: the same origin without the flag is still refused', async () => {
+    await requestClientCredentialsToken(base());
+    await requestClientCredentialsToken(base());
+    await expect(
+      requestClientCredentialsToken({ ...base(), allowInsecureLoopback: undefined }),
+    ).rejects.toMatchObject({ code: 'ERR_CORE_INSECURE_ORIGIN' });
+    await expect(
+      requestClientCredentialsToken({ ...base(), accountId: `${ACCOUNT}.evil.com` }),
+    ).rejects.toMatchObject({ code: 'ERR_CORE_INVALID_ACCOUNT_ID' });
+    expect(as.requests).toHaveLength(2);
+  });
+
   it('refuses a crafted account id that would steer the request to another host', async () => {
     for (const accountId of ['evil.com/x', '123@evil.com', '123.evil.com', '', 'a b', '1234567_SB1#']) {
       await expect(
