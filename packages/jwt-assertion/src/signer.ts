@@ -320,8 +320,8 @@ function signsOnThreadPool(algorithm: AssertionAlgorithm): boolean {
 
 /**
  * A counting gate in front of the thread pool. With as many busy pool threads as cores, the operating system
- * deschedules the event loop's thread for milliseconds at a time (measured on 2 cores: 8 concurrent RSA-3072
- * signatures, loop delay p99 about 6 ms with 4 in flight, below 2 ms with 1); the gate keeps a core free for it.
+ * deschedules the event loop's thread for milliseconds at a time (bench `signing`, 2 cores, 8 concurrent RSA-3072
+ * signatures: loop delay p99 4× the idle loop's with 4 in flight, 1.6× with 1); the gate keeps a core free for it.
  */
 interface PoolGate {
   readonly limit: number;
