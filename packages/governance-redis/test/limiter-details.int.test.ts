@@ -280,6 +280,31 @@ describe('redisConcurrencyLimiter details', () => {
     await (await waiting).release();
   });
 
+  it('an aborted waiter at the head is no longer counted as waiting while the pump sleeps', async () => {
+    const client = observed(await connect());
+    const limiter = redisConcurrencyLimiter({ client, key: freshKey(), limit: 1, pollMs: 10_000 });
+    const held = await limiter.acquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire({ signal: controller.signal });
+    await vi.waitFor(() => expect(client.count('acquire')).toBe(2));
+    controller.abort();
+    await expect(waiting).rejects.toMatchObject({ code: 'ERR_GOVERNANCE_ABORTED' });
+    expect(limiter.waiting).toBe(0);
+    await held.release();
+    expect(await limiter.inFlight()).toBe(0);
+  });
+
+  it('an adaptive budget starts at the limit in force when it is first used, not at the one it was made with', async () => {
+    const limiter = redisConcurrencyLimiter({
+      client: await connect(),
+      key: freshKey(),
+      limit: 2,
+      adaptive: true,
+    });
+    limiter.setLimit(4);
+    expect((await limiter.snapshot()).limit).toBe(4);
+  });
+
   it('an adaptive permit released without an outcome (or neutral) frees its place and leaves the limit alone', async () => {
     const limiter = redisConcurrencyLimiter({
       client: await connect(),

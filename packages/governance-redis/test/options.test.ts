@@ -209,6 +209,7 @@ describe('redisConcurrencyLimiter option bounds and messages', () => {
 describe('redisAccountLimiters option bounds and messages', () => {
   it.each([
     ['options must be an object', null],
+    ['options must be an object', 'netsuite'],
     ['prefix must be a non-empty string of at most 256 characters', { client, prefix: 'p'.repeat(257) }],
     ['prefix must be a non-empty string of at most 256 characters', { client, prefix: 7 }],
     ['leaseMs must be an integer from 100 to 3600000', { client, leaseMs: 1 }],
