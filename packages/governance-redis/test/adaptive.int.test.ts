@@ -1,31 +1,14 @@
-import { type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
-import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type RedisConcurrencyLimiter,
   type RedisPermit,
   redisAccountLimiters,
   redisConcurrencyLimiter,
 } from '../src/index.js';
+import { useRedisServer } from './helpers/redis.js';
 
-let server: RedisServer;
-const clients: { destroy(): void }[] = [];
-
-async function connect() {
-  const client = createClient({ url: server.url });
-  client.on('error', () => {});
-  await client.connect();
-  clients.push(client);
-  return client;
-}
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await server.stop();
-});
+const redis = useRedisServer();
+const connect = () => redis.connect();
 
 let keyN = 0;
 const freshKey = () => `test:adaptive:${++keyN}:${Date.now()}`;

@@ -1,8 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { getEventListeners } from 'node:events';
-import { type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
-import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   governanceRedisChannels,
   type LeaseEvent,
@@ -11,29 +9,14 @@ import {
   redisAccountLimiters,
   redisConcurrencyLimiter,
 } from '../src/index.js';
+import { useRedisServer } from './helpers/redis.js';
 
 // The details of the limiter that its main tests do not see: what it leaves behind (timers, listeners, lease events),
 // how it talks to Redis (scripts loaded once, renewals), and the wake-ups that keep a waiter from sleeping through a
 // freed permit. Written against the mutants Stryker left alive (docs/testing.md, "Mutation testing").
 
-let server: RedisServer;
-const clients: { destroy(): void }[] = [];
-
-async function connect() {
-  const client = createClient({ url: server.url });
-  client.on('error', () => {});
-  await client.connect();
-  clients.push(client);
-  return client;
-}
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  await server.stop();
-});
+const redis = useRedisServer();
+const connect = () => redis.connect();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let keyN = 0;

@@ -1,33 +1,15 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { type RedisServer, startRedisServer } from '@netsuite-oauth/test-utils';
-import { createClient } from 'redis';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   governanceRedisChannels,
   isGovernanceRedisError,
   type LeaseEvent,
   redisConcurrencyLimiter,
 } from '../src/index.js';
+import { useRedisServer } from './helpers/redis.js';
 
-let server: RedisServer;
-let clients: { destroy(): void }[] = [];
-
-async function connect() {
-  const client = createClient({ url: server.url });
-  client.on('error', () => {});
-  await client.connect();
-  clients.push(client);
-  return client;
-}
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterAll(async () => {
-  for (const c of clients) c.destroy();
-  clients = [];
-  await server.stop();
-});
+const redis = useRedisServer();
+const connect = () => redis.connect();
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let keyN = 0;
@@ -144,7 +126,7 @@ describe('redisConcurrencyLimiter', () => {
     const client = await connect();
     const limiter = redisConcurrencyLimiter({ client, key: freshKey(), limit: 1, commandTimeoutMs: 300 });
     await (await limiter.acquire()).release();
-    process.kill(server.pid, 'SIGSTOP');
+    process.kill(redis.server.pid, 'SIGSTOP');
     try {
       const results = await Promise.allSettled([limiter.acquire(), limiter.acquire()]);
       for (const r of results) {
@@ -155,7 +137,7 @@ describe('redisConcurrencyLimiter', () => {
       }
       expect(limiter.waiting).toBe(0);
     } finally {
-      process.kill(server.pid, 'SIGCONT');
+      process.kill(redis.server.pid, 'SIGCONT');
     }
     const permit = await limiter.acquire();
     expect(await limiter.inFlight()).toBe(1);
